@@ -1,0 +1,151 @@
+//! Issue and verify, beside raw `jsonwebtoken` doing the same work with the same rules, and
+//! the bare pre-keyed HMAC-SHA256 over the signing input (the floor).
+//!
+//! Run: `cargo bench -p tokengate --bench verify`. Results and ratios: BENCHMARKS.md.
+
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use sha2::Sha256;
+use std::hint::black_box;
+use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
+use tokengate::{Algorithm, Auth, Claims, CsUser, Issuer, Key, NoExtra, Verifier};
+
+const SECRET: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+
+fn access_claims() -> Claims {
+    Claims {
+        sid: Some("Yk3v3q1p9uYl0oQe2XhJbw".into()),
+        ..Claims::for_subject("user-123")
+    }
+}
+
+fn ckeditor_principal() -> CsPrincipal {
+    CsPrincipal {
+        id: "user-123".into(),
+        user: CsUser {
+            name: Some("Joe Doe".into()),
+            email: Some("joe.doe@example.com".into()),
+            avatar: Some("https://example.com/avatars/joe.png".into()),
+            ..CsUser::default()
+        },
+        auth: Auth::writer_everywhere(),
+    }
+}
+
+fn raw_validation(aud: &str, iss: Option<&str>) -> Validation {
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&[aud]);
+    validation.set_required_spec_claims(&["exp", "aud"]);
+    if let Some(iss) = iss {
+        validation.set_issuer(&[iss]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+    }
+    validation.validate_nbf = true;
+    validation.leeway = 30;
+    validation
+}
+
+fn bench_verify(c: &mut Criterion) {
+    let key = Key::hmac(Algorithm::HS256, SECRET).unwrap();
+    let issuer = Issuer::new(key.clone())
+        .issuer("tokengate")
+        .audience("tokengate");
+    let verifier = Verifier::new(key).issuer("tokengate").audience("tokengate");
+    let raw_key = DecodingKey::from_secret(SECRET);
+    let mac = Hmac::<Sha256>::new_from_slice(SECRET).unwrap();
+
+    let access = issuer.issue(access_claims()).unwrap().token;
+    let raw_access = raw_validation("tokengate", Some("tokengate"));
+    let cs = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", SECRET)
+        .unwrap()
+        .issue(&ckeditor_principal())
+        .unwrap()
+        .token;
+    let cs_verifier = Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap())
+        .audience("LJRQ1bju55p6a47RwadH");
+    let raw_cs = raw_validation("LJRQ1bju55p6a47RwadH", None);
+
+    for (name, token, ours, raw) in [
+        ("access", &access, &verifier, &raw_access),
+        ("ckeditor", &cs, &cs_verifier, &raw_cs),
+    ] {
+        let mut group = c.benchmark_group(format!("verify/{name}"));
+        group.bench_function("tokengate", |b| {
+            b.iter(|| ours.verify::<NoExtra>(black_box(token)).unwrap())
+        });
+        group.bench_function("jsonwebtoken", |b| {
+            b.iter(|| jsonwebtoken::decode::<Claims>(black_box(token), &raw_key, raw).unwrap())
+        });
+        let signing_input = &token[..token.rfind('.').unwrap()];
+        group.bench_function("hmac_only", |b| {
+            b.iter(|| {
+                let mut mac = mac.clone();
+                mac.update(black_box(signing_input.as_bytes()));
+                mac.finalize()
+            })
+        });
+        group.finish();
+    }
+}
+
+fn bench_issue(c: &mut Criterion) {
+    let key = Key::hmac(Algorithm::HS256, SECRET).unwrap();
+    let issuer = Issuer::new(key).issuer("tokengate").audience("tokengate");
+    let raw_key = EncodingKey::from_secret(SECRET);
+    let header = Header::new(jsonwebtoken::Algorithm::HS256);
+    let now = tokengate::unix_now();
+    // The raw side gets the same claims, already complete, so it does strictly less work.
+    let complete = Claims {
+        iss: Some("tokengate".into()),
+        aud: Some("tokengate".into()),
+        iat: Some(now),
+        exp: Some(now + 900),
+        jti: Some(tokengate::random_id()),
+        ..access_claims()
+    };
+
+    let mut group = c.benchmark_group("issue/access");
+    group.bench_function("tokengate", |b| {
+        b.iter(|| issuer.issue(black_box(access_claims())).unwrap())
+    });
+    group.bench_function("jsonwebtoken", |b| {
+        b.iter(|| {
+            let claims = Claims {
+                jti: Some(tokengate::random_id()),
+                ..black_box(complete.clone())
+            };
+            jsonwebtoken::encode(&header, &claims, &raw_key).unwrap()
+        })
+    });
+    group.finish();
+
+    let cs = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", SECRET).unwrap();
+    let principal = ckeditor_principal();
+    let mut group = c.benchmark_group("issue/ckeditor");
+    group.bench_function("tokengate", |b| {
+        b.iter(|| cs.issue(black_box(&principal)).unwrap())
+    });
+    group.bench_function("jsonwebtoken", |b| {
+        b.iter(|| {
+            let claims: Claims = Claims {
+                aud: Some("LJRQ1bju55p6a47RwadH".into()),
+                iat: Some(now),
+                exp: Some(now + 3600),
+                jti: Some(tokengate::random_id()),
+                sub: Some(principal.id.clone()),
+                user: Some(principal.user.clone()),
+                auth: Some(principal.auth.clone()),
+                ..Claims::default()
+            };
+            jsonwebtoken::encode(&header, black_box(&claims), &raw_key).unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_verify, bench_issue);
+criterion_main!(benches);

@@ -1,0 +1,219 @@
+//! CKEditor Cloud Services tokens: the environment ID as `aud`, `iat`, `sub`, `user` and
+//! `auth.collaboration`, signed HS256 with the access key, living at most 24 hours.
+//!
+//! CKEditor's client reads `exp` by decoding the payload with the browser's `atob()`, which
+//! refuses the base64url digits `-` and `_`; when that fails it waits a fixed hour before
+//! refreshing, so a shorter-lived token would expire in the editor's hands. The payload is
+//! therefore written so that its base64url form never contains either digit: every byte of
+//! it is ASCII, and the four ASCII characters that can still produce them (`>`, `?`, `~` and
+//! DEL) are written as JSON `\u` escapes, as is everything outside ASCII. The claims are the
+//! same; only their spelling changes.
+//!
+//! ```
+//! use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
+//! use tokengate::{Auth, CsUser};
+//!
+//! let tokens = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy").unwrap();
+//! let principal = CsPrincipal {
+//!     id: "user-123".into(),
+//!     user: CsUser { name: Some("Zoë ~ Doe?".into()), email: Some("joe.doe@example.com".into()), ..CsUser::default() },
+//!     auth: Auth::writer_everywhere(),
+//! };
+//! let issued = tokens.issue(&principal).unwrap();
+//! let payload = issued.token.split('.').nth(1).unwrap();
+//! assert!(!payload.contains('-') && !payload.contains('_'));
+//! ```
+
+use serde::Serialize;
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crate::claims::{Audience, Claims, NoExtra};
+use crate::collaboration::{Auth, CsUser};
+use crate::issue::{IssueError, IssuedToken, Issuer};
+use crate::keys::{Algorithm, Key, KeyError};
+
+/// CKEditor Cloud Services accepts tokens no older than 24 hours.
+pub const MAX_CS_TTL: Duration = Duration::from_secs(86_400);
+/// The default lifetime of a Cloud Services token: one hour.
+pub const DEFAULT_CS_TTL: Duration = Duration::from_secs(3600);
+
+/// Who a Cloud Services token is for and what they may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsPrincipal {
+    /// The user id: becomes `sub`.
+    pub id: String,
+    /// Name, e-mail and avatar: becomes `user`.
+    pub user: CsUser,
+    /// Roles and permissions: becomes `auth`.
+    pub auth: Auth,
+}
+
+/// Issues CKEditor Cloud Services tokens for one environment.
+#[derive(Debug, Clone)]
+pub struct CkeditorTokens {
+    issuer: Issuer,
+}
+
+impl CkeditorTokens {
+    /// Tokens for `environment_id`, signed HS256 with `access_key` (at least 32 bytes), with
+    /// the default one-hour lifetime.
+    pub fn new(environment_id: impl Into<String>, access_key: &[u8]) -> Result<Self, KeyError> {
+        let key = Key::hmac(Algorithm::HS256, access_key)?;
+        let issuer = Issuer::new(key)
+            .audience(Audience::One(environment_id.into()))
+            .ttl(DEFAULT_CS_TTL)
+            .max_ttl(MAX_CS_TTL)
+            .atob_safe(true);
+        Ok(CkeditorTokens { issuer })
+    }
+
+    /// Sets the lifetime; anything over 24 hours is capped at 24 hours.
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.issuer = self.issuer.ttl(ttl);
+        self
+    }
+
+    /// The effective lifetime in seconds.
+    pub fn ttl_secs(&self) -> u64 {
+        self.issuer.ttl_secs()
+    }
+
+    /// Issues a token for `principal` now.
+    pub fn issue(&self, principal: &CsPrincipal) -> Result<IssuedToken, IssueError> {
+        self.issuer.issue(Self::claims(principal))
+    }
+
+    /// Issues a token for `principal` as of `now`.
+    pub fn issue_at(&self, principal: &CsPrincipal, now: u64) -> Result<IssuedToken, IssueError> {
+        self.issuer.issue_at(Self::claims(principal), now)
+    }
+
+    fn claims(principal: &CsPrincipal) -> Claims<NoExtra> {
+        Claims {
+            sub: Some(principal.id.clone()),
+            user: Some(principal.user.clone()),
+            auth: Some(principal.auth.clone()),
+            ..Claims::default()
+        }
+    }
+}
+
+/// Serializes `value` as JSON whose base64url encoding contains neither `-` nor `_`.
+pub(crate) fn to_atob_safe_json(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(256);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, AtobSafe);
+    value.serialize(&mut serializer)?;
+    Ok(out)
+}
+
+/// Base64 turns each 3 bytes into four 6-bit digits; `-` and `_` are digits 62 and 63. With
+/// every byte below 0x80 the first three digits of a group stay at or below 61, and the
+/// fourth is 62 or 63 only for the bytes `>` `?` `~` DEL. String contents are the only place
+/// those (or non-ASCII bytes) can appear in JSON, so escaping them there is enough.
+struct AtobSafe;
+
+impl serde_json::ser::Formatter for AtobSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if c.is_ascii() && !matches!(c, '>' | '?' | '~' | '\x7f') {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collaboration::{Grant, Role};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    const KEY: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+
+    fn principal(name: &str, avatar: &str) -> CsPrincipal {
+        CsPrincipal {
+            id: "user-123".into(),
+            user: CsUser {
+                id: None,
+                name: Some(name.into()),
+                email: Some("joe.doe@example.com".into()),
+                avatar: Some(avatar.into()),
+            },
+            auth: Auth::new().grant("doc~1?", Grant::role(Role::Reader)),
+        }
+    }
+
+    #[test]
+    fn payload_has_the_cloud_services_claims() {
+        let tokens = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", KEY).unwrap();
+        let issued = tokens
+            .issue_at(&principal("Joe", "http://x/a.png"), 1_700_000_000)
+            .unwrap();
+        let parts: Vec<&str> = issued.token.split('.').collect();
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+        assert_eq!(header, serde_json::json!({"alg":"HS256","typ":"JWT"}));
+        let payload: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(payload["aud"], "LJRQ1bju55p6a47RwadH");
+        assert_eq!(payload["iat"], 1_700_000_000);
+        assert_eq!(payload["exp"], 1_700_000_000 + 3600);
+        assert_eq!(payload["sub"], "user-123");
+        assert_eq!(payload["user"]["email"], "joe.doe@example.com");
+        assert_eq!(payload["user"]["avatar"], "http://x/a.png");
+        assert_eq!(payload["auth"]["collaboration"]["doc~1?"]["role"], "reader");
+    }
+
+    #[test]
+    fn lifetime_is_capped_at_24_hours() {
+        let tokens = CkeditorTokens::new("env", KEY)
+            .unwrap()
+            .ttl(Duration::from_secs(10 * 86_400));
+        assert_eq!(tokens.ttl_secs(), 86_400);
+        let issued = tokens.issue_at(&CsPrincipal::default(), 100).unwrap();
+        assert_eq!(issued.expires_at, 100 + 86_400);
+    }
+
+    #[test]
+    fn payload_never_holds_dash_or_underscore_whatever_the_user_data() {
+        // Names and URLs chosen to hit every alignment of every risky character, plus
+        // non-ASCII text, astral characters and control characters.
+        let risky = [
+            '>', '?', '~', '\x7f', 'é', 'ÿ', '€', '😀', '\u{ffff}', '\n', '"', '\\', '/',
+        ];
+        let tokens = CkeditorTokens::new("env-_id", KEY).unwrap();
+        for pad in 0..3 {
+            for a in risky {
+                for b in risky {
+                    let name = format!("{}{a}{b}{a}", "x".repeat(pad));
+                    let avatar = format!("https://cdn.example/u?id={b}&s=~{a}");
+                    let p = principal(&name, &avatar);
+                    let issued = tokens.issue_at(&p, 1_700_000_000 + pad as u64).unwrap();
+                    let payload = issued.token.split('.').nth(1).unwrap();
+                    assert!(
+                        !payload.contains(['-', '_']),
+                        "{name:?} {avatar:?}: {payload}"
+                    );
+                    let json: serde_json::Value =
+                        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+                    assert_eq!(json["user"]["name"], name.as_str());
+                    assert_eq!(json["user"]["avatar"], avatar.as_str());
+                }
+            }
+        }
+    }
+}

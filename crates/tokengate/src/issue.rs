@@ -1,0 +1,215 @@
+//! Issuing tokens: `iat`, `exp` from a TTL, `jti`, `iss` and `aud`, signed with the key's one
+//! algorithm.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use serde::Serialize;
+
+use std::time::Duration;
+
+use crate::claims::{Audience, Claims, NoExtra};
+use crate::keys::{Key, KeyError, KeySet};
+use crate::verify::unix_now;
+
+/// A signed token and what a client needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// The compact JWS.
+    pub token: String,
+    /// Its `jti`.
+    pub jti: String,
+    /// Its `iat`, seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Its `exp`, seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+impl IssuedToken {
+    /// Seconds from issue to expiry (the `expires_in` of an OAuth token response).
+    pub fn expires_in(&self) -> u64 {
+        self.expires_at - self.issued_at
+    }
+}
+
+/// Why a token could not be issued.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The key cannot sign.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The claims could not be serialized (an app-defined claim failed).
+    #[error("the claims could not be serialized: {0}")]
+    Claims(#[from] serde_json::Error),
+}
+
+/// Signs tokens with a key set's signing key, filling in the registered claims.
+///
+/// `iat` is now; `exp` is now plus the TTL, unless the claims already carry an earlier one,
+/// and never later than the cap; `jti` is 128 random bits unless set; `iss` and `aud` are the
+/// configured values unless the claims set their own. The header is
+/// `{"alg":ALG,"typ":"JWT"}` plus `kid` when the key is named; `none` cannot be produced.
+///
+/// ```
+/// use std::time::Duration;
+/// use tokengate::{Algorithm, Claims, Issuer, Key};
+///
+/// let issuer = Issuer::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap())
+///     .issuer("tokengate")
+///     .audience("tokengate")
+///     .ttl(Duration::from_secs(900));
+/// let issued = issuer.issue(Claims::for_subject("42")).unwrap();
+/// assert_eq!(issued.expires_in(), 900);
+/// assert_eq!(issued.token.split('.').count(), 3);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    keys: KeySet,
+    header_b64: String,
+    issuer: Option<String>,
+    audience: Option<Audience>,
+    ttl: u64,
+    max_ttl: u64,
+    atob_safe: bool,
+}
+
+/// The default token lifetime: 15 minutes.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(900);
+
+impl Issuer {
+    /// An issuer signing with `keys`' signing key, with a 15-minute TTL.
+    pub fn new(keys: impl Into<KeySet>) -> Issuer {
+        let keys = keys.into();
+        let header_b64 = encode_header(keys.signing_key());
+        Issuer {
+            keys,
+            header_b64,
+            issuer: None,
+            audience: None,
+            ttl: DEFAULT_TTL.as_secs(),
+            max_ttl: u64::MAX,
+            atob_safe: false,
+        }
+    }
+
+    /// Sets the `iss` claim of every token.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Sets the `aud` claim of every token.
+    pub fn audience(mut self, audience: impl Into<Audience>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Sets the lifetime of tokens (capped by [`max_ttl`](Self::max_ttl)).
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl.as_secs();
+        self
+    }
+
+    /// Caps the lifetime of every token, whatever TTL or `exp` is asked for.
+    pub fn max_ttl(mut self, max: Duration) -> Self {
+        self.max_ttl = max.as_secs();
+        self
+    }
+
+    /// Writes the payload so that its base64url form never contains `-` or `_`, which the
+    /// browser's `atob()` refuses (see [`crate::ckeditor`]). Costs a few escapes, never
+    /// changes the claims.
+    pub fn atob_safe(mut self, yes: bool) -> Self {
+        self.atob_safe = yes;
+        self
+    }
+
+    /// The configured lifetime, in seconds, after the cap.
+    pub fn ttl_secs(&self) -> u64 {
+        self.ttl.min(self.max_ttl)
+    }
+
+    /// Issues a token for `claims` now.
+    pub fn issue<E: Serialize>(&self, claims: Claims<E>) -> Result<IssuedToken, IssueError> {
+        self.issue_at(claims, unix_now())
+    }
+
+    /// Issues a token for `claims` as of `now` (seconds since the Unix epoch).
+    pub fn issue_at<E: Serialize>(
+        &self,
+        mut claims: Claims<E>,
+        now: u64,
+    ) -> Result<IssuedToken, IssueError> {
+        let latest = now.saturating_add(self.ttl_secs());
+        let exp = claims.exp.map_or(latest, |asked| asked.min(latest));
+        claims.iat = Some(now);
+        claims.exp = Some(exp);
+        let jti = claims.jti.get_or_insert_with(random_id).clone();
+        if claims.iss.is_none() {
+            claims.iss.clone_from(&self.issuer);
+        }
+        if claims.aud.is_none() {
+            claims.aud.clone_from(&self.audience);
+        }
+        let payload = if self.atob_safe {
+            crate::ckeditor::to_atob_safe_json(&claims)?
+        } else {
+            serde_json::to_vec(&claims)?
+        };
+        let mut token = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 90);
+        token.push_str(&self.header_b64);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let signature = self.keys.signing_key().sign(token.as_bytes())?;
+        token.push('.');
+        token.push_str(&signature);
+        Ok(IssuedToken {
+            token,
+            jti,
+            issued_at: now,
+            expires_at: exp,
+        })
+    }
+}
+
+fn encode_header(key: &Key) -> String {
+    #[derive(Serialize)]
+    struct Header<'a> {
+        alg: &'a str,
+        typ: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kid: Option<&'a str>,
+    }
+    let header = Header {
+        alg: key.algorithm().as_str(),
+        typ: "JWT",
+        kid: key.kid(),
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("header serializes"))
+}
+
+/// 128 random bits, base64url: a `jti`, session id or refresh token id.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Claims<NoExtra> {
+    /// Claims with only `sub` set: the usual start of an access token.
+    pub fn for_subject(subject: impl Into<String>) -> Self {
+        Claims {
+            sub: Some(subject.into()),
+            ..Claims::default()
+        }
+    }
+}
+
+impl<E> Claims<E> {
+    /// Sets `sub`.
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.sub = Some(subject.into());
+        self
+    }
+}

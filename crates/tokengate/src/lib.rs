@@ -1,0 +1,33 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod ckeditor;
+mod claims;
+mod collaboration;
+mod compact;
+mod config;
+mod error;
+mod gate;
+mod issue;
+mod keys;
+mod revocation;
+mod source;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod verify;
+
+pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
+pub use collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
+pub use config::{CkeditorConfig, Config, ConfigError, Secret, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+pub use error::{
+    AuthError, Challenge, ErrorFormat, JsonErrors, Problem, RenderedBody, Reply, SharedErrorFormat,
+};
+pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
+pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
+pub use keys::{Algorithm, Key, KeyError, KeySet};
+pub use revocation::RevocationList;
+pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
+pub use verify::{unix_now, Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
+
+/// Re-exported so that apps can build JWKS documents and keys with the same version.
+pub use jsonwebtoken;

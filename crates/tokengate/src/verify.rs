@@ -1,0 +1,211 @@
+//! Verifying tokens: signature with the pinned algorithm, then every claim rule.
+
+use serde::de::DeserializeOwned;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::claims::Claims;
+use crate::compact::{self, decode_segment, decoded_len};
+use crate::error::AuthError;
+use crate::keys::KeySet;
+
+/// The default maximum token length: 8 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
+/// The default leeway for `nbf` and `iat`, in seconds.
+pub const DEFAULT_LEEWAY: u64 = 30;
+/// The largest leeway accepted; a larger one is clamped to this.
+pub const MAX_LEEWAY: u64 = 60;
+
+/// Checks tokens against a key set and a fixed set of rules.
+///
+/// The rules, in the order they are applied:
+/// 1. the token is at most [`max_token_len`](Self::max_token_len) bytes, checked before any
+///    decoding;
+/// 2. it is three base64url segments; header and payload are JSON objects without repeated
+///    member names;
+/// 3. the header has no `crit`; `typ` matches when [`require_typ`](Self::require_typ) is set;
+///    `kid`, if present, names a configured key (never a fetched one);
+/// 4. `alg` is exactly the algorithm pinned to that key (so never `none`), and the
+///    signature is valid;
+/// 5. `exp` is present and after now; `nbf` and `iat`, if present, are not later than now
+///    plus the leeway; numeric dates are integers from 0 to 2^63−1;
+/// 6. `iss` and `aud`, when configured, are present and match byte for byte (`aud` may be a
+///    list containing the audience).
+///
+/// ```
+/// use tokengate::{Algorithm, Claims, Issuer, Key, Verifier};
+///
+/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+/// let issuer = Issuer::new(key.clone()).issuer("me").audience("my-api");
+/// let token = issuer.issue(Claims::for_subject("user-1")).unwrap().token;
+///
+/// let verifier = Verifier::new(key).issuer("me").audience("my-api");
+/// let claims: Claims = verifier.verify(&token).unwrap();
+/// assert_eq!(claims.sub.as_deref(), Some("user-1"));
+///
+/// let other_api = Verifier::new(Key::hmac(Algorithm::HS256, &[7; 32]).unwrap()).issuer("me").audience("other");
+/// assert!(other_api.verify::<tokengate::NoExtra>(&token).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keys: KeySet,
+    issuer: Option<String>,
+    audience: Option<String>,
+    typ: Option<String>,
+    leeway: u64,
+    max_token_len: usize,
+}
+
+impl Verifier {
+    /// A verifier for tokens signed by `keys`, with no `iss`/`aud` requirement yet.
+    pub fn new(keys: impl Into<KeySet>) -> Verifier {
+        Verifier {
+            keys: keys.into(),
+            issuer: None,
+            audience: None,
+            typ: None,
+            leeway: DEFAULT_LEEWAY,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+
+    /// Requires `iss` to be exactly `issuer`.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires `aud` to be, or to contain, exactly `audience`.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Requires the header's `typ` to be exactly `typ` (e.g. `at+jwt`, RFC 8725 section 3.11).
+    pub fn require_typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Allowed clock skew for `nbf` and `iat`, in seconds; clamped to [`MAX_LEEWAY`].
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds.min(MAX_LEEWAY);
+        self
+    }
+
+    /// The longest token accepted, in bytes.
+    pub fn max_token_len(mut self, bytes: usize) -> Self {
+        self.max_token_len = bytes;
+        self
+    }
+
+    /// The keys this verifier uses.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// Verifies `token` now and returns its claims.
+    pub fn verify<E: DeserializeOwned>(&self, token: &str) -> Result<Claims<E>, AuthError> {
+        self.verify_at(token, unix_now())
+    }
+
+    /// Verifies `token` as of `now` (seconds since the Unix epoch).
+    pub fn verify_at<E: DeserializeOwned>(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Claims<E>, AuthError> {
+        let segments = compact::split(token, self.max_token_len)?;
+
+        let mut header_buf = [0u8; 512];
+        let mut header_heap = Vec::new();
+        let header_json = decode_segment(
+            segments.header,
+            scratch(
+                &mut header_buf,
+                &mut header_heap,
+                decoded_len(segments.header),
+            ),
+        )?;
+        let header = compact::parse_header(header_json)?;
+        if header.crit {
+            return Err(AuthError::CriticalHeader);
+        }
+        if let Some(required) = &self.typ {
+            if header.typ.as_deref() != Some(required.as_str()) {
+                return Err(AuthError::WrongType);
+            }
+        }
+        let key = self.keys.select(header.kid.as_deref())?;
+        if header.alg != key.algorithm().as_str() {
+            return Err(AuthError::DisallowedAlgorithm);
+        }
+        // Authenticate before reading the payload at all.
+        key.verify(segments.signing_input.as_bytes(), segments.signature)?;
+
+        let mut payload_buf = [0u8; 2048];
+        let mut payload_heap = Vec::new();
+        let payload_json = decode_segment(
+            segments.payload,
+            scratch(
+                &mut payload_buf,
+                &mut payload_heap,
+                decoded_len(segments.payload),
+            ),
+        )?;
+        compact::reject_duplicate_members(
+            payload_json,
+            "the payload is not a JSON object with unique members",
+        )?;
+        let claims: Claims<E> = serde_json::from_slice(payload_json).map_err(|_| {
+            AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
+        })?;
+        self.check_claims(&claims, now)?;
+        Ok(claims)
+    }
+
+    fn check_claims<E>(&self, claims: &Claims<E>, now: u64) -> Result<(), AuthError> {
+        let exp = claims.exp.ok_or(AuthError::MissingClaim("exp"))?;
+        if exp <= now {
+            return Err(AuthError::Expired);
+        }
+        let horizon = now.saturating_add(self.leeway);
+        if claims.nbf.is_some_and(|nbf| nbf > horizon)
+            || claims.iat.is_some_and(|iat| iat > horizon)
+        {
+            return Err(AuthError::NotYetValid);
+        }
+        if let Some(issuer) = &self.issuer {
+            match &claims.iss {
+                None => return Err(AuthError::MissingClaim("iss")),
+                Some(iss) if iss != issuer => return Err(AuthError::WrongIssuer),
+                Some(_) => {}
+            }
+        }
+        if let Some(audience) = &self.audience {
+            match &claims.aud {
+                None => return Err(AuthError::MissingClaim("aud")),
+                Some(aud) if !aud.contains(audience) => return Err(AuthError::WrongAudience),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A stack buffer when it is large enough, else a heap one: most tokens decode without
+/// allocating.
+fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a mut [u8] {
+    if needed <= stack.len() {
+        stack
+    } else {
+        heap.resize(needed, 0);
+        heap
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
