@@ -57,6 +57,9 @@ pub enum AuthError {
     /// `iss` is not exactly the configured issuer.
     #[error("the token issuer is not accepted")]
     WrongIssuer,
+    /// The token's `sub` names no known user (the account was removed).
+    #[error("the token subject is not a known user")]
+    UnknownSubject,
     /// The token (or the login session it belongs to) was revoked.
     #[error("the token has been revoked")]
     Revoked,
@@ -348,6 +351,7 @@ mod tests {
             AuthError::WrongAudience,
             AuthError::WrongIssuer,
             AuthError::Revoked,
+            AuthError::UnknownSubject,
         ] {
             assert_eq!(
                 (invalid.status(), invalid.code()),

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod accounts;
+mod api_error;
 pub mod ckeditor;
 mod claims;
 mod collaboration;
@@ -16,6 +18,7 @@ mod source;
 pub mod testing;
 mod verify;
 
+pub use api_error::ApiError;
 pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
 pub use collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
 pub use config::{CkeditorConfig, Config, ConfigError, Secret, DEFAULT_ADDR, DEFAULT_DATABASE_URL};

@@ -70,6 +70,22 @@ impl RevocationList {
         });
     }
 
+    /// Adds the entries that are not on the list yet (from the store, written by other
+    /// instances); returns how many were new. Copies the list only when one is new.
+    pub fn merge<'a>(&self, entries: impl IntoIterator<Item = (&'a str, u64)>) -> usize {
+        let current = self.entries.load();
+        let now = unix_now();
+        let new: Vec<(&str, u64)> = entries
+            .into_iter()
+            .filter(|(id, until)| {
+                *until > now && current.get(*id).is_none_or(|known| known < until)
+            })
+            .collect();
+        let count = new.len();
+        self.revoke_all(new);
+        count
+    }
+
     /// How many ids are on the list.
     pub fn len(&self) -> usize {
         self.entries.load().len()

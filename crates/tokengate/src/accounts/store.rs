@@ -1,0 +1,116 @@
+//! Where accounts live: two traits, so an app can bring its own user table and keep
+//! tokengate's refresh-token store, or the other way round.
+
+use async_trait::async_trait;
+
+/// A user account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// Opaque id; the `sub` of the user's tokens.
+    pub id: String,
+    /// E-mail address as given at signup.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: u64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A store failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A unique key (the e-mail address) is taken.
+    #[error("a record with this key already exists")]
+    Conflict,
+    /// The store could not be reached or failed; nothing was changed.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// User accounts. E-mail addresses are compared without regard to case.
+#[async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// Adds `user`; [`StoreError::Conflict`] if the e-mail address is taken, even when two
+    /// signups race.
+    async fn insert_user(&self, user: &User) -> Result<(), StoreError>;
+    /// The user with this e-mail address, compared without regard to case.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    /// The user with this id.
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError>;
+    /// Every user, oldest first.
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// Removes a user; `false` if there was none.
+    async fn delete_user(&self, id: &str) -> Result<bool, StoreError>;
+    /// Whether the store answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A refresh token to store: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// The login session (token family) it belongs to.
+    pub session_id: String,
+    /// Its user.
+    pub user_id: String,
+    /// Seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+/// What happened when a refresh token was presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was live: it is now spent and its successor stored.
+    Rotated {
+        /// The user of the session.
+        user_id: String,
+        /// The session, unchanged.
+        session_id: String,
+    },
+    /// The token had already been spent: someone replays it. The session must end.
+    Reused {
+        /// The session the token belonged to.
+        session_id: String,
+    },
+    /// Unknown, expired, or its session has ended.
+    Invalid,
+}
+
+/// Login sessions, their refresh tokens, and revoked ids.
+#[async_trait]
+pub trait TokenStore: Send + Sync + 'static {
+    /// Starts a session with its first refresh token.
+    async fn start_session(&self, first: &RefreshToken) -> Result<(), StoreError>;
+    /// Atomically spends the token hashed `old_hash` and stores `next_hash` in its session.
+    /// Of two concurrent rotations of one token, one rotates and the other sees a reuse.
+    async fn rotate(
+        &self,
+        old_hash: &str,
+        next_hash: &str,
+        next_expires_at: u64,
+        now: u64,
+    ) -> Result<Rotation, StoreError>;
+    /// Ends a session: none of its refresh tokens rotates any more.
+    async fn end_session(&self, session_id: &str, now: u64) -> Result<(), StoreError>;
+    /// Records that `id` (an access token's `jti` or a session id) is revoked until `until`.
+    async fn revoke(&self, id: &str, until: u64) -> Result<(), StoreError>;
+    /// Every revocation in force at `now`.
+    async fn revocations(&self, now: u64) -> Result<Vec<(String, u64)>, StoreError>;
+}

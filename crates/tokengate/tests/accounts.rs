@@ -1,0 +1,494 @@
+//! Account flows on real stores: an SQLite file, and PostgreSQL when
+//! `TOKENGATE_TEST_POSTGRES_URL` is set (`.ci/run` starts one; `CI=true` makes it required).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokengate::accounts::{
+    Accounts, Credentials, LoginThrottle, PasswordHasher, RefreshRequest, Signup, SqlStore,
+    UserStore,
+};
+use tokengate::{ApiError, AuthError, Claims, Config, Gate, NoExtra, RevocationList, Secret};
+
+fn config() -> Config {
+    Config::new(Secret::new(*b"accounts-test-secret-of-32-bytes")).unwrap()
+}
+
+fn fast_hasher() -> PasswordHasher {
+    PasswordHasher::new(argon2::Params::new(1024, 1, 1, None).unwrap())
+}
+
+struct Service {
+    accounts: Accounts,
+    gate: Gate,
+}
+
+fn service(store: SqlStore) -> Service {
+    let config = config();
+    let revocations = Arc::new(RevocationList::new());
+    let gate = Gate::builder(config.verifier())
+        .revocations(revocations.clone())
+        .build();
+    let accounts = Accounts::new(store, &config, revocations).password_hasher(fast_hasher());
+    Service { accounts, gate }
+}
+
+fn postgres_url() -> Option<String> {
+    match std::env::var("TOKENGATE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but TOKENGATE_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL")
+        }
+        _ => {
+            eprintln!("TOKENGATE_TEST_POSTGRES_URL not set: PostgreSQL cases skipped");
+            None
+        }
+    }
+}
+
+/// Every store the suite runs on, freshly opened.
+async fn stores() -> Vec<(&'static str, SqlStore, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let mut stores = vec![("sqlite", SqlStore::connect(&url).await.unwrap(), dir)];
+    if let Some(url) = postgres_url() {
+        let store = SqlStore::connect(&url).await.unwrap();
+        stores.push(("postgres", store, tempfile::tempdir().unwrap()));
+    }
+    stores
+}
+
+fn unique_email(tag: &str) -> String {
+    format!(
+        "{tag}-{}@example.com",
+        tokengate::random_id().to_lowercase()
+    )
+}
+
+fn signup(email: &str, password: &str) -> Signup {
+    Signup {
+        name: "Joe Doe".into(),
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
+fn creds(email: &str, password: &str) -> Credentials {
+    Credentials {
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
+#[tokio::test]
+async fn signup_then_login_issues_a_verifiable_pair() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("Login");
+        let user = s
+            .accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        assert_eq!(user.email, email);
+        let pair = s
+            .accounts
+            .login(creds(&email.to_uppercase(), "password1"))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(pair.token_type, "Bearer");
+        assert_eq!(pair.expires_in, 900);
+        let claims: Claims = s.gate.verify(&pair.access_token).unwrap();
+        assert_eq!(claims.sub.as_deref(), Some(user.id.as_str()));
+        assert!(claims.sid.is_some() && claims.jti.is_some());
+        assert_eq!(s.accounts.me(&claims).await.unwrap(), user);
+    }
+}
+
+#[tokio::test]
+async fn duplicate_email_is_a_conflict_without_regard_to_case() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("dup");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let again = s
+            .accounts
+            .signup(signup(&email.to_uppercase(), "password2"))
+            .await;
+        assert_eq!(again.unwrap_err(), ApiError::Conflict, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_signups_of_one_email_make_exactly_one_user() {
+    for (name, store, _dir) in stores().await {
+        let s = Arc::new(service(store.clone()));
+        let email = unique_email("race");
+        let attempts: Vec<_> = (0..12)
+            .map(|i| {
+                let s = s.clone();
+                let email = if i % 2 == 0 {
+                    email.clone()
+                } else {
+                    email.to_uppercase()
+                };
+                tokio::spawn(async move { s.accounts.signup(signup(&email, "password1")).await })
+            })
+            .collect();
+        let mut created = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                Ok(_) => created += 1,
+                Err(ApiError::Conflict) => {}
+                Err(other) => panic!("{name}: {other:?}"),
+            }
+        }
+        assert_eq!(created, 1, "{name}");
+        let users = store.list_users().await.unwrap();
+        let matching = users
+            .iter()
+            .filter(|u| u.email.eq_ignore_ascii_case(&email))
+            .count();
+        assert_eq!(matching, 1, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn signup_validates_its_fields() {
+    for (_, store, _dir) in stores().await {
+        let s = service(store);
+        for bad in [
+            signup("not-an-email", "password1"),
+            signup(&unique_email("short"), "short"),
+            Signup {
+                name: "   ".into(),
+                ..signup(&unique_email("noname"), "password1")
+            },
+        ] {
+            assert!(matches!(
+                s.accounts.signup(bad).await.unwrap_err(),
+                ApiError::InvalidRequest(_)
+            ));
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    for (_, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("same");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let wrong = s
+            .accounts
+            .login(creds(&email, "password2"))
+            .await
+            .unwrap_err();
+        let unknown = s
+            .accounts
+            .login(creds(&unique_email("nobody"), "password1"))
+            .await
+            .unwrap_err();
+        assert_eq!(wrong, ApiError::InvalidCredentials);
+        assert_eq!(wrong, unknown);
+        assert_eq!(
+            wrong.to_problem("r").message,
+            unknown.to_problem("r").message
+        );
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_spent_token_ends_the_whole_session() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("rotate");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let first = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        let refresh = |token: &str| RefreshRequest {
+            refresh_token: token.to_owned(),
+        };
+        let second = s
+            .accounts
+            .refresh(refresh(&first.refresh_token))
+            .await
+            .unwrap();
+        assert_ne!(second.refresh_token, first.refresh_token);
+        assert_ne!(second.access_token, first.access_token);
+        s.gate.verify::<NoExtra>(&second.access_token).unwrap();
+
+        // Replaying the spent token: refused, and the session ends.
+        assert_eq!(
+            s.accounts
+                .refresh(refresh(&first.refresh_token))
+                .await
+                .unwrap_err(),
+            ApiError::InvalidRefreshToken,
+            "{name}"
+        );
+        assert_eq!(
+            s.accounts
+                .refresh(refresh(&second.refresh_token))
+                .await
+                .unwrap_err(),
+            ApiError::InvalidRefreshToken,
+            "{name}: the live successor dies with its session"
+        );
+        for access in [&first.access_token, &second.access_token] {
+            assert_eq!(
+                s.gate.verify::<NoExtra>(access).unwrap_err(),
+                AuthError::Revoked,
+                "{name}"
+            );
+        }
+        // Another login of the same user is a separate session and still works.
+        let other = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        s.gate.verify::<NoExtra>(&other.access_token).unwrap();
+        assert_eq!(
+            s.accounts.refresh(refresh("made-up")).await.unwrap_err(),
+            ApiError::InvalidRefreshToken
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_revokes_access_and_refresh_at_once() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("logout");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let pair = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        let claims: Claims = s.gate.verify(&pair.access_token).unwrap();
+        s.accounts.logout(&claims).await.unwrap();
+        assert_eq!(
+            s.gate.verify::<NoExtra>(&pair.access_token).unwrap_err(),
+            AuthError::Revoked,
+            "{name}"
+        );
+        let refreshed = s
+            .accounts
+            .refresh(RefreshRequest {
+                refresh_token: pair.refresh_token,
+            })
+            .await;
+        assert_eq!(
+            refreshed.unwrap_err(),
+            ApiError::InvalidRefreshToken,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn revocations_reach_other_instances_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("restart.db").display());
+    let mut urls = vec![url];
+    urls.extend(postgres_url());
+    for url in urls {
+        let a = service(SqlStore::connect(&url).await.unwrap());
+        let email = unique_email("restart");
+        a.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let pair = a.accounts.login(creds(&email, "password1")).await.unwrap();
+        let claims: Claims = a.gate.verify(&pair.access_token).unwrap();
+
+        // A second instance on the same database, started before the logout.
+        let b = service(SqlStore::connect(&url).await.unwrap());
+        b.gate.verify::<NoExtra>(&pair.access_token).unwrap();
+        a.accounts.logout(&claims).await.unwrap();
+        assert!(b.accounts.sync_revocations().await.unwrap() >= 1);
+        assert_eq!(
+            b.gate.verify::<NoExtra>(&pair.access_token).unwrap_err(),
+            AuthError::Revoked
+        );
+
+        // "Restart": a new process with a fresh store and an empty list learns it too, and
+        // the user is still there.
+        drop(a);
+        let c = service(SqlStore::connect(&url).await.unwrap());
+        c.accounts.sync_revocations().await.unwrap();
+        assert_eq!(
+            c.gate.verify::<NoExtra>(&pair.access_token).unwrap_err(),
+            AuthError::Revoked
+        );
+        c.accounts.login(creds(&email, "password1")).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn throttles_after_ten_failures_whatever_the_password() {
+    for (_, store, _dir) in stores().await {
+        let s = service(store);
+        let accounts = s
+            .accounts
+            .clone()
+            .login_throttle(LoginThrottle::new(10, 600));
+        let email = unique_email("brute");
+        accounts.signup(signup(&email, "password1")).await.unwrap();
+        for _ in 0..10 {
+            assert_eq!(
+                accounts
+                    .login(creds(&email, "guess-guess"))
+                    .await
+                    .unwrap_err(),
+                ApiError::InvalidCredentials
+            );
+        }
+        let locked = accounts
+            .login(creds(&email, "password1"))
+            .await
+            .unwrap_err();
+        let ApiError::TooManyAttempts { retry_after } = locked else {
+            panic!("{locked:?}");
+        };
+        assert!((1..=600).contains(&retry_after));
+        // Unknown addresses are throttled the same way; other addresses are not affected.
+        let ghost = unique_email("ghost");
+        for _ in 0..10 {
+            let _ = accounts.login(creds(&ghost, "x-x-x-x-x")).await;
+        }
+        assert!(matches!(
+            accounts
+                .login(creds(&ghost, "x-x-x-x-x"))
+                .await
+                .unwrap_err(),
+            ApiError::TooManyAttempts { .. }
+        ));
+        let other = unique_email("other");
+        accounts.signup(signup(&other, "password1")).await.unwrap();
+        accounts.login(creds(&other, "password1")).await.unwrap();
+    }
+}
+
+/// A loopback TCP proxy in front of PostgreSQL that the test can cut and restore: the
+/// database really goes away for the pool, at the network level.
+struct Proxy {
+    addr: SocketAddr,
+    up: Arc<AtomicBool>,
+    live: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let up = Arc::new(AtomicBool::new(true));
+        let live = Arc::new(Mutex::new(Vec::new()));
+        let (up2, live2) = (up.clone(), live.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection closes at once
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                live2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Proxy { addr, up, live }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for task in self.live.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn a_database_that_goes_away_answers_unavailable_and_loses_nothing() {
+    let Some(url) = postgres_url() else { return };
+    let upstream: SocketAddr = "127.0.0.1:5432".parse().unwrap();
+    assert!(
+        url.contains("@127.0.0.1:5432/"),
+        "the proxy expects {upstream}"
+    );
+    let proxy = Proxy::start(upstream).await;
+    let proxied = url.replace("127.0.0.1:5432", &proxy.addr.to_string());
+    let s = service(SqlStore::connect(&proxied).await.unwrap());
+    let email = unique_email("outage");
+    s.accounts
+        .signup(signup(&email, "password1"))
+        .await
+        .unwrap();
+    let pair = s.accounts.login(creds(&email, "password1")).await.unwrap();
+
+    proxy.cut();
+    assert_eq!(
+        s.accounts.health().await.unwrap_err(),
+        ApiError::Unavailable
+    );
+    assert_eq!(
+        s.accounts
+            .login(creds(&email, "password1"))
+            .await
+            .unwrap_err(),
+        ApiError::Unavailable,
+        "no token is issued while the store is away"
+    );
+    assert_eq!(
+        s.accounts
+            .signup(signup(&unique_email("during"), "password1"))
+            .await
+            .unwrap_err(),
+        ApiError::Unavailable
+    );
+    assert_eq!(
+        s.accounts
+            .refresh(RefreshRequest {
+                refresh_token: pair.refresh_token.clone()
+            })
+            .await
+            .unwrap_err(),
+        ApiError::Unavailable
+    );
+    // Existing access tokens keep verifying: the guard never touches the database.
+    s.gate.verify::<NoExtra>(&pair.access_token).unwrap();
+
+    proxy.restore();
+    let mut healthy = false;
+    for _ in 0..50 {
+        if s.accounts.health().await.is_ok() {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "the pool reconnects once the database is back");
+    s.accounts.login(creds(&email, "password1")).await.unwrap();
+    // The refresh token that could not be used during the outage is still good.
+    s.accounts
+        .refresh(RefreshRequest {
+            refresh_token: pair.refresh_token,
+        })
+        .await
+        .unwrap();
+}
