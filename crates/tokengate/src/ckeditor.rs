@@ -119,9 +119,12 @@ impl serde_json::ser::Formatter for AtobSafe {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        if !fragment.bytes().any(needs_escape) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
-            if c.is_ascii() && !matches!(c, '>' | '?' | '~' | '\x7f') {
+            if c.is_ascii() && !needs_escape(c as u8) {
                 continue;
             }
             writer.write_all(&fragment.as_bytes()[start..at])?;
@@ -133,6 +136,10 @@ impl serde_json::ser::Formatter for AtobSafe {
         }
         writer.write_all(&fragment.as_bytes()[start..])
     }
+}
+
+fn needs_escape(byte: u8) -> bool {
+    byte >= 0x7f || matches!(byte, b'>' | b'?' | b'~')
 }
 
 #[cfg(test)]

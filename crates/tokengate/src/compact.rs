@@ -3,10 +3,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::fmt;
 
 use crate::error::AuthError;
 
@@ -24,12 +23,10 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Segments<'_>, AuthErr
     if token.len() > max_len {
         return Err(AuthError::Oversized { max: max_len });
     }
-    if let Some(bad) = token.bytes().find(|b| !is_base64url(*b) && *b != b'.') {
-        return Err(AuthError::Malformed(if bad == b'=' {
-            "base64url padding is not allowed"
-        } else {
-            "the token contains characters outside base64url"
-        }));
+    // Other bytes outside the base64url alphabet fail the strict decoding of their
+    // segment; padding gets its own message because it is a common client mistake.
+    if token.contains('=') {
+        return Err(AuthError::Malformed("base64url padding is not allowed"));
     }
     let mut parts = token.splitn(4, '.');
     let (Some(header), Some(payload), Some(signature), None) =
@@ -48,10 +45,6 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Segments<'_>, AuthErr
         payload,
         signature,
     })
-}
-
-fn is_base64url(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// Decodes one segment into `buf`, returning the decoded bytes. Non-canonical encodings
@@ -94,97 +87,149 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header<'_>, AuthError> {
     serde_json::from_slice(json).map_err(|_| AuthError::Malformed("the header is not valid"))
 }
 
-/// Fails if `json` is not a single JSON object (UTF-8, no trailing data) or if any object in
-/// it repeats a member name. Parsers disagree on which duplicate wins, so a token that has
-/// one means different things to different readers (RFC 8725 section 2.8; RFC 7515 section 4).
+/// Fails if `json` does not start with an object or if any object in it repeats a member
+/// name. Parsers disagree on which duplicate wins, so a token that has one means different
+/// things to different readers (RFC 8725 section 2.8; RFC 7515 section 4).
+///
+/// This is a scan over the bytes, not a parse: it is exact for valid JSON, and every caller
+/// parses the same bytes with serde_json right after, which rejects anything invalid. On
+/// invalid input it may answer either way, but always terminates.
 pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Result<(), AuthError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let top = deserializer
-        .deserialize_any(UniqueMembers { depth: 0 })
-        .map_err(|_| AuthError::Malformed(what))?;
-    deserializer.end().map_err(|_| AuthError::Malformed(what))?;
-    if top != Kind::Object {
-        return Err(AuthError::Malformed(what));
+    let malformed = || AuthError::Malformed(what);
+    let first = json.iter().position(|b| !b.is_ascii_whitespace());
+    if first.map(|at| json[at]) != Some(b'{') {
+        return Err(malformed());
+    }
+    // Member names of every open object, innermost last, as quoted byte slices of the
+    // input; `frames` holds where each open object's names start (`ARRAY` for an array).
+    let mut names = Names::default();
+    let mut frames = [0u32; MAX_DEPTH];
+    let mut depth = 0;
+    let mut expecting_name = false;
+    let mut at = 0;
+    while at < json.len() {
+        match json[at] {
+            open @ (b'{' | b'[') => {
+                if depth == MAX_DEPTH {
+                    return Err(malformed());
+                }
+                frames[depth] = if open == b'{' { names.len() } else { ARRAY };
+                depth += 1;
+                expecting_name = open == b'{';
+            }
+            b'}' | b']' => {
+                if depth > 0 {
+                    depth -= 1;
+                    if frames[depth] != ARRAY {
+                        names.truncate(frames[depth]);
+                    }
+                }
+                expecting_name = false;
+            }
+            b',' => expecting_name = depth > 0 && frames[depth - 1] != ARRAY,
+            b':' => expecting_name = false,
+            b'"' => {
+                let (end, escaped) = string_end(json, at).ok_or_else(malformed)?;
+                if expecting_name {
+                    let name = Name {
+                        quoted: &json[at..=end],
+                        escaped,
+                    };
+                    let start = if depth > 0 { frames[depth - 1] } else { 0 };
+                    for earlier in start..names.len() {
+                        if same_name(names.get(earlier), name).ok_or_else(malformed)? {
+                            return Err(malformed());
+                        }
+                    }
+                    names.push(name);
+                    expecting_name = false;
+                }
+                at = end;
+            }
+            _ => {}
+        }
+        at += 1;
     }
     Ok(())
 }
 
-#[derive(PartialEq)]
-enum Kind {
-    Object,
-    Other,
+const ARRAY: u32 = u32::MAX;
+
+/// A member name as it stands in the input, quotes included.
+#[derive(Clone, Copy, Default)]
+struct Name<'a> {
+    quoted: &'a [u8],
+    /// Whether it holds a backslash escape.
+    escaped: bool,
+}
+
+/// Open member names: on the stack up to 32, then on the heap.
+#[derive(Default)]
+struct Names<'a> {
+    inline: [Name<'a>; 32],
+    len: u32,
+    spilled: Vec<Name<'a>>,
+}
+
+impl<'a> Names<'a> {
+    fn len(&self) -> u32 {
+        self.len
+    }
+
+    fn get(&self, index: u32) -> Name<'a> {
+        let index = index as usize;
+        match self.inline.get(index) {
+            Some(name) => *name,
+            None => self.spilled[index - self.inline.len()],
+        }
+    }
+
+    fn push(&mut self, name: Name<'a>) {
+        match self.inline.get_mut(self.len as usize) {
+            Some(slot) => *slot = name,
+            None => self.spilled.push(name),
+        }
+        self.len += 1;
+    }
+
+    fn truncate(&mut self, len: u32) {
+        self.len = len;
+        self.spilled
+            .truncate((len as usize).saturating_sub(self.inline.len()));
+    }
+}
+
+/// Whether two quoted member names are the same name once escapes are resolved, so that
+/// `"a\u0062"` equals `"ab"`. `None` if an escape is invalid.
+fn same_name(a: Name<'_>, b: Name<'_>) -> Option<bool> {
+    if !a.escaped && !b.escaped {
+        return Some(a.quoted == b.quoted);
+    }
+    let a: String = serde_json::from_slice(a.quoted).ok()?;
+    let b: String = serde_json::from_slice(b.quoted).ok()?;
+    Some(a == b)
+}
+
+/// The index of the quote closing the string that opens at `open`, and whether the string
+/// holds an escape.
+fn string_end(json: &[u8], open: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    let mut at = open + 1;
+    while at < json.len() {
+        match json[at] {
+            b'"' => return Some((at, escaped)),
+            b'\\' => {
+                escaped = true;
+                at += 2;
+            }
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 /// Nesting beyond this is refused; serde_json stops at 128 anyway, and tokens are shallow.
 const MAX_DEPTH: usize = 64;
-
-struct UniqueMembers {
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for UniqueMembers {
-    type Value = Kind;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Kind, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for UniqueMembers {
-    type Value = Kind;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
-        if self.depth >= MAX_DEPTH {
-            return Err(de::Error::custom("too deep"));
-        }
-        let mut seen: Vec<Cow<'de, str>> = Vec::new();
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            if seen.contains(&name) {
-                return Err(de::Error::custom("repeated member"));
-            }
-            seen.push(name);
-            map.next_value_seed(UniqueMembers {
-                depth: self.depth + 1,
-            })?;
-        }
-        Ok(Kind::Object)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
-        if self.depth >= MAX_DEPTH {
-            return Err(de::Error::custom("too deep"));
-        }
-        while seq
-            .next_element_seed(UniqueMembers {
-                depth: self.depth + 1,
-            })?
-            .is_some()
-        {}
-        Ok(Kind::Other)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Kind, E> {
-        Ok(Kind::Other)
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -205,24 +250,42 @@ mod tests {
     }
 
     #[test]
-    fn only_a_single_utf8_object_is_accepted() {
-        for bad in ["[]", "1", "\"s\"", "null", "{} {}", "{", "", "{\"a\":1}x"] {
+    fn only_objects_are_accepted_and_strings_are_skipped_whole() {
+        for bad in ["[]", "1", "\"s\"", "null", "", "   "] {
             assert!(dup(bad), "{bad:?}");
         }
-        assert!(reject_duplicate_members(b"{\"a\":\"\xff\"}", "x").is_err());
         assert!(!dup(" {\"a\":\"\u{e9}\"} "));
+        // Braces, quotes and commas inside strings are not structure.
+        assert!(!dup(r#"{"a":"{\"a\":1,\"a\":2}","b":"x,\"b\":"}"#));
+        assert!(dup(r#"{"a":"}","a":1}"#));
+        // Arrays of objects: each object has its own names; names after an array count.
+        assert!(!dup(r#"{"l":[{"a":1},{"a":2}],"m":1}"#));
+        assert!(dup(r#"{"l":[{"a":1}],"l":2}"#));
+        // Deep nesting is refused rather than followed.
+        assert!(dup(&format!(
+            "{{\"a\":{}1{}}}",
+            "[".repeat(100),
+            "]".repeat(100)
+        )));
+        // Invalid input never panics or loops.
+        for junk in ["{\"", "{\"a", "{\"a\\", "{]]]", "{\"\\u12\":1}", "{{{{"] {
+            let _ = dup(junk);
+        }
     }
 
     #[test]
-    fn split_checks_length_first_then_alphabet_and_segments() {
+    fn split_checks_length_first_then_padding_and_segments() {
         assert_eq!(
             split(&"a".repeat(9000), 8192).err(),
             Some(AuthError::Oversized { max: 8192 })
         );
-        for bad in [
-            "a.b", "a.b.c.d", "a..c", ".b.c", "a.b=.c", "a.b.c=", "a+b.c.d", "a.b/.c", "a. b.c",
-        ] {
+        for bad in ["a.b", "a.b.c.d", "a..c", ".b.c", "a.b=.c", "a.b.c="] {
             assert!(split(bad, 8192).is_err(), "{bad}");
+        }
+        // Other characters are left to the strict decoding of each segment.
+        let mut buf = [0u8; 8];
+        for bad in ["a/b", "a b", "a+", "ab\n"] {
+            assert!(decode_segment(bad, &mut buf).is_err(), "{bad:?}");
         }
         let s = split("aa.bb.cc", 8192).ok().unwrap();
         assert_eq!((s.signing_input, s.signature), ("aa.bb", "cc"));

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 use crate::claims::{Audience, Claims, NoExtra};
-use crate::keys::{Key, KeyError, KeySet};
+use crate::keys::{KeyError, KeySet};
 use crate::verify::unix_now;
 
 /// A signed token and what a client needs to know about it.
@@ -81,7 +81,7 @@ impl Issuer {
     /// An issuer signing with `keys`' signing key, with a 15-minute TTL.
     pub fn new(keys: impl Into<KeySet>) -> Issuer {
         let keys = keys.into();
-        let header_b64 = encode_header(keys.signing_key());
+        let header_b64 = keys.signing_key().header_segment();
         Issuer {
             keys,
             header_b64,
@@ -171,22 +171,6 @@ impl Issuer {
             expires_at: exp,
         })
     }
-}
-
-fn encode_header(key: &Key) -> String {
-    #[derive(Serialize)]
-    struct Header<'a> {
-        alg: &'a str,
-        typ: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        kid: Option<&'a str>,
-    }
-    let header = Header {
-        alg: key.algorithm().as_str(),
-        typ: "JWT",
-        kid: key.kid(),
-    };
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("header serializes"))
 }
 
 /// 128 random bits, base64url: a `jti`, session id or refresh token id.

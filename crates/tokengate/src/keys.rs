@@ -296,6 +296,30 @@ impl Key {
         self
     }
 
+    /// The same key without its `kid`.
+    pub(crate) fn without_kid(mut self) -> Key {
+        self.kid = None;
+        self
+    }
+
+    /// The base64url header segment of tokens this key signs:
+    /// `{"alg":ALG,"typ":"JWT"}` plus `kid` when the key is named.
+    pub(crate) fn header_segment(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Header<'a> {
+            alg: &'a str,
+            typ: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            kid: Option<&'a str>,
+        }
+        let header = Header {
+            alg: self.alg.as_str(),
+            typ: "JWT",
+            kid: self.kid(),
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("header serializes"))
+    }
+
     /// The one algorithm this key is used with.
     pub fn algorithm(&self) -> Algorithm {
         self.alg
@@ -333,10 +357,16 @@ impl Key {
         let valid = match &*self.material {
             Material::Hmac(mac) => {
                 let mut signature = [0u8; MAX_HMAC_LEN];
-                // An over-long segment fails to fit and is a bad signature, like a wrong one.
-                let len = URL_SAFE_NO_PAD
-                    .decode_slice(signature_b64, &mut signature)
-                    .map_err(|_| AuthError::BadSignature)?;
+                let len = match URL_SAFE_NO_PAD.decode_slice(signature_b64, &mut signature) {
+                    Ok(len) => len,
+                    // Too long to be any HMAC output: a wrong signature.
+                    Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+                        return Err(AuthError::BadSignature)
+                    }
+                    Err(base64::DecodeSliceError::DecodeError(_)) => {
+                        return Err(AuthError::Malformed("the signature is not valid base64url"))
+                    }
+                };
                 mac.verify(signing_input, &signature[..len])
             }
             Material::Asymmetric { verifying, .. } => jsonwebtoken::crypto::verify(
@@ -412,6 +442,11 @@ impl KeySet {
     /// The key new tokens are signed with.
     pub fn signing_key(&self) -> &Key {
         &self.signing
+    }
+
+    /// Every key of the set, the signing key first.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        std::iter::once(&self.signing).chain(&self.others)
     }
 
     /// The key to verify a token whose header names `kid`.
