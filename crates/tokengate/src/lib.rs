@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod api_error;
+mod body;
 pub mod ckeditor;
 mod claims;
 mod collaboration;
@@ -13,12 +14,14 @@ mod gate;
 mod issue;
 mod keys;
 mod revocation;
+mod service;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod verify;
 
 pub use api_error::ApiError;
+pub use body::{basic_credentials, RequestBody, MAX_BODY_BYTES};
 pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
 pub use collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
 pub use config::{CkeditorConfig, Config, ConfigError, Secret, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
@@ -29,6 +32,7 @@ pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
 pub use revocation::RevocationList;
+pub use service::{PrincipalResolver, Service, StorePrincipals, REVOCATION_SYNC_INTERVAL};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use verify::{unix_now, Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
 

@@ -56,6 +56,33 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+impl std::fmt::Debug for Signup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signup")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
+}
+
 /// What a client may see of a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicUser {
@@ -380,7 +407,10 @@ impl Accounts {
 fn store_error(error: StoreError) -> ApiError {
     match error {
         StoreError::Conflict => ApiError::Conflict,
-        StoreError::Unavailable(_) => ApiError::Unavailable,
+        StoreError::Unavailable(reason) => {
+            tracing::warn!(%reason, "the store is unavailable");
+            ApiError::Unavailable
+        }
     }
 }
 
@@ -466,6 +496,27 @@ mod tests {
             "7 characters, 14 bytes"
         );
         assert!(validate_password(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_passwords_or_refresh_tokens() {
+        let signup = Signup {
+            name: "n".into(),
+            email: "e@x.co".into(),
+            password: "hunter2hunter2".into(),
+        };
+        let credentials = Credentials {
+            email: "e@x.co".into(),
+            password: "hunter2hunter2".into(),
+        };
+        let refresh = RefreshRequest {
+            refresh_token: "rt-secret-value".into(),
+        };
+        let shown = format!("{signup:?} {credentials:?} {refresh:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("rt-secret"),
+            "{shown}"
+        );
     }
 
     #[test]

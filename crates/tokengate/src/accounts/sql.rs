@@ -136,13 +136,29 @@ fn to_u64(seconds: i64) -> u64 {
     u64::try_from(seconds).unwrap_or(0)
 }
 
+/// A store error with a reason fit for logs and start-up messages: what went wrong, never
+/// the connection URL (which may hold a password).
 fn unavailable(error: sqlx::Error) -> StoreError {
-    tracing::warn!(error = %error, "database error");
     StoreError::Unavailable(match &error {
         sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".to_owned(),
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => "cannot reach the database".to_owned(),
-        _ => "the database failed".to_owned(),
+        sqlx::Error::Io(io) => format!("cannot reach the database: {}", io.kind()),
+        sqlx::Error::Tls(_) => "TLS to the database failed".to_owned(),
+        sqlx::Error::Configuration(_) => "the database URL is not valid".to_owned(),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => format!("the database failed ({})", error_kind(other)),
     })
+}
+
+fn error_kind(error: &sqlx::Error) -> &'static str {
+    match error {
+        sqlx::Error::Protocol(_) => "protocol error",
+        sqlx::Error::RowNotFound => "row not found",
+        sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => "unexpected data",
+        sqlx::Error::PoolClosed => "pool closed",
+        sqlx::Error::WorkerCrashed => "worker crashed",
+        sqlx::Error::Migrate(_) => "migration failed",
+        _ => "other error",
+    }
 }
 
 fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {

@@ -1,0 +1,118 @@
+//! `TokenGateLayer`: protect a whole router, verifying once per request.
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use futures_util::future::{Either, Ready};
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+use std::task::{Context, Poll};
+use tokengate::{Gate, NoExtra};
+use tower::{Layer, Service};
+
+use crate::extract::{Authenticated, TokenRejection};
+use crate::view::View;
+
+/// A tower [`Layer`] that lets through only requests with a valid token, and puts their
+/// claims in the request extensions, where [`Authenticated<C>`] finds them without verifying
+/// again.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use tokengate::{Algorithm, Gate, Key, Verifier};
+/// use tokengate_axum::{Authenticated, TokenGateLayer};
+///
+/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+/// let gate = Gate::new(Verifier::new(key).issuer("me").audience("api"));
+///
+/// let admin: Router = Router::new()
+///     .route("/stats", get(|| async { "private" }))
+///     .route("/me", get(|Authenticated(claims): Authenticated| async move { claims.sub.unwrap_or_default() }))
+///     .layer(TokenGateLayer::new(gate.clone()))
+///     .with_state(gate);
+/// let app: Router = Router::new().nest("/admin", admin);
+/// ```
+#[derive(Debug)]
+pub struct TokenGateLayer<C = NoExtra> {
+    gate: Gate,
+    claims: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for TokenGateLayer<C> {
+    fn clone(&self) -> Self {
+        TokenGateLayer {
+            gate: self.gate.clone(),
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<C> TokenGateLayer<C> {
+    /// A layer verifying with `gate`.
+    pub fn new(gate: Gate) -> Self {
+        TokenGateLayer {
+            gate,
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<S, C> Layer<S> for TokenGateLayer<C> {
+    type Service = TokenGate<S, C>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TokenGate {
+            inner,
+            gate: self.gate.clone(),
+            claims: PhantomData,
+        }
+    }
+}
+
+/// The service made by [`TokenGateLayer`].
+#[derive(Debug)]
+pub struct TokenGate<S, C = NoExtra> {
+    inner: S,
+    gate: Gate,
+    claims: PhantomData<fn() -> C>,
+}
+
+impl<S: Clone, C> Clone for TokenGate<S, C> {
+    fn clone(&self) -> Self {
+        TokenGate {
+            inner: self.inner.clone(),
+            gate: self.gate.clone(),
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<S, C> Service<Request> for TokenGate<S, C>
+where
+    S: Service<Request, Response = Response>,
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let view = View {
+            headers: request.headers(),
+            uri: request.uri(),
+        };
+        match self.gate.authenticate::<C>(&view) {
+            Ok(claims) => {
+                request.extensions_mut().insert(Authenticated(claims));
+                Either::Right(self.inner.call(request))
+            }
+            Err(error) => {
+                let rejection = TokenRejection::new(&self.gate, error).into_response();
+                Either::Left(futures_util::future::ready(Ok(rejection)))
+            }
+        }
+    }
+}

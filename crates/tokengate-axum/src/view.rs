@@ -1,0 +1,55 @@
+//! The core's request view and reply, in axum's types.
+
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tokengate::{Reply, RequestView};
+
+/// The headers and URI of an axum request, as the core sees them.
+pub(crate) struct View<'r> {
+    pub headers: &'r HeaderMap,
+    pub uri: &'r Uri,
+}
+
+impl RequestView for View<'_> {
+    fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
+        let mut values = self.headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (None, _) => tokengate::HeaderValue::Absent,
+            (Some(value), None) => tokengate::HeaderValue::One(value.as_bytes()),
+            (Some(_), Some(_)) => tokengate::HeaderValue::Many,
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+}
+
+/// A core [`Reply`] as an axum response.
+pub(crate) fn to_response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, reply.body).into_response();
+    let headers = response.headers_mut();
+    if !reply.content_type.is_empty() {
+        if let Ok(value) = HeaderValue::from_str(&reply.content_type) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+    } else {
+        headers.remove(header::CONTENT_TYPE);
+    }
+    for (name, value) in reply.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.append(HeaderName::from_static(name), value);
+        }
+    }
+    response
+}
+
+/// Wraps a reply for handlers that return `impl IntoResponse`.
+pub(crate) struct ReplyResponse(pub Reply);
+
+impl IntoResponse for ReplyResponse {
+    fn into_response(self) -> Response {
+        to_response(self.0)
+    }
+}

@@ -1,0 +1,255 @@
+//! The token service as framework-neutral request handlers: each takes what an adapter can
+//! read off a request and returns the [`Reply`] to send. Adapters only translate.
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::accounts::{Accounts, Credentials, RefreshRequest, Signup, SqlStore, UserStore};
+use crate::api_error::ApiError;
+use crate::body::{basic_credentials, RequestBody};
+use crate::ckeditor::{CkeditorTokens, CsPrincipal};
+use crate::claims::Claims;
+use crate::collaboration::{Auth, CsUser};
+use crate::config::{Config, ConfigError};
+use crate::error::{AuthError, Reply};
+use crate::gate::Gate;
+use crate::revocation::RevocationList;
+
+/// How often each instance reloads revocations written by the others.
+pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Says who the holder of a verified access token is, for the CKEditor token endpoint.
+///
+/// The default, [`StorePrincipals`], takes the user id from `sub`, name and e-mail from the
+/// user store, and the grants from the token's `auth` claim (writer on every document when it
+/// has none). Implement it to take them from your own session or permission system instead.
+#[async_trait]
+pub trait PrincipalResolver: Send + Sync + 'static {
+    /// The principal for `claims`, which the gate has verified.
+    async fn resolve(&self, claims: &Claims) -> Result<CsPrincipal, ApiError>;
+}
+
+/// The default [`PrincipalResolver`].
+pub struct StorePrincipals {
+    users: Arc<dyn UserStore>,
+}
+
+impl StorePrincipals {
+    /// Resolves users through `users`.
+    pub fn new(users: Arc<dyn UserStore>) -> Self {
+        StorePrincipals { users }
+    }
+}
+
+#[async_trait]
+impl PrincipalResolver for StorePrincipals {
+    async fn resolve(&self, claims: &Claims) -> Result<CsPrincipal, ApiError> {
+        let id = claims.sub.clone().ok_or(AuthError::MissingClaim("sub"))?;
+        let stored = self
+            .users
+            .user_by_id(&id)
+            .await
+            .map_err(|_| ApiError::Unavailable)?;
+        // A token minted by a holder of the secret for a user this store does not know still
+        // speaks for its subject; its own `user` claim is all we know of them.
+        let user = match stored {
+            Some(user) => CsUser {
+                name: Some(user.name),
+                email: Some(user.email),
+                ..claims.user.clone().unwrap_or_default()
+            },
+            None => claims.user.clone().unwrap_or_default(),
+        };
+        let auth = claims.auth.clone().unwrap_or_else(Auth::writer_everywhere);
+        Ok(CsPrincipal { id, user, auth })
+    }
+}
+
+/// The whole service of CONTRACT.md behind one cheap clone: the gate, the accounts, the
+/// CKEditor token issuer and the principal resolver.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    gate: Gate,
+    accounts: Accounts,
+    ckeditor: Option<CkeditorTokens>,
+    principals: Arc<dyn PrincipalResolver>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("gate", &self.inner.gate)
+            .field("ckeditor", &self.inner.ckeditor.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Opens the store of `config` (creating an SQLite file, applying migrations), loads the
+    /// revocations in force and keeps them in sync in the background. Must run inside a
+    /// tokio runtime. A store that cannot be opened is a [`ConfigError`] naming
+    /// `TOKENGATE_DATABASE_URL`.
+    pub async fn connect(config: &Config) -> Result<Service, ConfigError> {
+        let store = SqlStore::connect(&config.database_url)
+            .await
+            .map_err(|e| ConfigError {
+                variable: "TOKENGATE_DATABASE_URL",
+                reason: format!("cannot open the database: {}", store_reason(&e)),
+            })?;
+        let revocations = Arc::new(RevocationList::new());
+        let gate = Gate::builder(config.verifier())
+            .revocations(revocations.clone())
+            .build();
+        let accounts = Accounts::new(store, config, revocations);
+        // A restarted instance must refuse what was revoked before it started.
+        accounts.sync_revocations().await.map_err(|e| ConfigError {
+            variable: "TOKENGATE_DATABASE_URL",
+            reason: format!("cannot read revocations: {e}"),
+        })?;
+        accounts.spawn_revocation_sync(REVOCATION_SYNC_INTERVAL);
+        Ok(Service::new(gate, accounts, config.ckeditor_tokens()))
+    }
+
+    /// A service from its parts. `gate` and `accounts` should share one revocation list.
+    pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> Service {
+        let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
+        Service {
+            inner: Arc::new(Inner {
+                gate,
+                accounts,
+                ckeditor,
+                principals,
+            }),
+        }
+    }
+
+    /// Replaces how `/cs-token` learns who the user is.
+    pub fn with_principals(self, resolver: impl PrincipalResolver) -> Service {
+        Service {
+            inner: Arc::new(Inner {
+                gate: self.inner.gate.clone(),
+                accounts: self.inner.accounts.clone(),
+                ckeditor: self.inner.ckeditor.clone(),
+                principals: Arc::new(resolver),
+            }),
+        }
+    }
+
+    /// The gate that guards routes.
+    pub fn gate(&self) -> &Gate {
+        &self.inner.gate
+    }
+
+    /// The account service.
+    pub fn accounts(&self) -> &Accounts {
+        &self.inner.accounts
+    }
+
+    /// The response for any failure, in the gate's error format.
+    pub fn error(&self, error: impl Into<ApiError>) -> Reply {
+        let gate = &self.inner.gate;
+        gate.render(&error.into().to_problem(gate.realm()))
+    }
+
+    /// `GET /healthz`: 200 `{"status":"ok"}` when the store answers, else 503.
+    pub async fn healthz(&self) -> Reply {
+        match self.inner.accounts.health().await {
+            Ok(()) => Reply::json(200, &serde_json::json!({"status": "ok"})),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `POST /signup`: 201 with the new user.
+    pub async fn signup(&self, body: RequestBody<'_>) -> Reply {
+        let result = async {
+            let signup: Signup = body.parse()?;
+            self.inner.accounts.signup(signup).await
+        };
+        match result.await {
+            Ok(user) => Reply::json(201, &user),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `POST /login`: HTTP Basic when the `Authorization` header carries it, else the body.
+    pub async fn login(&self, authorization: Option<&[u8]>, body: RequestBody<'_>) -> Reply {
+        let result = async {
+            let credentials = match basic_credentials(authorization)? {
+                Some(credentials) => credentials,
+                None => body.parse::<Credentials>()?,
+            };
+            self.inner.accounts.login(credentials).await
+        };
+        match result.await {
+            Ok(pair) => no_store(Reply::json(200, &pair)),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `POST /refresh`: a new pair for a live refresh token.
+    pub async fn refresh(&self, body: RequestBody<'_>) -> Reply {
+        let result = async {
+            let request: RefreshRequest = body.parse()?;
+            self.inner.accounts.refresh(request).await
+        };
+        match result.await {
+            Ok(pair) => no_store(Reply::json(200, &pair)),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `POST /logout` with verified claims: 204.
+    pub async fn logout(&self, claims: &Claims) -> Reply {
+        match self.inner.accounts.logout(claims).await {
+            Ok(()) => Reply::empty(204),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `GET /users/me` with verified claims.
+    pub async fn me(&self, claims: &Claims) -> Reply {
+        match self.inner.accounts.me(claims).await {
+            Ok(user) => Reply::json(200, &user),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `GET /cs-token` with verified claims: a CKEditor Cloud Services token as
+    /// `text/plain`, or 503 `not_configured`.
+    pub async fn cs_token(&self, claims: &Claims) -> Reply {
+        let Some(tokens) = &self.inner.ckeditor else {
+            return self.error(ApiError::NotConfigured(
+                "CKEditor Cloud Services is not configured: set TOKENGATE_CS_ENVIRONMENT_ID \
+                 and TOKENGATE_CS_ACCESS_KEY"
+                    .into(),
+            ));
+        };
+        let principal = match self.inner.principals.resolve(claims).await {
+            Ok(principal) => principal,
+            Err(error) => return self.error(error),
+        };
+        match tokens.issue(&principal) {
+            Ok(issued) => no_store(Reply::text(issued.token)),
+            Err(_) => self.error(ApiError::Unavailable),
+        }
+    }
+}
+
+fn store_reason(error: &crate::accounts::StoreError) -> String {
+    match error {
+        crate::accounts::StoreError::Unavailable(reason) => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Token responses must not be cached (RFC 6749 section 5.1).
+fn no_store(mut reply: Reply) -> Reply {
+    reply.headers.push(("cache-control", "no-store".to_owned()));
+    reply.headers.push(("pragma", "no-cache".to_owned()));
+    reply
+}

@@ -1,0 +1,94 @@
+//! What the four reference apps share that is not a rule of the service: reading the
+//! configuration, opening the store, binding, and the bodies of the demo routes
+//! (`/public`, `/protected`, `/documents/{id}`) of CONTRACT.md.
+
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use tokengate::{Claims, Config, Service};
+
+/// Everything a reference app needs to serve.
+pub struct Started {
+    /// The configuration read from `TOKENGATE_*`.
+    pub config: Config,
+    /// The service over its store.
+    pub service: Service,
+    /// A listener bound to `TOKENGATE_ADDR` (port 0 picks a free port).
+    pub listener: std::net::TcpListener,
+}
+
+/// Reads the configuration, opens the store and binds. On any failure prints one line naming
+/// the variable and exits with status 2. Logs go to standard error (`RUST_LOG` filters).
+pub async fn start() -> Started {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let config = Config::from_env().unwrap_or_else(|error| fail(&error));
+    for warning in config.warnings() {
+        eprintln!("{warning}");
+    }
+    let service = Service::connect(&config)
+        .await
+        .unwrap_or_else(|error| fail(&error));
+    let listener = std::net::TcpListener::bind(config.addr).unwrap_or_else(|error| {
+        fail(&format!(
+            "TOKENGATE_ADDR: cannot listen on {}: {error}",
+            config.addr
+        ))
+    });
+    listener
+        .set_nonblocking(true)
+        .unwrap_or_else(|error| fail(&format!("cannot configure the listener: {error}")));
+    Started {
+        config,
+        service,
+        listener,
+    }
+}
+
+/// Prints the line the contract asks for once the app is listening.
+pub fn announce(addr: SocketAddr) {
+    println!("listening on http://{addr}");
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ! {
+    eprintln!("error: {error}");
+    std::process::exit(2)
+}
+
+/// Resolves on SIGINT or SIGTERM, for graceful shutdown.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+/// `GET /public`.
+pub fn public() -> Value {
+    json!({"message": "Anyone can view this."})
+}
+
+/// `GET /protected`.
+pub fn protected(claims: &Claims) -> Value {
+    json!({"message": "Only available to people with valid tokens.", "sub": claims.sub})
+}
+
+/// `GET` and `PUT /documents/{id}` once the permission is checked.
+pub fn document(id: &str, access: &str) -> Value {
+    json!({"id": id, "access": access})
+}

@@ -1,0 +1,100 @@
+//! CONTRACT.md as one scenario suite, run over real HTTP against every reference app.
+//!
+//! Each framework has one harness file in `tests/` that names its app binary:
+//!
+//! ```ignore
+//! tokengate_scenarios::scenario_suite!("app-axum");
+//! ```
+//!
+//! which expands to one `#[test]` per scenario, so a failure names itself. Each scenario
+//! starts the app on `127.0.0.1:0` with a fresh SQLite file and stops it afterwards.
+//!
+//! To run the suite against a server that is already running, set
+//! `TOKENGATE_SCENARIO_BASE_URL=http://HOST:PORT` (and, if it does not use the suite's keys,
+//! `TOKENGATE_SCENARIO_SECRET`, `TOKENGATE_SCENARIO_CS_ENVIRONMENT_ID`,
+//! `TOKENGATE_SCENARIO_CS_ACCESS_KEY`). Scenarios that must start the app themselves (restart,
+//! bad configuration, no CKEditor keys) are skipped then, with a message.
+
+pub mod harness;
+pub mod scenarios;
+
+pub use harness::Target;
+
+/// Expands to one `#[tokio::test]` per scenario of [`scenarios`], against the
+/// `tokengate-examples` binary named by the argument.
+#[macro_export]
+macro_rules! scenario_suite {
+    ($binary:expr) => {
+        $crate::scenario_suite!(@tests $binary;
+            public_is_open_to_anyone,
+            healthz_reports_ok,
+            unknown_route_is_a_json_404,
+            signup_creates_a_user_from_json,
+            signup_accepts_a_form,
+            signup_refuses_a_taken_email_whatever_its_case,
+            signup_refuses_a_bad_email,
+            signup_refuses_a_short_password,
+            signup_refuses_a_missing_field,
+            signup_refuses_malformed_json,
+            body_over_64_kib_is_413,
+            login_with_json_returns_a_token_pair,
+            login_with_a_form,
+            login_with_http_basic,
+            login_matches_email_without_regard_to_case,
+            login_gives_one_answer_for_unknown_email_and_wrong_password,
+            login_is_throttled_after_ten_failures,
+            refresh_rotates_the_pair,
+            refresh_reuse_revokes_the_whole_login,
+            refresh_refuses_an_unknown_token,
+            logout_revokes_access_and_refresh_at_once,
+            protected_needs_a_token,
+            protected_answers_with_the_subject,
+            bearer_scheme_is_case_insensitive,
+            x_access_token_header_is_accepted,
+            other_schemes_count_as_no_token,
+            query_string_tokens_are_ignored,
+            malformed_tokens_are_invalid,
+            bad_signature_is_invalid,
+            alg_none_is_invalid,
+            wrong_algorithm_is_invalid,
+            expired_token_is_token_expired,
+            not_yet_valid_token_is_invalid,
+            future_iat_is_invalid,
+            wrong_audience_is_invalid,
+            wrong_issuer_is_invalid,
+            required_claims_must_be_present,
+            non_integer_dates_are_invalid,
+            crit_header_is_invalid,
+            repeated_members_are_invalid,
+            oversized_token_is_invalid,
+            embedded_keys_never_select_a_key,
+            error_messages_never_echo_the_token,
+            users_me_returns_the_account,
+            cs_token_is_a_cloud_services_jwt,
+            cs_token_payload_survives_atob,
+            cs_token_carries_the_access_tokens_grants,
+            cs_token_needs_a_bearer_token,
+            cs_token_without_keys_is_503_not_configured,
+            documents_reader_reads_but_cannot_write,
+            documents_writer_writes,
+            documents_star_grant_covers_every_document,
+            documents_grant_for_one_document_does_not_cover_another,
+            documents_explicit_permissions_count,
+            documents_without_grants_are_forbidden,
+            cors_preflight_allows_the_configured_origin,
+            cors_refuses_other_origins,
+            cors_headers_on_cs_token,
+            data_survives_a_restart,
+            bad_configuration_stops_start_up,
+            dev_mode_generates_a_secret_with_a_warning,
+        );
+    };
+    (@tests $binary:expr; $($scenario:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $scenario() {
+                $crate::scenarios::$scenario(&$crate::Target::new($binary)).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,2 @@
+//! The scenario suite against the axum reference app.
+tokengate_scenarios::scenario_suite!("app-axum");
