@@ -2,9 +2,8 @@
 //! configuration, opening the store, binding, and the bodies of the demo routes
 //! (`/public`, `/protected`, `/documents/{id}`) of CONTRACT.md.
 
-use serde_json::{json, Value};
 use std::net::SocketAddr;
-use tokengate::{Claims, Config, Service};
+use tokengate::{Config, Service};
 
 /// Everything a reference app needs to serve.
 pub struct Started {
@@ -78,17 +77,5 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// `GET /public`.
-pub fn public() -> Value {
-    json!({"message": "Anyone can view this."})
-}
-
-/// `GET /protected`.
-pub fn protected(claims: &Claims) -> Value {
-    json!({"message": "Only available to people with valid tokens.", "sub": claims.sub})
-}
-
-/// `GET` and `PUT /documents/{id}` once the permission is checked.
-pub fn document(id: &str, access: &str) -> Value {
-    json!({"id": id, "access": access})
-}
+/// The demo route bodies of CONTRACT.md, from the core.
+pub use tokengate::demo::{document, protected, public};

@@ -23,10 +23,12 @@ pub const ALLOWED_ORIGIN: &str = "https://editor.example";
 /// ones given in `TOKENGATE_SCENARIO_SECRET`, `…_CS_ENVIRONMENT_ID`, `…_CS_ACCESS_KEY`).
 pub const BASE_URL_VAR: &str = "TOKENGATE_SCENARIO_BASE_URL";
 
-/// Which reference app a suite runs against: a binary of `tokengate-examples`.
+/// Which app a suite runs against: a binary of a workspace package, with arguments.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
+    package: &'static str,
     binary: &'static str,
+    args: &'static [&'static str],
 }
 
 /// How to start an app for one scenario.
@@ -51,9 +53,23 @@ impl Default for Launch {
 }
 
 impl Target {
-    /// The app built from `tokengate-examples`' binary `binary`.
+    /// The reference app built from `tokengate-examples`' binary `binary`.
     pub const fn new(binary: &'static str) -> Self {
-        Target { binary }
+        Target::command("tokengate-examples", binary, &[])
+    }
+
+    /// The app run as `binary args…` from the workspace package `package` (e.g.
+    /// `tokengate serve`).
+    pub const fn command(
+        package: &'static str,
+        binary: &'static str,
+        args: &'static [&'static str],
+    ) -> Self {
+        Target {
+            package,
+            binary,
+            args,
+        }
     }
 
     /// Whether the suite runs against a server given by URL.
@@ -110,7 +126,8 @@ impl Target {
     /// Runs the app with exactly `env` (no defaults) and waits for it to listen. On failure
     /// returns what it printed.
     pub fn spawn(&self, env: &[(String, String)]) -> Result<(Child, String), String> {
-        let mut command = Command::new(binary_path(self.binary));
+        let mut command = Command::new(binary_path(self.package, self.binary));
+        command.args(self.args);
         for (name, _) in std::env::vars() {
             if name.starts_with("TOKENGATE_") {
                 command.env_remove(name);
@@ -171,7 +188,7 @@ impl Target {
 }
 
 /// Builds the binary once per test process and returns its path.
-fn binary_path(binary: &str) -> PathBuf {
+fn binary_path(package: &str, binary: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let built = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
     let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
@@ -180,14 +197,7 @@ fn binary_path(binary: &str) -> PathBuf {
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "tokengate-examples",
-            "--bin",
-            binary,
-        ])
+        .args(["build", "--quiet", "-p", package, "--bin", binary])
         .arg("--message-format=json")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(Stdio::inherit())

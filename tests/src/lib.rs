@@ -21,11 +21,18 @@ pub mod scenarios;
 pub use harness::Target;
 
 /// Expands to one `#[tokio::test]` per scenario of [`scenarios`], against the
-/// `tokengate-examples` binary named by the argument.
+/// `tokengate-examples` binary named by the argument, or against any workspace binary:
+/// `scenario_suite!(package = "tokengate-cli", binary = "tokengate", args = ["serve"])`.
 #[macro_export]
 macro_rules! scenario_suite {
+    (package = $package:expr, binary = $binary:expr, args = [$($arg:expr),* $(,)?]) => {
+        $crate::scenario_suite!(@all $crate::Target::command($package, $binary, &[$($arg),*]));
+    };
     ($binary:expr) => {
-        $crate::scenario_suite!(@tests $binary;
+        $crate::scenario_suite!(@all $crate::Target::new($binary));
+    };
+    (@all $target:expr) => {
+        $crate::scenario_suite!(@tests $target;
             public_is_open_to_anyone,
             healthz_reports_ok,
             unknown_route_is_a_json_404,
@@ -89,11 +96,11 @@ macro_rules! scenario_suite {
             dev_mode_generates_a_secret_with_a_warning,
         );
     };
-    (@tests $binary:expr; $($scenario:ident),* $(,)?) => {
+    (@tests $target:expr; $($scenario:ident),* $(,)?) => {
         $(
             #[tokio::test]
             async fn $scenario() {
-                $crate::scenarios::$scenario(&$crate::Target::new($binary)).await;
+                $crate::scenarios::$scenario(&$target).await;
             }
         )*
     };

@@ -4,6 +4,7 @@ mod cors;
 mod extract;
 mod layer;
 mod permission;
+mod reference;
 mod routes;
 mod state;
 mod view;
@@ -12,6 +13,7 @@ pub use cors::cors_layer;
 pub use extract::{Authenticated, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+pub use reference::reference_app;
 pub use routes::{
     cs_token, healthz, login, logout, me, method_not_allowed, not_found, refresh, routes, signup,
 };

@@ -9,6 +9,7 @@ mod claims;
 mod collaboration;
 mod compact;
 mod config;
+pub mod demo;
 mod error;
 mod gate;
 mod issue;

@@ -1,0 +1,63 @@
+//! `tokengate serve`: the whole CONTRACT.md service on the axum adapter.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use std::time::Instant;
+use tokengate::{Config, Service};
+
+/// Runs the service until SIGINT or SIGTERM; in-flight requests finish first.
+pub async fn run(config: Config) -> Result<(), String> {
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
+    let service = Service::connect(&config).await.map_err(|e| e.to_string())?;
+    let router = app(service, &config.cors_origins);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("TOKENGATE_ADDR: cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "tokengate serve started");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The routes of CONTRACT.md, with one log line per request.
+pub fn app(service: Service, cors_origins: &[String]) -> Router {
+    tokengate_axum::reference_app(service, cors_origins)
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// One line per request: method, path, status, latency. Never headers, bodies or the query
+/// string, which may carry tokens or passwords.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,238 @@
+//! `tokengate issue`, `inspect` and `verify`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::Value;
+use std::io::Read;
+use std::time::Duration;
+use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
+use tokengate::{Algorithm, Auth, Claims, Config, CsUser, Grant, Key, Role, Verifier};
+
+/// A token from the argument, or standard input when it is `-` or absent.
+pub fn read_token(argument: Option<String>) -> Result<String, String> {
+    let token = match argument.as_deref() {
+        Some("-") | None => {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
+            input
+        }
+        Some(token) => token.to_owned(),
+    };
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        return Err("no token given (pass it as an argument or on standard input)".into());
+    }
+    Ok(token)
+}
+
+/// Grants from `DOC=ROLE` pairs (`*=writer`, `doc-1=reader`).
+pub fn grants(pairs: &[String]) -> Result<Option<Auth>, String> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let mut auth = Auth::new();
+    for pair in pairs {
+        let (document, role) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--role takes DOCUMENT=ROLE, got `{pair}`"))?;
+        if document.is_empty() || role.is_empty() {
+            return Err(format!("--role takes DOCUMENT=ROLE, got `{pair}`"));
+        }
+        auth = auth.grant(document, Grant::role(Role::from(role)));
+    }
+    Ok(Some(auth))
+}
+
+/// What `issue` mints.
+pub struct IssueRequest {
+    /// `sub`.
+    pub subject: String,
+    /// `user.name`.
+    pub name: Option<String>,
+    /// `user.email`.
+    pub email: Option<String>,
+    /// `auth.collaboration`.
+    pub auth: Option<Auth>,
+    /// Lifetime.
+    pub ttl: Option<Duration>,
+    /// A CKEditor Cloud Services token instead of an access token.
+    pub ckeditor: bool,
+}
+
+/// Mints a token with the configured keys.
+pub fn issue(config: &Config, request: IssueRequest) -> Result<String, String> {
+    let user = (request.name.is_some() || request.email.is_some()).then(|| CsUser {
+        name: request.name.clone(),
+        email: request.email.clone(),
+        ..CsUser::default()
+    });
+    if request.ckeditor {
+        let tokens: CkeditorTokens = config.ckeditor_tokens().ok_or(
+            "a CKEditor token needs TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY",
+        )?;
+        let tokens = match request.ttl {
+            Some(ttl) => tokens.ttl(ttl),
+            None => tokens,
+        };
+        let principal = CsPrincipal {
+            id: request.subject,
+            user: user.unwrap_or_default(),
+            auth: request.auth.unwrap_or_else(Auth::writer_everywhere),
+        };
+        return tokens
+            .issue(&principal)
+            .map(|t| t.token)
+            .map_err(|e| e.to_string());
+    }
+    let issuer = match request.ttl {
+        Some(ttl) => config.issuer().ttl(ttl),
+        None => config.issuer(),
+    };
+    let claims = Claims {
+        user,
+        auth: request.auth,
+        ..Claims::for_subject(request.subject)
+    };
+    issuer
+        .issue(claims)
+        .map(|t| t.token)
+        .map_err(|e| e.to_string())
+}
+
+/// The decoded header and claims, unverified, with readable times.
+pub fn inspect(token: &str, now: u64) -> Result<String, String> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a JWT: a token has three dot-separated segments".into());
+    };
+    let decode = |segment: &str, what: &str| -> Result<Value, String> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(segment)
+            .map_err(|_| format!("the {what} is not base64url"))?;
+        serde_json::from_slice(&bytes).map_err(|_| format!("the {what} is not JSON"))
+    };
+    let header = decode(header, "header")?;
+    let claims = decode(payload, "payload")?;
+    let mut out = String::from("UNVERIFIED: decoded without checking the signature\n\nheader:\n");
+    out.push_str(&serde_json::to_string_pretty(&header).unwrap_or_default());
+    out.push_str("\n\nclaims:\n");
+    out.push_str(&serde_json::to_string_pretty(&claims).unwrap_or_default());
+    out.push('\n');
+    for name in ["iat", "nbf", "exp"] {
+        if let Some(at) = claims.get(name).and_then(Value::as_u64) {
+            out.push_str(&format!("\n{name}: {} ({})", utc(at), relative(at, now)));
+        }
+    }
+    if claims.get("exp").is_none() {
+        out.push_str("\nexp: none (tokengate refuses tokens without exp)");
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// How `verify` checks a token.
+pub struct VerifyRequest {
+    /// The algorithm of the key.
+    pub algorithm: Algorithm,
+    /// An HMAC secret (mutually exclusive with `public_key`).
+    pub secret: Option<String>,
+    /// A PEM public or private key file's contents.
+    pub key_pem: Option<Vec<u8>>,
+    /// Required audience.
+    pub audience: Option<String>,
+    /// Required issuer.
+    pub issuer: Option<String>,
+}
+
+/// Verifies `token`; `Ok` with the claims, `Err` with the reason.
+pub fn verify(token: &str, request: VerifyRequest) -> Result<String, String> {
+    let key = match (&request.secret, &request.key_pem) {
+        (Some(secret), None) => Key::hmac(request.algorithm, secret.as_bytes()),
+        (None, Some(pem)) => Key::from_public_pem(request.algorithm, pem)
+            .or_else(|_| Key::from_private_pem(request.algorithm, pem)),
+        _ => return Err("give exactly one of --secret and --key".into()),
+    }
+    .map_err(|e| format!("bad key: {e}"))?;
+    let mut verifier = Verifier::new(key);
+    if let Some(audience) = request.audience {
+        verifier = verifier.audience(audience);
+    }
+    if let Some(issuer) = request.issuer {
+        verifier = verifier.issuer(issuer);
+    }
+    let claims: Claims<serde_json::Map<String, Value>> =
+        verifier.verify(token).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_string_pretty(&claims).unwrap_or_default())
+}
+
+fn utc(seconds: u64) -> String {
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let days = (seconds / 86_400) as i64;
+    let rem = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn relative(at: u64, now: u64) -> String {
+    let span = |s: u64| {
+        if s >= 86_400 {
+            format!("{}d {}h", s / 86_400, s % 86_400 / 3600)
+        } else if s >= 3600 {
+            format!("{}h {}m", s / 3600, s % 3600 / 60)
+        } else if s >= 60 {
+            format!("{}m {}s", s / 60, s % 60)
+        } else {
+            format!("{s}s")
+        }
+    };
+    if at > now {
+        format!("in {}", span(at - now))
+    } else {
+        format!("{} ago", span(now - at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn relative_times() {
+        assert_eq!(relative(100, 40), "in 1m 0s");
+        assert_eq!(relative(0, 90_000), "1d 1h ago");
+    }
+
+    #[test]
+    fn roles_parse() {
+        let auth = grants(&["*=reader".into(), "doc-1=writer".into()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(auth.collaboration.len(), 2);
+        assert!(grants(&["nodoc".into()]).is_err());
+        assert!(grants(&[]).unwrap().is_none());
+    }
+}

@@ -1,0 +1,459 @@
+//! The `tokengate` binary, run for real.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const SECRET: &str = "cli-test-secret-0123456789abcdef0123456789";
+
+fn tokengate(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tokengate"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TOKENGATE_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tokengate")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+/// A failure is one line on standard error, a non-zero status, and never a panic.
+fn assert_clean_failure(output: &Output, code: i32, needle: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(needle), "`{needle}` in: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn keygen_secret_issue_and_verify_round_trip() {
+    let secret_output = tokengate(&["keygen", "--alg", "HS256"], &[]);
+    assert!(secret_output.status.success());
+    let secret = stdout(&secret_output);
+    assert!(
+        secret.len() >= 43 && !secret.contains(['+', '/', '=']),
+        "{secret}"
+    );
+
+    let env = [("TOKENGATE_SECRET", secret.as_str())];
+    let issued = tokengate(
+        &["issue", "--sub", "user-7", "--role", "doc-1=reader"],
+        &env,
+    );
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let token = stdout(&issued);
+
+    let ok = tokengate(
+        &[
+            "verify",
+            &token,
+            "--secret",
+            &secret,
+            "--aud",
+            "tokengate",
+            "--iss",
+            "tokengate",
+        ],
+        &[],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let shown = stdout(&ok);
+    assert!(shown.starts_with("valid"), "{shown}");
+    assert!(
+        shown.contains("\"sub\": \"user-7\"") && shown.contains("reader"),
+        "{shown}"
+    );
+
+    let wrong_key = tokengate(&["verify", &token, "--secret", SECRET], &[]);
+    assert_clean_failure(&wrong_key, 1, "signature is invalid");
+    let wrong_aud = tokengate(
+        &["verify", &token, "--secret", &secret, "--aud", "other"],
+        &[],
+    );
+    assert_clean_failure(&wrong_aud, 1, "audience");
+}
+
+#[test]
+fn keygen_pairs_verify_with_the_key_they_wrote() {
+    for alg in ["ES256", "EdDSA", "RS256"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("keys");
+        let made = tokengate(
+            &[
+                "keygen",
+                "--alg",
+                alg,
+                "--kid",
+                "k1",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(made.status.success(), "{alg}: {}", stderr(&made));
+        assert!(
+            stdout(&made).contains("\"kid\": \"k1\""),
+            "{}",
+            stdout(&made)
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("private.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{alg}");
+
+        let algorithm: tokengate::Algorithm = alg.parse().unwrap();
+        let private = std::fs::read(out.join("private.pem")).unwrap();
+        let key = tokengate::Key::from_private_pem(algorithm, &private).unwrap();
+        let token = tokengate::Issuer::new(key)
+            .issue(tokengate::Claims::for_subject("s"))
+            .unwrap()
+            .token;
+        let public = out.join("public.pem");
+        let ok = tokengate(
+            &[
+                "verify",
+                &token,
+                "--alg",
+                alg,
+                "--key",
+                public.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(ok.status.success(), "{alg}: {}", stderr(&ok));
+        let other_alg = if alg == "ES256" { "EdDSA" } else { "ES256" };
+        let refused = tokengate(
+            &[
+                "verify",
+                &token,
+                "--alg",
+                other_alg,
+                "--key",
+                public.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(refused.status.code(), Some(1), "{alg}");
+    }
+}
+
+#[test]
+fn inspect_marks_the_output_unverified_and_shows_times() {
+    let issued = tokengate(
+        &[
+            "issue",
+            "--sub",
+            "joe",
+            "--ckeditor",
+            "--name",
+            "Joe Doe",
+            "--ttl",
+            "600",
+        ],
+        &[
+            ("TOKENGATE_SECRET", SECRET),
+            ("TOKENGATE_CS_ENVIRONMENT_ID", "env-1"),
+            ("TOKENGATE_CS_ACCESS_KEY", SECRET),
+        ],
+    );
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let token = stdout(&issued);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokengate"))
+        .args(["inspect", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(token.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(text.starts_with("UNVERIFIED"), "{text}");
+    assert!(
+        text.contains("\"aud\": \"env-1\"") && text.contains("\"name\": \"Joe Doe\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("exp: ") && text.contains("UTC (in 9m") || text.contains("UTC (in 10m"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_arguments_and_keys_fail_in_one_line() {
+    assert_clean_failure(
+        &tokengate(&["inspect", "not-a-token"], &[]),
+        2,
+        "three dot-separated segments",
+    );
+    assert_clean_failure(
+        &tokengate(&["verify", "a.b.c", "--secret", SECRET], &[]),
+        1,
+        "invalid",
+    );
+    assert_clean_failure(
+        &tokengate(&["verify", "a.b.c", "--secret", "short"], &[]),
+        1,
+        "at least 32 bytes",
+    );
+    assert_clean_failure(
+        &tokengate(
+            &[
+                "verify",
+                "a.b.c",
+                "--key",
+                "/nonexistent.pem",
+                "--alg",
+                "ES256",
+            ],
+            &[],
+        ),
+        2,
+        "cannot read",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad_pem = dir.path().join("bad.pem");
+    std::fs::write(&bad_pem, "not a pem").unwrap();
+    assert_clean_failure(
+        &tokengate(
+            &[
+                "verify",
+                "a.b.c",
+                "--key",
+                bad_pem.to_str().unwrap(),
+                "--alg",
+                "RS256",
+            ],
+            &[],
+        ),
+        1,
+        "bad key",
+    );
+    assert_clean_failure(
+        &tokengate(&["issue", "--sub", "x"], &[]),
+        2,
+        "TOKENGATE_SECRET",
+    );
+    assert_clean_failure(
+        &tokengate(
+            &["issue", "--sub", "x", "--role", "nodoc"],
+            &[("TOKENGATE_SECRET", SECRET)],
+        ),
+        2,
+        "DOCUMENT=ROLE",
+    );
+    assert_clean_failure(
+        &tokengate(
+            &["issue", "--sub", "x", "--ckeditor"],
+            &[("TOKENGATE_SECRET", SECRET)],
+        ),
+        2,
+        "TOKENGATE_CS_",
+    );
+    assert_clean_failure(&tokengate(&["keygen", "--alg", "ES256"], &[]), 2, "--out");
+    let bad_alg = tokengate(&["keygen", "--alg", "none"], &[]);
+    assert_eq!(bad_alg.status.code(), Some(2));
+    assert!(
+        stderr(&bad_alg).contains("unknown algorithm"),
+        "{}",
+        stderr(&bad_alg)
+    );
+    let config = dir.path().join("broken.toml");
+    std::fs::write(&config, "secret = [").unwrap();
+    assert_clean_failure(
+        &tokengate(&["serve", "--config", config.to_str().unwrap()], &[]),
+        2,
+        "not valid TOML",
+    );
+}
+
+#[test]
+fn users_are_added_listed_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("users.db").display());
+    let env = [
+        ("TOKENGATE_SECRET", SECRET),
+        ("TOKENGATE_DATABASE_URL", url.as_str()),
+    ];
+    let added = tokengate(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Joe",
+            "--email",
+            "Joe@Example.com",
+            "--password",
+            "password1",
+        ],
+        &env,
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_clean_failure(
+        &tokengate(
+            &[
+                "user",
+                "add",
+                "--name",
+                "J2",
+                "--email",
+                "joe@example.com",
+                "--password",
+                "password1",
+            ],
+            &env,
+        ),
+        2,
+        "already exists",
+    );
+    assert_clean_failure(
+        &tokengate(
+            &[
+                "user",
+                "add",
+                "--name",
+                "J3",
+                "--email",
+                "j3@example.com",
+                "--password",
+                "short",
+            ],
+            &env,
+        ),
+        2,
+        "at least 8",
+    );
+    let listed = stdout(&tokengate(&["user", "list"], &env));
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(listed.contains("Joe@Example.com"));
+    let removed = tokengate(&["user", "remove", "joe@example.com"], &env);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert_eq!(stdout(&tokengate(&["user", "list"], &env)), "");
+    assert_clean_failure(
+        &tokengate(&["user", "remove", "nobody"], &env),
+        2,
+        "no user",
+    );
+}
+
+fn start_serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
+    let url = format!("sqlite://{}", dir.join("serve.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokengate"))
+        .arg("serve")
+        .args(extra)
+        .env("TOKENGATE_SECRET", SECRET)
+        .env("TOKENGATE_ADDR", "127.0.0.1:0")
+        .env("TOKENGATE_DATABASE_URL", url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().expect("a line").expect("utf-8");
+    let base = line
+        .strip_prefix("listening on http://")
+        .expect("listening line")
+        .to_owned();
+    (child, base)
+}
+
+#[test]
+fn sigterm_lets_a_slow_request_finish_before_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start_serve(dir.path(), &[]);
+    let body = r#"{"name":"Slow","email":"slow@example.com","password":"password1"}"#;
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /signup HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body.as_bytes()[..10]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(Duration::from_millis(500));
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "exit {:?}", output.status);
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(logs.contains("shutting down"), "{logs}");
+    assert!(
+        logs.contains("/signup") && logs.contains("201"),
+        "one line per request: {logs}"
+    );
+    assert!(
+        !logs.contains("password1") && !logs.contains("slow@example.com"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn serve_logs_never_hold_tokens_or_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = start_serve(dir.path(), &[]);
+    let token = stdout(&tokengate(
+        &["issue", "--sub", "u"],
+        &[("TOKENGATE_SECRET", SECRET)],
+    ));
+    for path in [
+        "/protected".to_owned(),
+        format!("/protected?access_token={token}"),
+    ] {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("/protected"), "{logs}");
+    assert!(
+        !logs.contains(&token[..20]) && !logs.contains(SECRET),
+        "{logs}"
+    );
+}

@@ -1,0 +1,60 @@
+//! Load-test target for `bench/load.sh`: the same axum app with three routes side by side.
+//!
+//! - `/public`: no guard;
+//! - `/protected`: guarded by tokengate's `Authenticated` extractor;
+//! - `/raw`: a plain handler that reads the bearer token and calls `jsonwebtoken::decode`
+//!   with the same rules (HS256, `exp`, `iss`, `aud` required), the way many apps do it.
+//!
+//! Not a reference app: it exists only to be measured.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use jsonwebtoken::{DecodingKey, Validation};
+use std::sync::Arc;
+use tokengate::{Claims, Service};
+use tokengate_axum::Authenticated;
+use tokengate_examples as app;
+
+async fn raw(
+    axum::extract::State(raw): axum::extract::State<Arc<(DecodingKey, Validation)>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, StatusCode> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    let data = jsonwebtoken::decode::<Claims>(token, &raw.0, &raw.1)
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    Ok(Json(app::protected(&data.claims)))
+}
+
+#[tokio::main]
+async fn main() {
+    let started = app::start().await;
+    let config = &started.config;
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_issuer(&[&config.issuer]);
+    validation.set_audience(&[&config.audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    let raw_state = Arc::new((DecodingKey::from_secret(config.secret.expose()), validation));
+    let raw_routes = Router::new().route("/raw", get(raw)).with_state(raw_state);
+    let router: Router = Router::new()
+        .route("/public", get(|| async { Json(app::public()) }))
+        .route(
+            "/protected",
+            get(
+                |Authenticated(claims): Authenticated| async move { Json(app::protected(&claims)) },
+            ),
+        )
+        .merge(tokengate_axum::routes::<Service>())
+        .with_state(started.service)
+        .merge(raw_routes);
+    let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
+    app::announce(listener.local_addr().expect("bound address"));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(app::shutdown_signal())
+        .await
+        .expect("server");
+}
