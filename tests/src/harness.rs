@@ -72,6 +72,11 @@ impl Target {
         }
     }
 
+    /// The app's executable, built if needed.
+    pub fn executable(&self) -> PathBuf {
+        binary_path(self.package, self.binary)
+    }
+
     /// Whether the suite runs against a server given by URL.
     pub fn external() -> Option<String> {
         std::env::var(BASE_URL_VAR)
