@@ -1,6 +1,8 @@
 //! Verifying tokens: signature with the pinned algorithm, then every claim rule.
 
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
@@ -47,6 +49,9 @@ pub const MAX_LEEWAY: u64 = 60;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Verifier {
+    /// Identifies the keys and header rules, for the cache of verified tokens: clones share
+    /// it, and every builder method that changes a header rule takes a new one.
+    id: u64,
     keys: KeySet,
     /// The exact header segments this crate (and most libraries) write for each key, with
     /// the key they select: a token carrying one skips decoding and parsing its header.
@@ -75,6 +80,7 @@ impl Verifier {
             })
             .collect();
         Verifier {
+            id: next_verifier_id(),
             keys,
             known_headers,
             issuer: None,
@@ -100,6 +106,7 @@ impl Verifier {
     /// Requires the header's `typ` to be exactly `typ` (e.g. `at+jwt`, RFC 8725 section 3.11).
     pub fn require_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Some(typ.into());
+        self.id = next_verifier_id();
         self
     }
 
@@ -112,6 +119,7 @@ impl Verifier {
     /// The longest token accepted, in bytes.
     pub fn max_token_len(mut self, bytes: usize) -> Self {
         self.max_token_len = bytes;
+        self.id = next_verifier_id();
         self
     }
 
@@ -131,8 +139,12 @@ impl Verifier {
         token: &str,
         now: u64,
     ) -> Result<Claims<E>, AuthError> {
+        if let Some(claims) = VERIFIED.with_borrow(|cache| cache.parse(self.id, token)) {
+            let claims = claims?;
+            self.check_claims(&claims, now)?;
+            return Ok(claims);
+        }
         let segments = compact::split(token, self.max_token_len)?;
-
         let key = match self.known_header(segments.header) {
             Some(key) => key,
             None => self.check_header(segments.header)?,
@@ -154,9 +166,8 @@ impl Verifier {
             payload_json,
             "the payload is not a JSON object with unique members",
         )?;
-        let claims: Claims<E> = serde_json::from_slice(payload_json).map_err(|_| {
-            AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
-        })?;
+        let claims: Claims<E> = parse_claims(payload_json)?;
+        VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, payload_json));
         self.check_claims(&claims, now)?;
         Ok(claims)
     }
@@ -224,6 +235,82 @@ impl Verifier {
     }
 }
 
+fn parse_claims<E: DeserializeOwned>(payload_json: &[u8]) -> Result<Claims<E>, AuthError> {
+    serde_json::from_slice(payload_json).map_err(|_| {
+        AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
+    })
+}
+
+fn next_verifier_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Slots per thread in the cache of verified tokens.
+const CACHE_SLOTS: usize = 64;
+
+thread_local! {
+    static VERIFIED: RefCell<VerifiedTokens> = const { RefCell::new(VerifiedTokens::new()) };
+}
+
+/// Tokens this thread has seen pass the size, compact-form, header, algorithm, signature and
+/// duplicate-member checks of one verifier, with their decoded payloads.
+///
+/// Clients send the same token for many requests, and those checks depend only on the token's
+/// bytes and the verifier's keys and header rules, so a hit skips them: only the payload is
+/// parsed again and the time, issuer and audience rules run as on a miss (the gate checks
+/// revocation after). A hit needs the exact same bytes and the same verifier (`id`): another
+/// key set, `typ` rule or size limit never shares an entry. Each worker thread has its own
+/// direct-mapped table, so there is no lock; a collision only evicts.
+struct VerifiedTokens {
+    slots: [Option<VerifiedToken>; CACHE_SLOTS],
+}
+
+struct VerifiedToken {
+    verifier: u64,
+    token: Box<str>,
+    payload: Box<[u8]>,
+}
+
+impl VerifiedTokens {
+    const fn new() -> Self {
+        VerifiedTokens {
+            slots: [const { None }; CACHE_SLOTS],
+        }
+    }
+
+    /// The slot of a token: from the end of its signature, which the signer's key makes
+    /// unpredictable. An attacker who aims tokens at one slot only evicts entries.
+    fn slot(token: &str) -> usize {
+        let tail = token.as_bytes().iter().rev().take(4);
+        let mixed = tail.fold(token.len(), |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(usize::from(*b))
+        });
+        mixed % CACHE_SLOTS
+    }
+
+    fn parse<E: DeserializeOwned>(
+        &self,
+        verifier: u64,
+        token: &str,
+    ) -> Option<Result<Claims<E>, AuthError>> {
+        match &self.slots[Self::slot(token)] {
+            Some(hit) if hit.verifier == verifier && *hit.token == *token => {
+                Some(parse_claims(&hit.payload))
+            }
+            _ => None,
+        }
+    }
+
+    fn remember(&mut self, verifier: u64, token: &str, payload: &[u8]) {
+        self.slots[Self::slot(token)] = Some(VerifiedToken {
+            verifier,
+            token: token.into(),
+            payload: payload.into(),
+        });
+    }
+}
+
 /// A stack buffer when it is large enough, else a heap one: most tokens decode without
 /// allocating.
 fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a mut [u8] {
@@ -240,4 +327,87 @@ pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::NoExtra;
+    use crate::issue::Issuer;
+    use crate::keys::{Algorithm, Key};
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn key(byte: u8) -> Key {
+        Key::hmac(Algorithm::HS256, &[byte; 32]).unwrap()
+    }
+
+    fn token(key: Key, ttl: u64) -> String {
+        Issuer::new(key)
+            .issuer("i")
+            .audience("a")
+            .ttl(std::time::Duration::from_secs(ttl))
+            .issue_at(Claims::for_subject("s"), NOW)
+            .unwrap()
+            .token
+    }
+
+    #[test]
+    fn a_cached_token_still_meets_every_claim_rule() {
+        let verifier = Verifier::new(key(1)).issuer("i").audience("a");
+        let token = token(key(1), 100);
+        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
+        // Hits from here on: the time rules run against each call's clock.
+        assert!(verifier.verify_at::<NoExtra>(&token, NOW + 50).is_ok());
+        assert_eq!(
+            verifier
+                .verify_at::<NoExtra>(&token, NOW + 100)
+                .unwrap_err(),
+            AuthError::Expired
+        );
+        // A clone with another audience shares the entry but not the verdict.
+        let other_audience = verifier.clone().audience("b");
+        assert_eq!(
+            other_audience
+                .verify_at::<NoExtra>(&token, NOW)
+                .unwrap_err(),
+            AuthError::WrongAudience
+        );
+    }
+
+    #[test]
+    fn a_cached_token_never_passes_another_verifiers_header_or_key_rules() {
+        let verifier = Verifier::new(key(1));
+        let token = token(key(1), 100);
+        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
+        let typed = verifier.clone().require_typ("at+jwt");
+        assert_eq!(
+            typed.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
+            AuthError::WrongType
+        );
+        let small = verifier.clone().max_token_len(10);
+        assert!(matches!(
+            small.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
+            AuthError::Oversized { .. }
+        ));
+        let other_key = Verifier::new(key(2));
+        assert_eq!(
+            other_key.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
+            AuthError::BadSignature
+        );
+    }
+
+    #[test]
+    fn only_the_exact_bytes_hit() {
+        let verifier = Verifier::new(key(1));
+        let token = token(key(1), 100);
+        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+        let tampered = format!("{input}.{flipped}{}", &signature[1..]);
+        assert_eq!(
+            verifier.verify_at::<NoExtra>(&tampered, NOW).unwrap_err(),
+            AuthError::BadSignature
+        );
+    }
 }
