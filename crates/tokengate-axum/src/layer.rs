@@ -46,9 +46,18 @@ impl<C> Clone for TokenGateLayer<C> {
     }
 }
 
-impl<C> TokenGateLayer<C> {
-    /// A layer verifying with `gate`.
+impl TokenGateLayer<NoExtra> {
+    /// A layer verifying with `gate`, for tokens without app-defined claims.
     pub fn new(gate: Gate) -> Self {
+        TokenGateLayer::with_claims(gate)
+    }
+}
+
+impl<C> TokenGateLayer<C> {
+    /// A layer verifying with `gate` and deserializing app-defined claims `C`
+    /// (`TokenGateLayer::<MyClaims>::with_claims(gate)`), which handlers then extract as
+    /// `Authenticated<MyClaims>`.
+    pub fn with_claims(gate: Gate) -> Self {
         TokenGateLayer {
             gate,
             claims: PhantomData,
