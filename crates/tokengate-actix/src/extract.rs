@@ -1,0 +1,195 @@
+//! `Authenticated<C>` and `MaybeAuthenticated<C>`: the verified claims of a request, and the
+//! rejection when there are none.
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde::de::DeserializeOwned;
+use std::future::{ready, Ready};
+use std::ops::{Deref, DerefMut};
+use tokengate::{AuthError, Claims, Gate, NoExtra, Reply, Service};
+
+use crate::view::{to_response, View};
+
+/// The verified claims of the request's bearer token.
+///
+/// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
+/// default), verifies it with the [`Gate`] registered as app data, and otherwise rejects the
+/// request with CONTRACT.md's 401 (a [`TokenRejection`]); the handler never runs. Behind the
+/// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
+///
+/// The gate is found as `web::Data<Service>` (what [`configure`](crate::configure) needs
+/// anyway) or `web::Data<Gate>`. App data is keyed by type, so your own state sits beside it:
+/// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
+/// either, the extractor answers 500 and says so.
+///
+/// For a route that works with or without a token, use [`MaybeAuthenticated`], not
+/// `Option<Authenticated>` (see there why).
+///
+/// ```
+/// use actix_web::{web, App};
+/// use tokengate::Service;
+/// use tokengate_actix::Authenticated;
+///
+/// async fn whoami(user: Authenticated) -> String {
+///     user.sub.clone().unwrap_or_default()
+/// }
+///
+/// fn app(service: Service) {
+///     let _app = App::new()
+///         .app_data(web::Data::new(service))
+///         .route("/whoami", web::get().to(whoami));
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authenticated<C = NoExtra>(pub Claims<C>);
+
+impl<C> Deref for Authenticated<C> {
+    type Target = Claims<C>;
+    fn deref(&self) -> &Claims<C> {
+        &self.0
+    }
+}
+
+impl<C> DerefMut for Authenticated<C> {
+    fn deref_mut(&mut self) -> &mut Claims<C> {
+        &mut self.0
+    }
+}
+
+impl<C> FromRequest for Authenticated<C>
+where
+    C: DeserializeOwned + Clone + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticated(req).map(Authenticated))
+    }
+}
+
+/// The claims of the request's bearer token if it has one: `None` without a token, but an
+/// invalid or expired token is still rejected with a [`TokenRejection`].
+///
+/// Why not `Option<Authenticated<C>>`? actix-web implements `FromRequest` for every
+/// `Option<T>` by turning *any* error of `T` into `None`, so a forged, expired or revoked
+/// token would silently make the request anonymous instead of being refused. This extractor
+/// keeps the difference between "no token" and "a bad token".
+///
+/// ```
+/// use tokengate_actix::MaybeAuthenticated;
+///
+/// async fn greeting(user: MaybeAuthenticated) -> String {
+///     match user.0 {
+///         Some(claims) => format!("hello {}", claims.sub.unwrap_or_default()),
+///         None => "hello stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
+
+impl<C> Deref for MaybeAuthenticated<C> {
+    type Target = Option<Claims<C>>;
+    fn deref(&self) -> &Option<Claims<C>> {
+        &self.0
+    }
+}
+
+impl<C> FromRequest for MaybeAuthenticated<C>
+where
+    C: DeserializeOwned + Clone + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(claims_of(req).map(MaybeAuthenticated))
+    }
+}
+
+/// Why a request was refused: renders CONTRACT.md's status, `WWW-Authenticate` challenge and
+/// body in the gate's error format, exactly the [`Reply`] of [`Gate::reject`].
+#[derive(Debug, Clone)]
+pub struct TokenRejection {
+    error: AuthError,
+    reply: Reply,
+}
+
+impl TokenRejection {
+    /// Renders `error` with `gate`'s realm and error format.
+    pub fn new(gate: &Gate, error: AuthError) -> Self {
+        let reply = gate.reject(&error);
+        TokenRejection { error, reply }
+    }
+
+    /// What was wrong.
+    pub fn error(&self) -> &AuthError {
+        &self.error
+    }
+}
+
+impl std::fmt::Display for TokenRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for TokenRejection {}
+
+impl ResponseError for TokenRejection {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        to_response(self.reply.clone())
+    }
+}
+
+/// The gate registered as app data: `web::Data<Service>`, else `web::Data<Gate>`.
+pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
+    if let Some(service) = req.app_data::<web::Data<Service>>() {
+        return Some(service.gate());
+    }
+    req.app_data::<web::Data<Gate>>().map(|gate| gate.get_ref())
+}
+
+/// The gate, or the 500 that tells the developer how to register it.
+pub(crate) fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error> {
+    gate_of(req).ok_or_else(|| {
+        actix_web::error::ErrorInternalServerError(
+            "tokengate: register web::Data<tokengate::Service> (or web::Data<tokengate::Gate>) \
+             with App::app_data",
+        )
+    })
+}
+
+/// Claims already verified for this request by the middleware, or verified now; `None` when
+/// there is no token.
+fn claims_of<C>(req: &HttpRequest) -> Result<Option<Claims<C>>, actix_web::Error>
+where
+    C: DeserializeOwned + Clone + 'static,
+{
+    if let Some(Authenticated(claims)) = req.extensions().get::<Authenticated<C>>() {
+        return Ok(Some(claims.clone()));
+    }
+    let gate = require_gate(req)?;
+    gate.authenticate_optional(&View(req))
+        .map_err(|error| TokenRejection::new(gate, error).into())
+}
+
+/// Verified claims, or the rejection (401 `missing_token` when there is no token).
+pub(crate) fn authenticated<C>(req: &HttpRequest) -> Result<Claims<C>, actix_web::Error>
+where
+    C: DeserializeOwned + Clone + 'static,
+{
+    match claims_of(req)? {
+        Some(claims) => Ok(claims),
+        None => {
+            let gate = require_gate(req)?;
+            Err(TokenRejection::new(gate, AuthError::MissingToken).into())
+        }
+    }
+}

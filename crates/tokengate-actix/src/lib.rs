@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+
+mod cors;
+mod extract;
+mod middleware;
+mod permission;
+mod routes;
+mod view;
+
+pub use cors::cors;
+pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
+pub use middleware::{TokenGate, TokenGateMiddleware};
+pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+pub use routes::{
+    configure, cs_token, healthz, login, logout, me, method_not_allowed, not_found, refresh, signup,
+};
+
+/// The core crate, re-exported.
+pub use tokengate;

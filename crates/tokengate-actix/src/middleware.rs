@@ -1,0 +1,129 @@
+//! `TokenGate`: protect a whole scope or app, verifying once per request.
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::HttpMessage;
+use futures_util::future::{Either, MapOk, TryFutureExt};
+use serde::de::DeserializeOwned;
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
+use tokengate::{Gate, NoExtra};
+
+use crate::extract::{Authenticated, TokenRejection};
+use crate::view::View;
+
+/// Middleware that lets through only requests with a valid token and puts their claims in
+/// the request extensions, where [`Authenticated<C>`] finds them without verifying again.
+/// Other requests get CONTRACT.md's 401 before any handler runs.
+///
+/// Wrap a `web::scope` (or the whole `App`). Register CORS on the `App`, outside the gate, so
+/// that preflight requests (which carry no token) are answered before they reach it.
+///
+/// ```
+/// use actix_web::{web, App};
+/// use tokengate::{Algorithm, Gate, Key, Verifier};
+/// use tokengate_actix::{Authenticated, TokenGate};
+///
+/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+/// let gate = Gate::new(Verifier::new(key).issuer("me").audience("api"));
+///
+/// let app = App::new().service(
+///     web::scope("/admin")
+///         .wrap(TokenGate::new(gate))
+///         .route("/stats", web::get().to(|| async { "private" }))
+///         .route("/me", web::get().to(|user: Authenticated| async move {
+///             user.sub.clone().unwrap_or_default()
+///         })),
+/// );
+/// # let _ = app;
+/// ```
+///
+/// With app-defined claims, name their type so the middleware stores what the handlers ask
+/// for: `TokenGate::<MyClaims>::with_claims(gate)`.
+#[derive(Debug)]
+pub struct TokenGate<C = NoExtra> {
+    gate: Gate,
+    claims: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for TokenGate<C> {
+    fn clone(&self) -> Self {
+        TokenGate {
+            gate: self.gate.clone(),
+            claims: PhantomData,
+        }
+    }
+}
+
+impl TokenGate {
+    /// A middleware verifying with `gate`, storing claims without app-defined extras.
+    pub fn new(gate: Gate) -> Self {
+        TokenGate::with_claims(gate)
+    }
+}
+
+impl<C> TokenGate<C> {
+    /// A middleware verifying with `gate` and storing `Authenticated<C>`.
+    pub fn with_claims(gate: Gate) -> Self {
+        TokenGate {
+            gate,
+            claims: PhantomData,
+        }
+    }
+}
+
+impl<S, B, C> Transform<S, ServiceRequest> for TokenGate<C>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    C: DeserializeOwned + Clone + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = TokenGateMiddleware<S, C>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(TokenGateMiddleware {
+            service,
+            gate: self.gate.clone(),
+            claims: PhantomData,
+        }))
+    }
+}
+
+/// The service made by [`TokenGate`].
+#[derive(Debug)]
+pub struct TokenGateMiddleware<S, C = NoExtra> {
+    service: S,
+    gate: Gate,
+    claims: PhantomData<fn() -> C>,
+}
+
+type IntoLeft<B> = fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>;
+
+impl<S, B, C> Service<ServiceRequest> for TokenGateMiddleware<S, C>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    C: DeserializeOwned + Clone + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = Either<Ready<Result<Self::Response, Self::Error>>, MapOk<S::Future, IntoLeft<B>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        match self.gate.authenticate::<C>(&View(req.request())) {
+            Ok(claims) => {
+                req.extensions_mut().insert(Authenticated(claims));
+                let into_left: IntoLeft<B> = ServiceResponse::map_into_left_body;
+                Either::Right(self.service.call(req).map_ok(into_left))
+            }
+            Err(error) => {
+                let rejected = req.error_response(TokenRejection::new(&self.gate, error));
+                Either::Left(ready(Ok(rejected.map_into_right_body())))
+            }
+        }
+    }
+}

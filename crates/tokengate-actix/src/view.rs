@@ -1,0 +1,45 @@
+//! The core's request view and reply, in actix-web's types.
+
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use tokengate::{Reply, RequestView};
+
+/// An actix request as the core sees it: headers and query string, nothing of `http` 0.2.
+pub(crate) struct View<'r>(pub &'r HttpRequest);
+
+impl RequestView for View<'_> {
+    fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
+        let mut values = self.0.headers().get_all(name);
+        match (values.next(), values.next()) {
+            (None, _) => tokengate::HeaderValue::Absent,
+            (Some(value), None) => tokengate::HeaderValue::One(value.as_bytes()),
+            (Some(_), Some(_)) => tokengate::HeaderValue::Many,
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.0.uri().query()
+    }
+}
+
+/// A core [`Reply`] as an actix response: status, content type, headers and body, as given.
+pub(crate) fn to_response(reply: Reply) -> HttpResponse {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status).body(reply.body);
+    let headers = response.headers_mut();
+    if !reply.content_type.is_empty() {
+        if let Ok(value) = HeaderValue::from_str(&reply.content_type) {
+            headers.insert(CONTENT_TYPE, value);
+        }
+    }
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    response
+}

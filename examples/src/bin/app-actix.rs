@@ -1,0 +1,54 @@
+//! The actix-web reference app of CONTRACT.md.
+//!
+//! `cargo run --release -p tokengate-examples --bin app-actix`, configured by `TOKENGATE_*`.
+
+use actix_web::{web, App, HttpResponse, HttpServer, Resource};
+use tokengate_actix::{Authenticated, Authorized, DocumentRead, DocumentWrite};
+use tokengate_examples as app;
+
+async fn public() -> HttpResponse {
+    HttpResponse::Ok().json(app::public())
+}
+
+async fn protected(user: Authenticated) -> HttpResponse {
+    HttpResponse::Ok().json(app::protected(&user))
+}
+
+async fn read_document(doc: Authorized<DocumentRead>) -> HttpResponse {
+    HttpResponse::Ok().json(app::document(&doc.document, "read"))
+}
+
+async fn write_document(doc: Authorized<DocumentWrite>) -> HttpResponse {
+    HttpResponse::Ok().json(app::document(&doc.document, "write"))
+}
+
+/// A resource whose other methods get the service's JSON 405.
+fn resource(path: &str) -> Resource {
+    web::resource(path).default_service(web::to(tokengate_actix::method_not_allowed))
+}
+
+#[actix_web::main]
+async fn main() {
+    let started = app::start().await;
+    let (service, origins) = (started.service, started.config.cors_origins);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(service.clone()))
+            .service(resource("/public").get(public))
+            .service(resource("/protected").get(protected))
+            .service(
+                resource("/documents/{id}")
+                    .get(read_document)
+                    .put(write_document),
+            )
+            .configure(tokengate_actix::configure)
+            .default_service(web::to(tokengate_actix::not_found))
+            .wrap(tokengate_actix::cors(&origins))
+    })
+    .workers(2)
+    .shutdown_signal(app::shutdown_signal())
+    .listen(started.listener)
+    .expect("listener");
+    app::announce(server.addrs()[0]);
+    server.run().await.expect("server");
+}
