@@ -1,0 +1,73 @@
+//! The catchers that send a guard's rejection, and the service's JSON 404.
+
+use rocket::http::Status;
+use rocket::{Catcher, Request};
+use tokengate::{AuthError, Gate, JsonErrors, Problem, Reply};
+
+use crate::extract::stored_rejection;
+use crate::view::ReplyResponder;
+
+/// Catchers for 401, 403 and 404, registered by the
+/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise.
+///
+/// Rocket's catchers do not know which guard failed, so the guards of this crate keep the
+/// rendered rejection in the request-local cache and these catchers send exactly that: the
+/// status, the `WWW-Authenticate` challenge and the body in the gate's error format. A 404
+/// is the service's JSON `not_found`. A 401 or 403 that no tokengate guard produced gets a
+/// generic body in the same format.
+///
+/// ```
+/// // Your own 404 catcher stays; register only the other two, at a base of your choice.
+/// let ours = tokengate_rocket::catchers().into_iter().filter(|c| c.code != Some(404));
+/// let rocket = rocket::build().register("/", ours.collect::<Vec<_>>());
+/// ```
+pub fn catchers() -> Vec<Catcher> {
+    rocket::catchers![unauthorized, forbidden, not_found]
+}
+
+#[rocket::catch(401)]
+fn unauthorized(request: &Request<'_>) -> ReplyResponder {
+    ReplyResponder(
+        stored_rejection(request, Status::Unauthorized).unwrap_or_else(|| {
+            let realm = gate(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+            let problem = Problem::new(401, "unauthorized", "this resource needs authentication")
+                .with_header(
+                    "www-authenticate",
+                    AuthError::MissingToken.www_authenticate(realm),
+                );
+            render(request, &problem)
+        }),
+    )
+}
+
+#[rocket::catch(403)]
+fn forbidden(request: &Request<'_>) -> ReplyResponder {
+    ReplyResponder(
+        stored_rejection(request, Status::Forbidden).unwrap_or_else(|| {
+            render(
+                request,
+                &Problem::new(403, "forbidden", "this resource is not available to you"),
+            )
+        }),
+    )
+}
+
+#[rocket::catch(404)]
+fn not_found(request: &Request<'_>) -> ReplyResponder {
+    ReplyResponder(render(
+        request,
+        &Problem::new(404, "not_found", "there is nothing at this path"),
+    ))
+}
+
+fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
+    request.rocket().state::<Gate>()
+}
+
+/// `problem` in the gate's error format (the default JSON one if no gate is managed).
+fn render(request: &Request<'_>, problem: &Problem) -> Reply {
+    match gate(request) {
+        Some(gate) => gate.render(problem),
+        None => problem.to_reply(&JsonErrors),
+    }
+}

@@ -1,0 +1,240 @@
+//! `Authenticated<C>` and `MaybeAuthenticated<C>`: the verified claims of a request, and the
+//! rejection when there are none.
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome};
+use rocket::response::{self, Responder};
+use rocket::{Ignite, Request, Rocket, Sentinel};
+use serde::de::DeserializeOwned;
+use std::ops::{Deref, DerefMut};
+use std::sync::Mutex;
+use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
+
+use crate::view::{to_response, View};
+
+/// The verified claims of the request's bearer token, as a request guard.
+///
+/// The guard finds the token (`Authorization: Bearer`, then `x-access-token` by default) and
+/// verifies it with the [`Gate`] in Rocket's managed state (the
+/// [`TokenGateFairing`](crate::TokenGateFairing) manages it). Verification happens once per
+/// request, whatever the number of guards that ask (Rocket's request-local cache). On failure
+/// the guard fails with CONTRACT.md's status and the [`catchers`](crate::catchers) send the
+/// exact rejection (status, `WWW-Authenticate`, JSON body); the handler never runs.
+///
+/// For a token that may be absent use [`MaybeAuthenticated`], not `Option<Authenticated>`;
+/// to handle the rejection yourself take `Result<Authenticated, TokenRejection>`.
+///
+/// ```
+/// use rocket::get;
+/// use tokengate_rocket::Authenticated;
+///
+/// #[get("/whoami")]
+/// fn whoami(user: Authenticated) -> String {
+///     user.sub.clone().unwrap_or_default()
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authenticated<C = NoExtra>(pub Claims<C>);
+
+impl<C> Deref for Authenticated<C> {
+    type Target = Claims<C>;
+    fn deref(&self) -> &Claims<C> {
+        &self.0
+    }
+}
+
+impl<C> DerefMut for Authenticated<C> {
+    fn deref_mut(&mut self) -> &mut Claims<C> {
+        &mut self.0
+    }
+}
+
+/// The claims of a request whose token is optional: no token is `MaybeAuthenticated(None)`,
+/// but an invalid or expired token is still rejected with 401.
+///
+/// Why not `Option<Authenticated>`? Rocket turns *any* failure of the inner guard into
+/// `None`, so a forged or expired token would pass as an anonymous request, which is rarely
+/// what a route that treats signed-in users differently wants.
+///
+/// ```
+/// use rocket::get;
+/// use tokengate_rocket::MaybeAuthenticated;
+///
+/// #[get("/greeting")]
+/// fn greeting(user: MaybeAuthenticated) -> String {
+///     match user.0 {
+///         Some(claims) => format!("hello {}", claims.sub.unwrap_or_default()),
+///         None => "hello stranger".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
+
+/// Why a request was refused: CONTRACT.md's status, `WWW-Authenticate` challenge and body, in
+/// the gate's error format. The error of the [`Authenticated`], [`MaybeAuthenticated`] and
+/// [`Authorized`](crate::Authorized) guards, and a responder.
+#[derive(Clone)]
+pub struct TokenRejection {
+    error: AuthError,
+    reply: Reply,
+}
+
+impl TokenRejection {
+    /// Renders `error` with `gate`'s realm and error format.
+    pub fn new(gate: &Gate, error: AuthError) -> Self {
+        let reply = gate.reject(&error);
+        TokenRejection { error, reply }
+    }
+
+    /// What was wrong.
+    pub fn error(&self) -> &AuthError {
+        &self.error
+    }
+
+    /// The HTTP status: 401, or 403 for a missing permission.
+    pub fn status(&self) -> Status {
+        Status::new(self.reply.status)
+    }
+}
+
+impl<'r> Responder<'r, 'static> for TokenRejection {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Ok(to_response(self.reply))
+    }
+}
+
+/// Rocket logs a failed guard's error with `Debug`: the error and status, not the body bytes.
+impl std::fmt::Debug for TokenRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRejection")
+            .field("error", &self.error)
+            .field("status", &self.reply.status)
+            .finish()
+    }
+}
+
+impl std::fmt::Display for TokenRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for TokenRejection {}
+
+/// The result of verifying the request's token, cached per request and claims type.
+struct Verified<C>(Result<Option<Claims<C>>, AuthError>);
+
+/// The last rejection of this request, for the catcher that will answer it.
+#[derive(Default)]
+struct Rejected(Mutex<Option<Reply>>);
+
+/// The gate in managed state.
+pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
+    request.rocket().state::<Gate>()
+}
+
+/// The verified claims of `request` (`None` without a token), verified at most once per
+/// request.
+pub(crate) fn verified<'r, C>(
+    request: &'r Request<'_>,
+    gate: &Gate,
+) -> &'r Result<Option<Claims<C>>, AuthError>
+where
+    C: DeserializeOwned + Send + Sync + 'static,
+{
+    &request
+        .local_cache(|| Verified::<C>(gate.authenticate_optional(&View(request))))
+        .0
+}
+
+/// Fails the guard with `error`, keeping the rendered rejection for the catcher.
+pub(crate) fn reject<T>(
+    request: &Request<'_>,
+    gate: &Gate,
+    error: AuthError,
+) -> Outcome<T, TokenRejection> {
+    let rejection = TokenRejection::new(gate, error);
+    let slot = request.local_cache(Rejected::default);
+    if let Ok(mut slot) = slot.0.lock() {
+        *slot = Some(rejection.reply.clone());
+    }
+    Outcome::Error((rejection.status(), rejection))
+}
+
+/// The rejection a guard of this request stored, if its status is `status`.
+pub(crate) fn stored_rejection(request: &Request<'_>, status: Status) -> Option<Reply> {
+    let slot = request.local_cache(Rejected::default);
+    let mut slot = slot.0.lock().ok()?;
+    match slot.take() {
+        Some(reply) if reply.status == status.code => Some(reply),
+        _ => None,
+    }
+}
+
+/// The outcome when no [`Gate`] is managed: a programming error, logged, answered with 500.
+pub(crate) fn no_gate<T, E>() -> Outcome<T, E> {
+    rocket::error!("tokengate: no Gate in managed state; attach TokenGateFairing or manage a Gate");
+    Outcome::Forward(Status::InternalServerError)
+}
+
+/// Whether launch must stop because no [`Gate`] is managed.
+pub(crate) fn gate_missing(rocket: &Rocket<Ignite>) -> bool {
+    let missing = rocket.state::<Gate>().is_none();
+    if missing {
+        rocket::error!(
+            "tokengate: a route uses a tokengate guard but no Gate is managed; attach \
+             TokenGateFairing or manage a Gate"
+        );
+    }
+    missing
+}
+
+#[rocket::async_trait]
+impl<'r, C> FromRequest<'r> for Authenticated<C>
+where
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    type Error = TokenRejection;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TokenRejection> {
+        let Some(gate) = gate_of(request) else {
+            return no_gate();
+        };
+        match verified::<C>(request, gate) {
+            Ok(Some(claims)) => Outcome::Success(Authenticated(claims.clone())),
+            Ok(None) => reject(request, gate, AuthError::MissingToken),
+            Err(error) => reject(request, gate, error.clone()),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, C> FromRequest<'r> for MaybeAuthenticated<C>
+where
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    type Error = TokenRejection;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TokenRejection> {
+        let Some(gate) = gate_of(request) else {
+            return no_gate();
+        };
+        match verified::<C>(request, gate) {
+            Ok(claims) => Outcome::Success(MaybeAuthenticated(claims.clone())),
+            Err(error) => reject(request, gate, error.clone()),
+        }
+    }
+}
+
+impl<C> Sentinel for Authenticated<C> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        gate_missing(rocket)
+    }
+}
+
+impl<C> Sentinel for MaybeAuthenticated<C> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        gate_missing(rocket)
+    }
+}

@@ -1,0 +1,69 @@
+//! The core's request view and reply, in Rocket's types.
+
+use std::io::Cursor;
+
+use rocket::http::Status;
+use rocket::response::{self, Responder, Response};
+use rocket::Request;
+use tokengate::{HeaderValue, Reply, RequestView};
+
+/// The headers and URI of a Rocket request, as the core sees them.
+pub(crate) struct View<'a, 'r>(pub &'a Request<'r>);
+
+impl RequestView for View<'_, '_> {
+    fn header(&self, name: &str) -> HeaderValue<'_> {
+        // Rocket 0.5 drops header values that are not UTF-8 when it reads the request, so
+        // such a header is absent here.
+        let mut values = self.0.headers().get(name);
+        match (values.next(), values.next()) {
+            (None, _) => HeaderValue::Absent,
+            (Some(value), None) => HeaderValue::One(value.as_bytes()),
+            (Some(_), Some(_)) => HeaderValue::Many,
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.0.uri().query().map(|query| query.as_str())
+    }
+}
+
+/// A core [`Reply`] (status, content type, headers, body) as a Rocket responder.
+///
+/// What the service routes and the catchers answer; use it to send what a
+/// [`tokengate::Service`] method returns from a route of your own.
+///
+/// ```
+/// use rocket::{get, State};
+/// use tokengate::Service;
+/// use tokengate_rocket::{Authenticated, ReplyResponder};
+///
+/// /// `/users/me` under another path.
+/// #[get("/account")]
+/// async fn account(service: &State<Service>, user: Authenticated) -> ReplyResponder {
+///     ReplyResponder(service.me(&user).await)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReplyResponder(pub Reply);
+
+impl<'r> Responder<'r, 'static> for ReplyResponder {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Ok(to_response(self.0))
+    }
+}
+
+/// A core [`Reply`] as a Rocket response.
+pub(crate) fn to_response(reply: Reply) -> Response<'static> {
+    let mut response = Response::build();
+    response.status(Status::new(reply.status));
+    if !reply.content_type.is_empty() {
+        response.raw_header("Content-Type", reply.content_type.into_owned());
+    }
+    for (name, value) in reply.headers {
+        response.raw_header_adjoin(name, value);
+    }
+    if !reply.body.is_empty() {
+        response.sized_body(reply.body.len(), Cursor::new(reply.body));
+    }
+    response.finalize()
+}
