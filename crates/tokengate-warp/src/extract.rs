@@ -1,0 +1,147 @@
+//! `authenticated` and `optional`: the verified claims of a request as a filter, and the
+//! rejection when there are none.
+
+use serde::de::DeserializeOwned;
+use std::future::{ready, Ready};
+use std::ops::{Deref, DerefMut};
+use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
+use warp::reject::{Reject, Rejection};
+use warp::Filter;
+
+use crate::view::{into_response, view};
+
+/// The verified claims of the request's bearer token, as extracted by [`authenticated`].
+///
+/// It dereferences to [`Claims<C>`]; `C` holds your app-defined claims ([`NoExtra`] by
+/// default).
+#[derive(Debug, Clone)]
+pub struct Authenticated<C = NoExtra>(pub Claims<C>);
+
+impl<C> Deref for Authenticated<C> {
+    type Target = Claims<C>;
+    fn deref(&self) -> &Claims<C> {
+        &self.0
+    }
+}
+
+impl<C> DerefMut for Authenticated<C> {
+    fn deref_mut(&mut self) -> &mut Claims<C> {
+        &mut self.0
+    }
+}
+
+/// Why a request was refused: CONTRACT.md's status, `WWW-Authenticate` challenge and body,
+/// already rendered in the gate's error format.
+///
+/// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it
+/// into the response, ahead of any 404 or 405 that warp merged from other routes.
+#[derive(Debug, Clone)]
+pub struct TokenRejection {
+    error: AuthError,
+    reply: Reply,
+}
+
+impl TokenRejection {
+    /// Renders `error` with `gate`'s realm and error format.
+    pub fn new(gate: &Gate, error: AuthError) -> Self {
+        let reply = gate.reject(&error);
+        TokenRejection { error, reply }
+    }
+
+    /// What was wrong.
+    pub fn error(&self) -> &AuthError {
+        &self.error
+    }
+
+    /// The rendered response: status, `WWW-Authenticate`, body.
+    pub fn reply(&self) -> &Reply {
+        &self.reply
+    }
+
+    /// The rendered response as a warp response.
+    pub fn into_response(self) -> warp::reply::Response {
+        into_response(self.reply)
+    }
+}
+
+impl Reject for TokenRejection {}
+
+impl std::fmt::Display for TokenRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for TokenRejection {}
+
+pub(crate) fn rejection(gate: &Gate, error: AuthError) -> Rejection {
+    warp::reject::custom(TokenRejection::new(gate, error))
+}
+
+/// A filter that finds the token (`Authorization: Bearer`, then `x-access-token` by
+/// default), verifies it with `gate`, and extracts its claims; otherwise it rejects with a
+/// [`TokenRejection`] (401 `missing_token`, `invalid_token` or `token_expired`).
+///
+/// Put it after the path and method filters of a route, so that a request for another route
+/// is never asked for a token, and recover with [`handle_rejection`](crate::handle_rejection).
+///
+/// ```
+/// use tokengate::Gate;
+/// use tokengate_warp::{authenticated, Authenticated};
+/// use warp::Filter;
+///
+/// fn whoami(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
+///     warp::path!("whoami")
+///         .and(warp::get())
+///         .and(authenticated(gate))
+///         .map(|user: Authenticated| user.sub.clone().unwrap_or_default())
+/// }
+/// ```
+pub fn authenticated<C>(
+    gate: Gate,
+) -> impl Filter<Extract = (Authenticated<C>,), Error = Rejection> + Clone
+where
+    C: DeserializeOwned + Send + 'static,
+{
+    view().and_then(move |view| -> Ready<Result<Authenticated<C>, Rejection>> {
+        ready(
+            gate.authenticate(&view)
+                .map(Authenticated)
+                .map_err(|error| rejection(&gate, error)),
+        )
+    })
+}
+
+/// Like [`authenticated`], but the token is optional: a request without any token extracts
+/// `None`, while an invalid or expired token is still rejected.
+///
+/// ```
+/// use tokengate::Gate;
+/// use tokengate_warp::{optional, Authenticated};
+/// use warp::Filter;
+///
+/// fn greeting(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
+///     warp::path!("greeting")
+///         .and(optional(gate))
+///         .map(|user: Option<Authenticated>| match user {
+///             Some(user) => format!("hello {}", user.sub.as_deref().unwrap_or("?")),
+///             None => "hello stranger".to_owned(),
+///         })
+/// }
+/// ```
+pub fn optional<C>(
+    gate: Gate,
+) -> impl Filter<Extract = (Option<Authenticated<C>>,), Error = Rejection> + Clone
+where
+    C: DeserializeOwned + Send + 'static,
+{
+    view().and_then(
+        move |view| -> Ready<Result<Option<Authenticated<C>>, Rejection>> {
+            ready(
+                gate.authenticate_optional(&view)
+                    .map(|claims| claims.map(Authenticated))
+                    .map_err(|error| rejection(&gate, error)),
+            )
+        },
+    )
+}

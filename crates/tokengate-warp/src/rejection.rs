@@ -1,0 +1,95 @@
+//! Turning rejections into the service's responses, authentication failures first.
+
+use std::future::{ready, Ready};
+use tokengate::{ApiError, Gate, Problem, MAX_BODY_BYTES};
+use warp::reject::{self, Rejection};
+use warp::reply::Response;
+
+use crate::extract::TokenRejection;
+use crate::view::into_response;
+
+/// A handler for [`Filter::recover`](warp::Filter::recover) that answers the rejections
+/// tokengate owns in the gate's error format, and leaves every other rejection to warp (or
+/// to a later `recover`). See [`render_rejection`] for the order.
+///
+/// ```
+/// use tokengate::Gate;
+/// use tokengate_warp::{authenticated, handle_rejection, Authenticated};
+/// use warp::Filter;
+///
+/// fn app(gate: Gate) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+///     warp::path!("me")
+///         .and(authenticated(gate.clone()))
+///         .map(|user: Authenticated| user.sub.clone().unwrap_or_default())
+///         .recover(handle_rejection(gate))
+/// }
+/// ```
+pub fn handle_rejection(
+    gate: Gate,
+) -> impl Fn(Rejection) -> Ready<Result<Response, Rejection>> + Clone + Send + Sync + 'static {
+    move |rejection| {
+        ready(match render_rejection(&gate, &rejection) {
+            Some(response) => Ok(response),
+            None => Err(rejection),
+        })
+    }
+}
+
+/// The response for a rejection tokengate owns, or `None` to leave it to warp; for your own
+/// `recover` handler.
+///
+/// Warp merges the rejections of every route a request did not match, and would rank a 404 or
+/// 405 from another route above the 401 of the route that did match. This looks, in order,
+/// for:
+///
+/// 1. a [`TokenRejection`]: its 401 or 403, whatever else was merged;
+/// 2. warp's `PayloadTooLarge` (from `warp::body::content_length_limit`): the service's
+///    413 `payload_too_large`;
+/// 3. no route matched the path: 404 `not_found`;
+/// 4. a route matched the path but not the method, and nothing else was merged: 405
+///    `method_not_allowed`.
+///
+/// Other rejections are yours or warp's. A rejection of your own merged with a 405 is not
+/// visible here and would be answered 405: render your own rejections before calling this.
+pub fn render_rejection(gate: &Gate, rejection: &Rejection) -> Option<Response> {
+    if let Some(token) = rejection.find::<TokenRejection>() {
+        return Some(into_response(token.reply().clone()));
+    }
+    if rejection.find::<reject::PayloadTooLarge>().is_some() {
+        let too_large = ApiError::PayloadTooLarge {
+            max: MAX_BODY_BYTES,
+        };
+        return Some(into_response(
+            gate.render(&too_large.to_problem(gate.realm())),
+        ));
+    }
+    if rejection.is_not_found() {
+        return Some(into_response(gate.render(&Problem::new(
+            404,
+            "not_found",
+            "there is nothing at this path",
+        ))));
+    }
+    if rejection.find::<reject::MethodNotAllowed>().is_some() && !has_other_known(rejection) {
+        return Some(into_response(gate.render(&Problem::new(
+            405,
+            "method_not_allowed",
+            "this path does not accept this method",
+        ))));
+    }
+    None
+}
+
+/// Whether warp merged a rejection that it would rank above a 405.
+fn has_other_known(rejection: &Rejection) -> bool {
+    rejection.find::<reject::InvalidHeader>().is_some()
+        || rejection.find::<reject::MissingHeader>().is_some()
+        || rejection.find::<reject::MissingCookie>().is_some()
+        || rejection.find::<reject::InvalidQuery>().is_some()
+        || rejection.find::<reject::LengthRequired>().is_some()
+        || rejection.find::<reject::UnsupportedMediaType>().is_some()
+        || rejection
+            .find::<warp::body::BodyDeserializeError>()
+            .is_some()
+        || rejection.find::<warp::cors::CorsForbidden>().is_some()
+}

@@ -1,0 +1,185 @@
+//! The token endpoint and account routes as warp filters, and one filter holding them all.
+
+use tokengate::{ApiError, NoExtra, RequestBody, Service, MAX_BODY_BYTES};
+use warp::http::header::{HeaderMap, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use warp::reject::Rejection;
+use warp::reply::Response;
+use warp::{Buf, Filter, Stream};
+
+use crate::extract::{authenticated, Authenticated};
+use crate::view::into_response;
+
+/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token` and `/healthz`, as
+/// one filter to [`or`](Filter::or) into your app. Recover with
+/// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
+/// answered in the service's JSON.
+///
+/// ```no_run
+/// use tokengate::{Config, Service};
+/// use warp::Filter;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = Config::from_env()?;
+/// let service = Service::connect(&config).await?;
+/// let gate = service.gate().clone();
+/// let app = tokengate_warp::routes(service).recover(tokengate_warp::handle_rejection(gate));
+/// warp::serve(app).run(config.addr).await;
+/// # Ok(()) }
+/// ```
+pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    healthz(service.clone())
+        .or(signup(service.clone()))
+        .unify()
+        .or(login(service.clone()))
+        .unify()
+        .or(refresh(service.clone()))
+        .unify()
+        .or(logout(service.clone()))
+        .unify()
+        .or(me(service.clone()))
+        .unify()
+        .or(cs_token(service))
+        .unify()
+}
+
+/// `GET /healthz`.
+pub fn healthz(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("healthz").and(warp::get()).then(move || {
+        let service = service.clone();
+        async move { into_response(service.healthz().await) }
+    })
+}
+
+/// `POST /signup`: a JSON or form body.
+pub fn signup(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    with_body("signup", BodyRoute::Signup, service)
+}
+
+/// `POST /login`: HTTP Basic, a form or JSON.
+pub fn login(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    with_body("login", BodyRoute::Login, service)
+}
+
+/// `POST /refresh`.
+pub fn refresh(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    with_body("refresh", BodyRoute::Refresh, service)
+}
+
+/// `POST /logout` (bearer): 204.
+pub fn logout(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("logout")
+        .and(warp::post())
+        .and(authenticated::<NoExtra>(service.gate().clone()))
+        .then(move |Authenticated(claims)| {
+            let service = service.clone();
+            async move { into_response(service.logout(&claims).await) }
+        })
+}
+
+/// `GET /users/me` (bearer).
+pub fn me(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("users" / "me")
+        .and(warp::get())
+        .and(authenticated::<NoExtra>(service.gate().clone()))
+        .then(move |Authenticated(claims)| {
+            let service = service.clone();
+            async move { into_response(service.me(&claims).await) }
+        })
+}
+
+/// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
+pub fn cs_token(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("cs-token")
+        .and(warp::get())
+        .and(authenticated::<NoExtra>(service.gate().clone()))
+        .then(move |Authenticated(claims)| {
+            let service = service.clone();
+            async move { into_response(service.cs_token(&claims).await) }
+        })
+}
+
+#[derive(Clone, Copy)]
+enum BodyRoute {
+    Signup,
+    Login,
+    Refresh,
+}
+
+/// `POST /{path}`: reads the body, then calls the service.
+fn with_body(
+    path: &'static str,
+    route: BodyRoute,
+    service: Service,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path(path)
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(warp::header::headers_cloned())
+        .and(warp::body::stream())
+        .then(move |headers: HeaderMap, body| {
+            let service = service.clone();
+            async move {
+                let bytes = match read_body(&service, &headers, body).await {
+                    Ok(bytes) => bytes,
+                    Err(response) => return response,
+                };
+                let body = request_body(&headers, &bytes);
+                let reply = match route {
+                    BodyRoute::Signup => service.signup(body).await,
+                    BodyRoute::Login => {
+                        let authorization = headers.get(AUTHORIZATION).map(|v| v.as_bytes());
+                        service.login(authorization, body).await
+                    }
+                    BodyRoute::Refresh => service.refresh(body).await,
+                };
+                into_response(reply)
+            }
+        })
+}
+
+/// Reads the body up to [`MAX_BODY_BYTES`], with or without `Content-Length` (a chunked
+/// body is counted as it arrives); more is the service's 413.
+async fn read_body<S, B>(
+    service: &Service,
+    headers: &HeaderMap,
+    body: S,
+) -> Result<Vec<u8>, Response>
+where
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let too_large = || {
+        into_response(service.error(ApiError::PayloadTooLarge {
+            max: MAX_BODY_BYTES,
+        }))
+    };
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    let mut body = std::pin::pin!(body);
+    while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+        // A body that cannot be read is answered like one that is too large, as in the
+        // other adapters.
+        let mut chunk = chunk.map_err(|_| too_large())?;
+        if bytes.len() + chunk.remaining() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            bytes.extend_from_slice(part);
+            let read = part.len();
+            chunk.advance(read);
+        }
+    }
+    Ok(bytes)
+}
+
+fn request_body<'a>(headers: &'a HeaderMap, bytes: &'a [u8]) -> RequestBody<'a> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    RequestBody::new(content_type, bytes)
+}

@@ -1,0 +1,73 @@
+//! The core's request view and reply, in warp's types.
+
+use tokengate::{Reply, RequestView};
+use warp::http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Filter;
+
+/// What the guard filters see of a request: its headers and raw query string.
+pub(crate) struct View {
+    pub headers: HeaderMap,
+    pub query: Option<String>,
+}
+
+impl RequestView for View {
+    fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
+        let mut values = self.headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (None, _) => tokengate::HeaderValue::Absent,
+            (Some(value), None) => tokengate::HeaderValue::One(value.as_bytes()),
+            (Some(_), Some(_)) => tokengate::HeaderValue::Many,
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+}
+
+/// Extracts the [`View`] of a request. Warp gives filters no borrowed access to the request,
+/// so this clones the header map (the values are reference-counted, their bytes are not
+/// copied) and copies the query string only when there is one.
+pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Infallible> + Clone {
+    let query = warp::query::raw()
+        .map(Some)
+        .or(warp::any().map(|| None))
+        .unify();
+    warp::header::headers_cloned()
+        .and(query)
+        .map(|headers, query| View { headers, query })
+}
+
+/// A core [`Reply`] (status, content type, headers, body) as a warp response.
+///
+/// For handlers of your own that call [`Service`](tokengate::Service) methods:
+///
+/// ```
+/// use tokengate::Reply;
+///
+/// let response = tokengate_warp::into_response(Reply::text("hello"));
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+/// ```
+pub fn into_response(reply: Reply) -> Response {
+    let mut response = warp::Reply::into_response(reply.body);
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    match HeaderValue::from_str(&reply.content_type) {
+        Ok(value) if !reply.content_type.is_empty() => {
+            headers.insert(CONTENT_TYPE, value);
+        }
+        _ => {
+            headers.remove(CONTENT_TYPE);
+        }
+    }
+    for (name, value) in reply.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.append(HeaderName::from_static(name), value);
+        }
+    }
+    response
+}

@@ -1,0 +1,51 @@
+//! The warp reference app of CONTRACT.md.
+//!
+//! `cargo run --release -p tokengate-examples --bin app-warp`, configured by `TOKENGATE_*`.
+
+use tokengate_examples as app;
+use tokengate_warp::{
+    authenticated, require_permission, Authenticated, Authorized, DocumentRead, DocumentWrite,
+};
+use warp::reply::json;
+use warp::Filter;
+
+#[tokio::main]
+async fn main() {
+    let started = app::start().await;
+    let service = started.service;
+    let gate = service.gate().clone();
+
+    let public = warp::path!("public")
+        .and(warp::get())
+        .map(|| json(&app::public()));
+    let protected = warp::path!("protected")
+        .and(warp::get())
+        .and(authenticated(gate.clone()))
+        .map(|Authenticated(claims): Authenticated| json(&app::protected(&claims)));
+    let read = warp::path!("documents" / ..)
+        .and(require_permission(gate.clone(), DocumentRead))
+        .and(warp::get())
+        .map(|doc: Authorized<DocumentRead>| json(&app::document(&doc.document, "read")));
+    let write = warp::path!("documents" / ..)
+        .and(require_permission(gate.clone(), DocumentWrite))
+        .and(warp::put())
+        .map(|doc: Authorized<DocumentWrite>| json(&app::document(&doc.document, "write")));
+    let routes = public
+        .or(protected)
+        .unify()
+        .or(read)
+        .unify()
+        .or(write)
+        .unify()
+        .or(tokengate_warp::routes(service))
+        .recover(tokengate_warp::handle_rejection(gate))
+        .with(tokengate_warp::cors(&started.config.cors_origins));
+
+    let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
+    app::announce(listener.local_addr().expect("bound address"));
+    warp::serve(routes)
+        .incoming(listener)
+        .graceful(app::shutdown_signal())
+        .run()
+        .await;
+}
