@@ -53,7 +53,9 @@ pub fn announce(addr: SocketAddr) {
     println!("listening on http://{addr}");
 }
 
-fn fail(error: &dyn std::fmt::Display) -> ! {
+/// Prints `error: …` as one line on standard error and exits with status 2: how a reference
+/// app reports a start-up failure, including its framework's (a listener it cannot use).
+pub fn fail(error: &dyn std::fmt::Display) -> ! {
     eprintln!("error: {error}");
     std::process::exit(2)
 }

@@ -15,6 +15,7 @@
 //! `TOKENGATE_SCENARIO_CS_ACCESS_KEY`). Scenarios that must start the app themselves (restart,
 //! bad configuration, no CKEditor keys) are skipped then, with a message.
 
+pub mod copy_me;
 pub mod harness;
 pub mod scenarios;
 

@@ -1,36 +1,13 @@
-//! The short copy-me examples run and do what their comments say.
+//! The axum copy-me example (the other frameworks' are checked beside their suites).
 
-use serde_json::json;
-use tokengate_scenarios::harness::{hs256_signature_ok, payload_of, Target};
+use tokengate_scenarios::copy_me::{check, CopyMe};
 
 #[tokio::test]
 async fn axum_existing_app_guards_its_dashboard_and_serves_cs_tokens() {
-    if Target::external().is_some() {
-        return;
-    }
-    let app = Target::new("axum-existing-app").start();
-    let open = app.http.get(app.url("/")).send().await.unwrap();
-    assert_eq!(open.text().await.unwrap(), "my existing app");
-    let refused = app.http.get(app.url("/dashboard")).send().await.unwrap();
-    assert_eq!(refused.status().as_u16(), 401);
-    let token = app.mint("user-42", json!({}));
-    let dashboard = app
-        .http
-        .get(app.url("/dashboard"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(dashboard.text().await.unwrap(), "the dashboard of user-42");
-    let cs = app
-        .http
-        .get(app.url("/cs-token"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cs.status().as_u16(), 200);
-    let cs = cs.text().await.unwrap();
-    assert!(hs256_signature_ok(&cs, app.cs_access_key.as_bytes()));
-    assert_eq!(payload_of(&cs)["aud"], app.cs_environment_id.as_str());
+    check(CopyMe {
+        binary: "axum-existing-app",
+        open: ("/", "my existing app"),
+        protected: ("/dashboard", "the dashboard of user-42"),
+    })
+    .await;
 }

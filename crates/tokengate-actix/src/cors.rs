@@ -1,10 +1,12 @@
 //! CORS for browser clients (CKEditor's `tokenUrl`), through `actix-cors`.
 
 use actix_cors::Cors;
-use actix_web::http::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE};
+use actix_web::http::header::HeaderName;
 use actix_web::http::{Method, Uri};
+use tokengate::{CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
 
-/// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`, from
+/// A CORS middleware (the core's policy: methods, headers and max age of
+/// `tokengate::CorsPolicy`) allowing exactly `origins` (e.g. `config.cors_origins`, from
 /// `TOKENGATE_CORS_ORIGINS`) to call the service with a bearer token: methods GET, POST, PUT
 /// and DELETE, headers `authorization`, `content-type` and `x-access-token`.
 ///
@@ -16,13 +18,11 @@ use actix_web::http::{Method, Uri};
 /// sits outside [`TokenGate`](crate::TokenGate) and every route, the 404 included.
 pub fn cors(origins: &[String]) -> Cors {
     let cors = Cors::default()
-        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allowed_headers([
-            AUTHORIZATION,
-            CONTENT_TYPE,
-            HeaderName::from_static("x-access-token"),
-        ])
-        .max_age(600)
+        .allowed_methods(
+            CORS_ALLOWED_METHODS.map(|m| Method::from_bytes(m.as_bytes()).expect("method")),
+        )
+        .allowed_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
+        .max_age(usize::try_from(CORS_MAX_AGE_SECS).ok())
         .block_on_origin_mismatch(false);
     origins
         .iter()

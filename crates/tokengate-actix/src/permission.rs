@@ -8,49 +8,11 @@ use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use tokengate::{Claims, NoExtra, Permission};
+use tokengate::{Claims, NoExtra};
 
 use crate::extract::{authenticated, require_gate, TokenRejection};
 
-/// A permission a route requires, and the path parameter that names the document.
-///
-/// ```
-/// use tokengate::Permission;
-/// use tokengate_actix::RequiredPermission;
-///
-/// /// `comment:write` on the document in `/docs/{doc}/comments`.
-/// struct CommentWrite;
-/// impl RequiredPermission for CommentWrite {
-///     const PARAM: &'static str = "doc";
-///     fn permission() -> Permission { Permission::COMMENT_WRITE }
-/// }
-/// ```
-pub trait RequiredPermission: 'static {
-    /// The path parameter holding the document id.
-    const PARAM: &'static str = "id";
-    /// The permission required on that document.
-    fn permission() -> Permission;
-}
-
-/// `document:read` on the document `{id}`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentRead;
-
-impl RequiredPermission for DocumentRead {
-    fn permission() -> Permission {
-        Permission::DOCUMENT_READ
-    }
-}
-
-/// `document:write` on the document `{id}`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentWrite;
-
-impl RequiredPermission for DocumentWrite {
-    fn permission() -> Permission {
-        Permission::DOCUMENT_WRITE
-    }
-}
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
 
 /// Extracts verified claims that grant `P`'s permission on the document in the path (the
 /// parameter [`P::PARAM`](RequiredPermission::PARAM), percent-decoded); otherwise 401 (no

@@ -115,22 +115,12 @@ pub async fn cs_token(service: web::Data<Service>, user: Authenticated) -> HttpR
 /// The service's JSON 404, for [`App::default_service`](actix_web::App::default_service), so
 /// that unknown paths answer like every other error.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    problem(
-        &req,
-        Problem::new(404, "not_found", "there is nothing at this path"),
-    )
+    problem(&req, Problem::not_found())
 }
 
 /// The service's JSON 405, for [`Resource::default_service`](actix_web::Resource::default_service).
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    problem(
-        &req,
-        Problem::new(
-            405,
-            "method_not_allowed",
-            "this path does not accept this method",
-        ),
-    )
+    problem(&req, Problem::method_not_allowed())
 }
 
 /// Renders `problem` in the registered gate's error format (the default one without a gate).

@@ -1,10 +1,12 @@
 //! CORS for browser clients (CKEditor's `tokenUrl`), through `tower-http`.
 
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method};
 use std::time::Duration;
+use tokengate::{CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// A CORS layer allowing exactly `origins` (e.g. from `TOKENGATE_CORS_ORIGINS`) to call the
+/// A CORS layer (the core's policy: methods, headers and max age of `tokengate::CorsPolicy`)
+/// allowing exactly `origins` (e.g. from `TOKENGATE_CORS_ORIGINS`) to call the
 /// service with a bearer token. Requests from other origins get no CORS headers, so browsers
 /// refuse them; an empty list allows none.
 pub fn cors_layer(origins: &[String]) -> CorsLayer {
@@ -14,11 +16,9 @@ pub fn cors_layer(origins: &[String]) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            HeaderName::from_static("x-access-token"),
-        ])
-        .max_age(Duration::from_secs(600))
+        .allow_methods(
+            CORS_ALLOWED_METHODS.map(|m| Method::from_bytes(m.as_bytes()).expect("method")),
+        )
+        .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
+        .max_age(Duration::from_secs(CORS_MAX_AGE_SECS))
 }

@@ -136,18 +136,20 @@ fn request_body<'a>(headers: &'a HeaderMap, bytes: &'a [u8]) -> RequestBody<'a> 
 
 /// The body of the service's own 404, for apps that want the same JSON errors everywhere.
 pub async fn not_found<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(state.service().gate().render(&tokengate::Problem::new(
-        404,
-        "not_found",
-        "there is nothing at this path",
-    )))
+    ReplyResponse(
+        state
+            .service()
+            .gate()
+            .render(&tokengate::Problem::not_found()),
+    )
 }
 
 /// The service's 405, for apps that want the same JSON errors everywhere.
 pub async fn method_not_allowed<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(state.service().gate().render(&tokengate::Problem::new(
-        405,
-        "method_not_allowed",
-        "this path does not accept this method",
-    )))
+    ReplyResponse(
+        state
+            .service()
+            .gate()
+            .render(&tokengate::Problem::method_not_allowed()),
+    )
 }

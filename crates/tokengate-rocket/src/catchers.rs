@@ -54,10 +54,7 @@ fn forbidden(request: &Request<'_>) -> ReplyResponder {
 
 #[rocket::catch(404)]
 fn not_found(request: &Request<'_>) -> ReplyResponder {
-    ReplyResponder(render(
-        request,
-        &Problem::new(404, "not_found", "there is nothing at this path"),
-    ))
+    ReplyResponder(render(request, &Problem::not_found()))
 }
 
 fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {

@@ -162,7 +162,9 @@ impl Fairing for TokenGateFairing {
         if !origins.is_empty() {
             rocket = rocket.mount("/", cors::routes());
         }
-        Ok(rocket.manage(Cors { origins }))
+        Ok(rocket.manage(Cors {
+            policy: tokengate::CorsPolicy::new(&origins),
+        }))
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {

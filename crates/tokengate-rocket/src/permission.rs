@@ -7,49 +7,11 @@ use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use tokengate::{AuthError, Claims, NoExtra, Permission};
+use tokengate::{AuthError, Claims, NoExtra};
 
 use crate::extract::{gate_missing, gate_of, no_gate, reject, verified, TokenRejection};
 
-/// A permission a route requires, and the dynamic path segment that names the document.
-///
-/// ```
-/// use tokengate::Permission;
-/// use tokengate_rocket::RequiredPermission;
-///
-/// /// `comment:write` on the document in `/docs/<doc>/comments`.
-/// struct CommentWrite;
-/// impl RequiredPermission for CommentWrite {
-///     const PARAM: &'static str = "doc";
-///     fn permission() -> Permission { Permission::COMMENT_WRITE }
-/// }
-/// ```
-pub trait RequiredPermission: Send + Sync + 'static {
-    /// The name of the dynamic path segment holding the document id (`<id>` by default).
-    const PARAM: &'static str = "id";
-    /// The permission required on that document.
-    fn permission() -> Permission;
-}
-
-/// `document:read` on the document `<id>`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentRead;
-
-impl RequiredPermission for DocumentRead {
-    fn permission() -> Permission {
-        Permission::DOCUMENT_READ
-    }
-}
-
-/// `document:write` on the document `<id>`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentWrite;
-
-impl RequiredPermission for DocumentWrite {
-    fn permission() -> Permission {
-        Permission::DOCUMENT_WRITE
-    }
-}
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
 
 /// A request guard for verified claims that grant `P`'s permission on the document named by
 /// the route's dynamic segment `P::PARAM` (percent-decoded); otherwise the request fails with

@@ -6,62 +6,19 @@ use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use tokengate::{Claims, Gate, NoExtra, Permission};
+use tokengate::{Claims, Gate, NoExtra};
 use warp::reject::Rejection;
 use warp::Filter;
 
 use crate::extract::rejection;
 use crate::view::{view, View};
 
-/// A permission a route requires: [`DocumentRead`], [`DocumentWrite`], or any
-/// [`Permission`] value.
-///
-/// ```
-/// use tokengate::Permission;
-/// use tokengate_warp::RequiredPermission;
-///
-/// /// `comment:write` on the document.
-/// #[derive(Clone, Copy)]
-/// struct CommentWrite;
-/// impl RequiredPermission for CommentWrite {
-///     fn permission(&self) -> Permission { Permission::COMMENT_WRITE }
-/// }
-/// ```
-pub trait RequiredPermission: Send + Sync + 'static {
-    /// The permission required on the document.
-    fn permission(&self) -> Permission;
-}
-
-impl RequiredPermission for Permission {
-    fn permission(&self) -> Permission {
-        self.clone()
-    }
-}
-
-/// `document:read`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentRead;
-
-impl RequiredPermission for DocumentRead {
-    fn permission(&self) -> Permission {
-        Permission::DOCUMENT_READ
-    }
-}
-
-/// `document:write`.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentWrite;
-
-impl RequiredPermission for DocumentWrite {
-    fn permission(&self) -> Permission {
-        Permission::DOCUMENT_WRITE
-    }
-}
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
 
 /// Verified claims that grant `P`'s permission on [`document`](Self::document), as extracted
 /// by [`require_permission`]. Dereferences to the claims.
 #[derive(Debug, Clone)]
-pub struct Authorized<P = Permission, C = NoExtra> {
+pub struct Authorized<P, C = NoExtra> {
     /// The verified claims.
     pub claims: Claims<C>,
     /// The document id: the path segment, percent-decoded.
@@ -87,9 +44,16 @@ impl<P, C> Deref for Authorized<P, C> {
 /// prefix with a trailing `..` and add the filter, then the method filter:
 ///
 /// ```
-/// use tokengate::{Gate, Permission};
+/// use tokengate::{Gate, Permission, RequiredPermission};
 /// use tokengate_warp::{require_permission, Authorized, DocumentRead};
 /// use warp::Filter;
+///
+/// /// Any permission can be required through a marker type.
+/// #[derive(Clone, Copy)]
+/// struct DocumentDelete;
+/// impl RequiredPermission for DocumentDelete {
+///     fn permission() -> Permission { Permission::new("document:delete") }
+/// }
 ///
 /// fn documents(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
 ///     // GET /documents/{id}
@@ -99,11 +63,11 @@ impl<P, C> Deref for Authorized<P, C> {
 ///         .map(|doc: Authorized<DocumentRead>| {
 ///             format!("{} may read {}", doc.sub.as_deref().unwrap_or("?"), doc.document)
 ///         });
-///     // DELETE /documents/{id}, with any permission given by value.
+///     // DELETE /documents/{id}, with an app-defined permission.
 ///     let delete = warp::path!("documents" / ..)
-///         .and(require_permission(gate, Permission::new("document:delete")))
+///         .and(require_permission(gate, DocumentDelete))
 ///         .and(warp::delete())
-///         .map(|doc: Authorized| format!("deleted {}", doc.document));
+///         .map(|doc: Authorized<DocumentDelete>| format!("deleted {}", doc.document));
 ///     read.or(delete).unify()
 /// }
 /// ```
@@ -119,13 +83,14 @@ impl<P, C> Deref for Authorized<P, C> {
 /// that is not valid UTF-8 once decoded names no document: 404.
 pub fn require_permission<P, C>(
     gate: Gate,
-    permission: P,
+    // The marker value only names `P`, so that calls read `require_permission(gate, DocumentRead)`.
+    _permission: P,
 ) -> impl Filter<Extract = (Authorized<P, C>,), Error = Rejection> + Clone
 where
     P: RequiredPermission,
     C: DeserializeOwned + Send + 'static,
 {
-    let permission = permission.permission();
+    let permission = P::permission();
     warp::path::param::<String>()
         .and(warp::path::end())
         .and_then(|segment: String| ready(decode(segment)))

@@ -64,18 +64,10 @@ pub fn render_rejection(gate: &Gate, rejection: &Rejection) -> Option<Response> 
         ));
     }
     if rejection.is_not_found() {
-        return Some(into_response(gate.render(&Problem::new(
-            404,
-            "not_found",
-            "there is nothing at this path",
-        ))));
+        return Some(into_response(gate.render(&Problem::not_found())));
     }
     if rejection.find::<reject::MethodNotAllowed>().is_some() && !has_other_known(rejection) {
-        return Some(into_response(gate.render(&Problem::new(
-            405,
-            "method_not_allowed",
-            "this path does not accept this method",
-        ))));
+        return Some(into_response(gate.render(&Problem::method_not_allowed())));
     }
     None
 }

@@ -238,6 +238,48 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
+/// A permission a route requires, and the path parameter that names the document: what every
+/// adapter's permission guard (`Authorized<P>` in axum, actix-web and Rocket,
+/// `require_permission` in warp) checks with [`Gate::authorize`](crate::Gate::authorize).
+///
+/// ```
+/// use tokengate::{Permission, RequiredPermission};
+///
+/// /// `comment:write` on the document in `/docs/{doc}/comments`.
+/// struct CommentWrite;
+/// impl RequiredPermission for CommentWrite {
+///     const PARAM: &'static str = "doc";
+///     fn permission() -> Permission { Permission::COMMENT_WRITE }
+/// }
+/// assert_eq!(CommentWrite::permission().as_str(), "comment:write");
+/// ```
+pub trait RequiredPermission: Send + Sync + 'static {
+    /// The path parameter holding the document id.
+    const PARAM: &'static str = "id";
+    /// The permission required on that document.
+    fn permission() -> Permission;
+}
+
+/// `document:read` on the document `{id}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocumentRead;
+
+impl RequiredPermission for DocumentRead {
+    fn permission() -> Permission {
+        Permission::DOCUMENT_READ
+    }
+}
+
+/// `document:write` on the document `{id}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocumentWrite;
+
+impl RequiredPermission for DocumentWrite {
+    fn permission() -> Permission {
+        Permission::DOCUMENT_WRITE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

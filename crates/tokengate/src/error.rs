@@ -168,6 +168,21 @@ impl Problem {
         }
     }
 
+    /// No route at this path: 404 `not_found`. Every adapter answers unknown paths with it, so
+    /// that every error the service sends has the same JSON shape.
+    pub fn not_found() -> Self {
+        Problem::new(404, "not_found", "there is nothing at this path")
+    }
+
+    /// A route exists at this path, but not for this method: 405 `method_not_allowed`.
+    pub fn method_not_allowed() -> Self {
+        Problem::new(
+            405,
+            "method_not_allowed",
+            "this path does not accept this method",
+        )
+    }
+
     /// Adds a header to send with the problem.
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));

@@ -9,6 +9,7 @@ mod claims;
 mod collaboration;
 mod compact;
 mod config;
+mod cors;
 pub mod demo;
 mod error;
 mod gate;
@@ -24,8 +25,12 @@ mod verify;
 pub use api_error::ApiError;
 pub use body::{basic_credentials, RequestBody, MAX_BODY_BYTES};
 pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
-pub use collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
+pub use collaboration::{
+    Auth, CsUser, DocumentRead, DocumentWrite, Grant, Permission, RequiredPermission, Role,
+    ALL_DOCUMENTS,
+};
 pub use config::{CkeditorConfig, Config, ConfigError, Secret, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
 pub use error::{
     AuthError, Challenge, ErrorFormat, JsonErrors, Problem, RenderedBody, Reply, SharedErrorFormat,
 };

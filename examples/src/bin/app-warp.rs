@@ -38,8 +38,8 @@ async fn main() {
         .or(write)
         .unify()
         .or(tokengate_warp::routes(service))
-        .recover(tokengate_warp::handle_rejection(gate))
-        .with(tokengate_warp::cors(&started.config.cors_origins));
+        .recover(tokengate_warp::handle_rejection(gate));
+    let routes = tokengate_warp::cors(&started.config.cors_origins, routes);
 
     let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
     app::announce(listener.local_addr().expect("bound address"));
