@@ -1,7 +1,8 @@
 //! `tokengate user add|list|remove` on the configured store.
 
-use tokengate::accounts::{SqlStore, UserStore};
-use tokengate::{Config, Service};
+use std::sync::Arc;
+use tokengate::accounts::{Accounts, Signup, SqlStore, UserStore};
+use tokengate::{Config, RevocationList};
 
 /// Adds a user through the same rules as `/signup`.
 pub async fn add(
@@ -10,10 +11,11 @@ pub async fn add(
     email: String,
     password: String,
 ) -> Result<String, String> {
-    let service = Service::connect(config).await.map_err(|e| e.to_string())?;
-    let user = service
-        .accounts()
-        .signup(tokengate::accounts::Signup {
+    // A one-shot command: the store and the account rules, without the server's
+    // background revocation sync.
+    let accounts = Accounts::new(open(config).await?, config, Arc::new(RevocationList::new()));
+    let user = accounts
+        .signup(Signup {
             name,
             email,
             password,

@@ -282,14 +282,16 @@ impl Accounts {
                     .map_err(store_error)?
                     .is_none()
                 {
-                    self.end_session(&session_id, now).await?;
+                    self.end_session(&session_id, now, self.session_revoked_until(now))
+                        .await?;
                     return Err(ApiError::InvalidRefreshToken);
                 }
                 self.pair(&user_id, &session_id, next)
             }
             Rotation::Reused { session_id } => {
                 tracing::warn!("a spent refresh token was presented again; ending its session");
-                self.end_session(&session_id, now).await?;
+                self.end_session(&session_id, now, self.session_revoked_until(now))
+                    .await?;
                 Err(ApiError::InvalidRefreshToken)
             }
             Rotation::Invalid => Err(ApiError::InvalidRefreshToken),
@@ -301,20 +303,18 @@ impl Accounts {
     pub async fn logout<E>(&self, claims: &Claims<E>) -> Result<(), ApiError> {
         let now = unix_now();
         let exp = claims.exp.unwrap_or(now);
+        // Each revocation takes effect on this instance first, then is persisted so that
+        // restarts and other instances follow; if persisting fails, say so: the client
+        // should retry.
         if let Some(jti) = &claims.jti {
             self.revocations.revoke(jti, exp);
         }
         if let Some(session_id) = &claims.sid {
-            self.revocations
-                .revoke(session_id, self.session_revoked_until(now).max(exp));
+            let until = self.session_revoked_until(now).max(exp);
+            self.end_session(session_id, now, until).await?;
         }
-        // This instance refuses the tokens already; persist so that restarts and other
-        // instances do too. If that fails, say so: the client should retry.
         if let Some(jti) = &claims.jti {
             self.tokens.revoke(jti, exp).await.map_err(store_error)?;
-        }
-        if let Some(session_id) = &claims.sid {
-            self.end_session(session_id, now).await?;
         }
         Ok(())
     }
@@ -353,7 +353,10 @@ impl Accounts {
     pub fn spawn_revocation_sync(&self, interval: Duration) -> tokio::task::JoinHandle<()> {
         let accounts = self.clone();
         tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
+            // The first sync is the caller's (at start-up, before serving), so the first
+            // tick here is one interval away.
+            let start = tokio::time::Instant::now() + interval;
+            let mut ticker = tokio::time::interval_at(start, interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
@@ -363,8 +366,9 @@ impl Accounts {
         })
     }
 
-    async fn end_session(&self, session_id: &str, now: u64) -> Result<(), ApiError> {
-        let until = self.session_revoked_until(now);
+    /// Ends a session at `now`: its id is revoked until `until`, here at once and then in
+    /// the store, and its refresh tokens stop rotating.
+    async fn end_session(&self, session_id: &str, now: u64, until: u64) -> Result<(), ApiError> {
         self.revocations.revoke(session_id, until);
         self.tokens
             .end_session(session_id, now)
