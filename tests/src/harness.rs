@@ -38,6 +38,9 @@ pub struct Launch {
     pub ckeditor: bool,
     /// The SQLite file; a fresh one in a temporary folder when `None`.
     pub database: Option<PathBuf>,
+    /// Sign access tokens with this algorithm and PEM private key instead of the suite's
+    /// secret.
+    pub private_key: Option<(&'static str, PathBuf)>,
     /// Further variables, e.g. a short TTL.
     pub env: Vec<(String, String)>,
 }
@@ -47,6 +50,7 @@ impl Default for Launch {
         Launch {
             ckeditor: true,
             database: None,
+            private_key: None,
             env: Vec::new(),
         }
     }
@@ -99,9 +103,18 @@ impl Target {
             .database
             .clone()
             .unwrap_or_else(|| dir.path().join("tokengate.db"));
+        let signing = match &launch.private_key {
+            None => vec![("TOKENGATE_SECRET".to_owned(), SECRET.to_owned())],
+            Some((algorithm, pem)) => vec![
+                ("TOKENGATE_ALGORITHM".to_owned(), (*algorithm).to_owned()),
+                (
+                    "TOKENGATE_PRIVATE_KEY_FILE".to_owned(),
+                    pem.display().to_string(),
+                ),
+            ],
+        };
         let mut env = vec![
             ("TOKENGATE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-            ("TOKENGATE_SECRET".to_owned(), SECRET.to_owned()),
             (
                 "TOKENGATE_DATABASE_URL".to_owned(),
                 format!("sqlite://{}", database.display()),
@@ -121,6 +134,7 @@ impl Target {
                 CS_ACCESS_KEY.to_owned(),
             ));
         }
+        env.extend(signing);
         env.extend(launch.env);
         let (child, base) = self
             .spawn(&env)

@@ -12,7 +12,8 @@ pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use middleware::{TokenGate, TokenGateMiddleware};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 pub use routes::{
-    configure, cs_token, healthz, login, logout, me, method_not_allowed, not_found, refresh, signup,
+    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh,
+    signup,
 };
 
 /// The core crate, re-exported.

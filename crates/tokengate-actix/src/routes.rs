@@ -8,7 +8,8 @@ use tokengate::{ApiError, Problem, RequestBody, Service, MAX_BODY_BYTES};
 use crate::extract::{gate_of, Authenticated};
 use crate::view::to_response;
 
-/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token` and `/healthz`,
+/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
+/// `/.well-known/jwks.json`,
 /// for [`App::configure`](actix_web::App::configure) or
 /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`Service`] as
 /// `web::Data<Service>`; a wrong method on these paths gets [`method_not_allowed`].
@@ -33,6 +34,7 @@ use crate::view::to_response;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let routes = [
         ("/healthz", web::get().to(healthz)),
+        ("/.well-known/jwks.json", web::get().to(jwks)),
         ("/signup", web::post().to(signup)),
         ("/login", web::post().to(login)),
         ("/refresh", web::post().to(refresh)),
@@ -52,6 +54,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `GET /healthz`.
 pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
     to_response(service.healthz().await)
+}
+
+/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
+/// with a secret).
+pub async fn jwks(service: web::Data<Service>) -> HttpResponse {
+    to_response(service.jwks())
 }
 
 /// `POST /signup`: a JSON or form body.

@@ -15,7 +15,8 @@ pub use layer::{TokenGate, TokenGateLayer};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 pub use reference::reference_app;
 pub use routes::{
-    cs_token, healthz, login, logout, me, method_not_allowed, not_found, refresh, routes, signup,
+    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh, routes,
+    signup,
 };
 pub use state::{GateState, ServiceState};
 

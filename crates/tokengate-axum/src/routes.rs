@@ -12,7 +12,8 @@ use crate::extract::Authenticated;
 use crate::state::ServiceState;
 use crate::view::ReplyResponse;
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token` and `/healthz`, to
+/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
+/// `/.well-known/jwks.json`, to
 /// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
 /// [`Service`] ([`ServiceState`]).
 ///
@@ -31,6 +32,7 @@ use crate::view::ReplyResponse;
 pub fn routes<S: ServiceState>() -> Router<S> {
     Router::new()
         .route("/healthz", get(healthz::<S>))
+        .route("/.well-known/jwks.json", get(jwks::<S>))
         .route("/signup", post(signup::<S>))
         .route("/login", post(login::<S>))
         .route("/refresh", post(refresh::<S>))
@@ -42,6 +44,12 @@ pub fn routes<S: ServiceState>() -> Router<S> {
 /// `GET /healthz`.
 pub async fn healthz<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
     ReplyResponse(state.service().healthz().await)
+}
+
+/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
+/// with a secret).
+pub async fn jwks<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
+    ReplyResponse(state.service().jwks())
 }
 
 /// `POST /signup`.

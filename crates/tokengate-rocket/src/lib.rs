@@ -14,7 +14,7 @@ pub use config::config_from_figment;
 pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use fairing::TokenGateFairing;
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
-pub use routes::{cs_token, healthz, login, logout, me, refresh, routes, signup, Headers};
+pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup, Headers};
 pub use view::ReplyResponder;
 
 /// The core crate, re-exported.

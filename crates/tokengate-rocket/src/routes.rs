@@ -9,7 +9,8 @@ use tokengate::{ApiError, RequestBody, Service, MAX_BODY_BYTES};
 use crate::extract::Authenticated;
 use crate::view::ReplyResponder;
 
-/// `/healthz`, `/signup`, `/login`, `/refresh`, `/logout`, `/users/me` and `/cs-token`, to
+/// `/healthz`, `/.well-known/jwks.json`, `/signup`, `/login`, `/refresh`, `/logout`,
+/// `/users/me` and `/cs-token`, to
 /// mount at any base. They need the [`Service`] in managed state, which the
 /// [`TokenGateFairing`](crate::TokenGateFairing) provides (it also mounts them); to mount only
 /// some, name them:
@@ -19,10 +20,10 @@ use crate::view::ReplyResponder;
 ///
 /// let only = routes![tokengate_rocket::login, tokengate_rocket::cs_token];
 /// assert_eq!(only.len(), 2);
-/// assert_eq!(tokengate_rocket::routes().len(), 7);
+/// assert_eq!(tokengate_rocket::routes().len(), 8);
 /// ```
 pub fn routes() -> Vec<Route> {
-    rocket::routes![healthz, signup, login, refresh, logout, me, cs_token]
+    rocket::routes![healthz, jwks, signup, login, refresh, logout, me, cs_token]
 }
 
 /// The request's headers, as a request guard (Rocket has none built in); the body routes read
@@ -43,6 +44,13 @@ impl<'r> FromRequest<'r> for Headers<'r> {
 #[rocket::get("/healthz")]
 pub async fn healthz(service: &State<Service>) -> ReplyResponder {
     ReplyResponder(service.healthz().await)
+}
+
+/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
+/// with a secret).
+#[rocket::get("/.well-known/jwks.json")]
+pub fn jwks(service: &State<Service>) -> ReplyResponder {
+    ReplyResponder(service.jwks())
 }
 
 /// `POST /signup`: a JSON or form body.

@@ -13,7 +13,7 @@ pub use permission::{
     require_permission, Authorized, DocumentRead, DocumentWrite, RequiredPermission,
 };
 pub use rejection::{handle_rejection, render_rejection};
-pub use routes::{cs_token, healthz, login, logout, me, refresh, routes, signup};
+pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup};
 pub use view::into_response;
 
 /// The core crate, re-exported.

@@ -9,7 +9,8 @@ use warp::{Buf, Filter, Stream};
 use crate::extract::{authenticated, Authenticated};
 use crate::view::into_response;
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token` and `/healthz`, as
+/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
+/// `/.well-known/jwks.json`, as
 /// one filter to [`or`](Filter::or) into your app. Recover with
 /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
 /// answered in the service's JSON.
@@ -28,6 +29,8 @@ use crate::view::into_response;
 /// ```
 pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     healthz(service.clone())
+        .or(jwks(service.clone()))
+        .unify()
         .or(signup(service.clone()))
         .unify()
         .or(login(service.clone()))
@@ -48,6 +51,14 @@ pub fn healthz(service: Service) -> impl Filter<Extract = (Response,), Error = R
         let service = service.clone();
         async move { into_response(service.healthz().await) }
     })
+}
+
+/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
+/// with a secret).
+pub fn jwks(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!(".well-known" / "jwks.json")
+        .and(warp::get())
+        .map(move || into_response(service.jwks()))
 }
 
 /// `POST /signup`: a JSON or form body.

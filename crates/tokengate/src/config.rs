@@ -9,7 +9,7 @@ use rand::RngCore;
 use crate::ckeditor::{CkeditorTokens, MAX_CS_TTL};
 use crate::gate::Gate;
 use crate::issue::Issuer;
-use crate::keys::{Algorithm, Key};
+use crate::keys::{Algorithm, Key, KeySet};
 use crate::verify::Verifier;
 
 /// A secret value. `Debug` and `Display` never show it.
@@ -60,6 +60,16 @@ impl ConfigError {
     }
 }
 
+/// What signs and verifies the app's own access tokens.
+#[derive(Debug, Clone)]
+pub enum TokenKey {
+    /// `TOKENGATE_SECRET`, with `TOKENGATE_ALGORITHM` HS256, HS384 or HS512.
+    Secret(Secret),
+    /// The key of `TOKENGATE_PRIVATE_KEY_FILE`, with `TOKENGATE_ALGORITHM` RS256, PS256, ES256
+    /// or EdDSA. Its public half is published as a JWKS document.
+    PrivateKey(Key),
+}
+
 /// CKEditor Cloud Services settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CkeditorConfig {
@@ -76,12 +86,16 @@ pub struct CkeditorConfig {
 pub struct Config {
     /// `TOKENGATE_ADDR`: where to listen.
     pub addr: SocketAddr,
-    /// `TOKENGATE_SECRET`: the HMAC key of access tokens.
-    pub secret: Secret,
-    /// Whether `secret` was generated because `TOKENGATE_DEV=1` and none was given.
+    /// `TOKENGATE_SECRET` or `TOKENGATE_PRIVATE_KEY_FILE`: the key of access tokens.
+    pub token_key: TokenKey,
+    /// Whether the secret was generated because `TOKENGATE_DEV=1` and none was given.
     pub secret_generated: bool,
     /// `TOKENGATE_ALGORITHM`.
     pub algorithm: Algorithm,
+    /// `TOKENGATE_KEY_ID`: the `kid` of issued tokens and of the published key. For a private
+    /// key it defaults to the key's RFC 7638 thumbprint, so that a JWKS client can pick the
+    /// key out of a set after rotation.
+    pub key_id: Option<String>,
     /// `TOKENGATE_ISSUER`.
     pub issuer: String,
     /// `TOKENGATE_AUDIENCE`.
@@ -112,9 +126,10 @@ impl Config {
         check_secret(algorithm, &secret, "TOKENGATE_SECRET")?;
         Ok(Config {
             addr: DEFAULT_ADDR.parse().expect("default address"),
-            secret,
+            token_key: TokenKey::Secret(secret),
             secret_generated: false,
             algorithm,
+            key_id: None,
             issuer: "tokengate".into(),
             audience: "tokengate".into(),
             access_ttl: Duration::from_secs(900),
@@ -141,36 +156,73 @@ impl Config {
         };
         let algorithm = match get("TOKENGATE_ALGORITHM") {
             None => Algorithm::HS256,
-            Some(name) => match name.parse() {
-                Ok(alg @ (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)) => alg,
-                _ => {
+            Some(name) => name.parse().map_err(|_| {
+                ConfigError::new(
+                    "TOKENGATE_ALGORITHM",
+                    "must be HS256, HS384, HS512 (with TOKENGATE_SECRET) or RS256, PS256, \
+                     ES256, EdDSA (with TOKENGATE_PRIVATE_KEY_FILE)",
+                )
+            })?,
+        };
+        let key_file = get("TOKENGATE_PRIVATE_KEY_FILE");
+        let (token_key, secret_generated) = if algorithm.min_secret_len().is_some() {
+            if key_file.is_some() {
+                return Err(ConfigError::new(
+                    "TOKENGATE_PRIVATE_KEY_FILE",
+                    format!(
+                        "is set, but TOKENGATE_ALGORITHM is {algorithm}, which signs with \
+                         TOKENGATE_SECRET: set TOKENGATE_ALGORITHM to the key's algorithm \
+                         (RS256, PS256, ES256 or EdDSA)"
+                    ),
+                ));
+            }
+            let (secret, generated) = match get("TOKENGATE_SECRET") {
+                Some(value) => (Secret::new(value), false),
+                None if dev => (
+                    Secret::random(algorithm.min_secret_len().unwrap_or(64)),
+                    true,
+                ),
+                None => {
                     return Err(ConfigError::new(
-                        "TOKENGATE_ALGORITHM",
-                        "must be HS256, HS384 or HS512",
+                        "TOKENGATE_SECRET",
+                        "is not set: give at least 32 random bytes, or set TOKENGATE_DEV=1 \
+                         to generate a throwaway key for development",
                     ))
                 }
-            },
-        };
-        let (secret, secret_generated) = match get("TOKENGATE_SECRET") {
-            Some(value) => (Secret::new(value), false),
-            None if dev => (
-                Secret::random(algorithm.min_secret_len().unwrap_or(64)),
-                true,
-            ),
-            None => {
+            };
+            check_secret(algorithm, &secret, "TOKENGATE_SECRET")?;
+            (TokenKey::Secret(secret), generated)
+        } else {
+            let Some(path) = key_file else {
+                return Err(ConfigError::new(
+                    "TOKENGATE_ALGORITHM",
+                    format!(
+                        "{algorithm} signs with a private key: set TOKENGATE_PRIVATE_KEY_FILE \
+                         to its PEM file (tokengate keygen --alg {algorithm} --out DIR writes one)"
+                    ),
+                ));
+            };
+            if get("TOKENGATE_SECRET").is_some() {
                 return Err(ConfigError::new(
                     "TOKENGATE_SECRET",
-                    "is not set: give at least 32 random bytes, or set TOKENGATE_DEV=1 \
-                     to generate a throwaway key for development",
-                ))
+                    format!(
+                        "is set, but TOKENGATE_ALGORITHM is {algorithm}, which signs with \
+                         TOKENGATE_PRIVATE_KEY_FILE: unset one of them"
+                    ),
+                ));
             }
+            (TokenKey::PrivateKey(private_key(algorithm, &path)?), false)
         };
-        check_secret(algorithm, &secret, "TOKENGATE_SECRET")?;
 
         let mut config = Config::new(Secret::new([0u8; 32]))?;
-        config.secret = secret;
+        config.token_key = token_key;
         config.secret_generated = secret_generated;
         config.algorithm = algorithm;
+        config.key_id = match (get("TOKENGATE_KEY_ID"), &config.token_key) {
+            (Some(kid), _) => Some(kid),
+            (None, TokenKey::PrivateKey(key)) => key.thumbprint(),
+            (None, TokenKey::Secret(_)) => None,
+        };
         if let Some(addr) = get("TOKENGATE_ADDR") {
             config.addr = addr.parse().map_err(|_| {
                 ConfigError::new("TOKENGATE_ADDR", "must be an address like 127.0.0.1:8080")
@@ -241,14 +293,29 @@ impl Config {
         warnings
     }
 
-    /// The key of access tokens.
+    /// The key of access tokens, named [`key_id`](Config::key_id) when set.
     pub fn access_key(&self) -> Key {
-        Key::hmac(self.algorithm, self.secret.expose()).expect("secret checked when loaded")
+        let key = match &self.token_key {
+            TokenKey::Secret(secret) => {
+                Key::hmac(self.algorithm, secret.expose()).expect("secret checked when loaded")
+            }
+            TokenKey::PrivateKey(key) => key.clone(),
+        };
+        match &self.key_id {
+            Some(kid) => key.with_kid(kid.as_str()),
+            None => key,
+        }
+    }
+
+    /// The keys of access tokens: what the verifier accepts and `/.well-known/jwks.json`
+    /// publishes (nothing, for a secret).
+    pub fn access_keys(&self) -> KeySet {
+        KeySet::new(self.access_key())
     }
 
     /// The verifier of access tokens: the key, issuer and audience of this configuration.
     pub fn verifier(&self) -> Verifier {
-        Verifier::new(self.access_key())
+        Verifier::new(self.access_keys())
             .issuer(&self.issuer)
             .audience(&self.audience)
     }
@@ -260,7 +327,7 @@ impl Config {
 
     /// The issuer of access tokens.
     pub fn issuer(&self) -> Issuer {
-        Issuer::new(self.access_key())
+        Issuer::new(self.access_keys())
             .issuer(&self.issuer)
             .audience(self.audience.as_str())
             .ttl(self.access_ttl)
@@ -289,6 +356,18 @@ fn check_secret(
         ));
     }
     Ok(())
+}
+
+fn private_key(alg: Algorithm, path: &str) -> Result<Key, ConfigError> {
+    let variable = "TOKENGATE_PRIVATE_KEY_FILE";
+    let pem = std::fs::read(path)
+        .map_err(|e| ConfigError::new(variable, format!("cannot read {path}: {e}")))?;
+    Key::from_private_pem(alg, &pem).map_err(|_| {
+        ConfigError::new(
+            variable,
+            format!("{path} is not a {alg} private key in PEM (PKCS#8, PKCS#1 or SEC1)"),
+        )
+    })
 }
 
 fn seconds(variable: &'static str, value: &str, max: u64) -> Result<Duration, ConfigError> {
@@ -380,7 +459,8 @@ mod tests {
     fn a_missing_secret_is_refused_unless_dev() {
         assert_eq!(refused(&[]).variable, "TOKENGATE_SECRET");
         let dev = load(&[("TOKENGATE_DEV", "1")]).unwrap();
-        assert!(dev.secret_generated && dev.secret.expose().len() >= 32);
+        assert!(dev.secret_generated);
+        assert!(matches!(&dev.token_key, TokenKey::Secret(s) if s.expose().len() >= 32));
         assert_eq!(dev.warnings().len(), 1);
     }
 
@@ -462,5 +542,66 @@ mod tests {
             ["http://localhost:3000", "https://app.example"]
         );
         assert!(!format!("{c:?}").contains(SECRET));
+    }
+
+    fn fixture(name: &str) -> String {
+        format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn a_private_key_file_signs_and_is_named_by_its_thumbprint() {
+        let c = load(&[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ec_private.pem")),
+        ])
+        .unwrap();
+        let key = c.access_key();
+        assert!(matches!(c.token_key, TokenKey::PrivateKey(_)));
+        assert_eq!(key.algorithm(), Algorithm::ES256);
+        assert_eq!(c.key_id.as_deref(), key.kid());
+        assert_eq!(key.kid().map(str::len), Some(43), "a SHA-256 thumbprint");
+        let jwks = c.access_keys().jwks();
+        assert_eq!(jwks.keys.len(), 1);
+        assert_eq!(jwks.keys[0].common.key_id, c.key_id);
+
+        let named = load(&[
+            ("TOKENGATE_ALGORITHM", "EdDSA"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ed_private.pem")),
+            ("TOKENGATE_KEY_ID", "2026-11"),
+        ])
+        .unwrap();
+        assert_eq!(named.access_key().kid(), Some("2026-11"));
+    }
+
+    #[test]
+    fn private_key_mistakes_name_their_variable() {
+        let hmac_with_file = refused(&[
+            ("TOKENGATE_SECRET", SECRET),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ec_private.pem")),
+        ]);
+        assert_eq!(hmac_with_file.variable, "TOKENGATE_PRIVATE_KEY_FILE");
+        let no_file = refused(&[("TOKENGATE_ALGORITHM", "RS256")]);
+        assert_eq!(no_file.variable, "TOKENGATE_ALGORITHM");
+        assert!(no_file.reason.contains("TOKENGATE_PRIVATE_KEY_FILE"));
+        let both = refused(&[
+            ("TOKENGATE_ALGORITHM", "RS256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("rsa_private.pem")),
+            ("TOKENGATE_SECRET", SECRET),
+        ]);
+        assert_eq!(both.variable, "TOKENGATE_SECRET");
+        assert!(!both.to_string().contains(SECRET));
+        for (alg, file) in [
+            ("RS256", "ec_private.pem"),
+            ("ES256", "ec_public.pem"),
+            ("EdDSA", "no-such-file.pem"),
+        ] {
+            let err = refused(&[
+                ("TOKENGATE_ALGORITHM", alg),
+                ("TOKENGATE_PRIVATE_KEY_FILE", &fixture(file)),
+            ]);
+            assert_eq!(err.variable, "TOKENGATE_PRIVATE_KEY_FILE", "{alg} {file}");
+            assert!(err.reason.contains(file), "{err}");
+            assert!(!err.reason.contains("PRIVATE KEY-----"), "{err}");
+        }
     }
 }

@@ -401,6 +401,20 @@ impl Key {
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
         Some(jwk)
     }
+
+    /// The RFC 7638 SHA-256 thumbprint of the public key, base64url: a stable `kid` derived
+    /// from the key itself. `None` for secrets and for keys made from a public PEM.
+    pub fn thumbprint(&self) -> Option<String> {
+        let Material::Asymmetric {
+            public_jwk: Some(jwk),
+            ..
+        } = &*self.material
+        else {
+            return None;
+        };
+        jwk.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+            .ok()
+    }
 }
 
 /// Several live keys for rotation: one signs, all verify, selected by the token's `kid`.

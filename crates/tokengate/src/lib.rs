@@ -29,7 +29,9 @@ pub use collaboration::{
     Auth, CsUser, DocumentRead, DocumentWrite, Grant, Permission, RequiredPermission, Role,
     ALL_DOCUMENTS,
 };
-pub use config::{CkeditorConfig, Config, ConfigError, Secret, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+pub use config::{
+    CkeditorConfig, Config, ConfigError, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL,
+};
 pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
 pub use error::{
     AuthError, Challenge, ErrorFormat, JsonErrors, Problem, RenderedBody, Reply, SharedErrorFormat,
@@ -38,7 +40,9 @@ pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
 pub use revocation::RevocationList;
-pub use service::{PrincipalResolver, Service, StorePrincipals, REVOCATION_SYNC_INTERVAL};
+pub use service::{
+    PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
+};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use verify::{unix_now, Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
 

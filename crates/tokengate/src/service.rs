@@ -16,6 +16,9 @@ use crate::error::{AuthError, Reply};
 use crate::gate::Gate;
 use crate::revocation::RevocationList;
 
+/// How long clients may cache `/.well-known/jwks.json`.
+pub const JWKS_MAX_AGE_SECS: u32 = 300;
+
 /// How often each instance reloads revocations written by the others.
 pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -78,6 +81,8 @@ struct Inner {
     accounts: Accounts,
     ckeditor: Option<CkeditorTokens>,
     principals: Arc<dyn PrincipalResolver>,
+    /// The JWKS document of the gate's public keys, serialized once; `None` for secrets.
+    jwks: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -118,12 +123,15 @@ impl Service {
     /// A service from its parts. `gate` and `accounts` should share one revocation list.
     pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> Service {
         let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
+        let jwks = gate.verifier().keys().jwks();
+        let jwks = (!jwks.keys.is_empty()).then(|| Reply::json(200, &jwks).body);
         Service {
             inner: Arc::new(Inner {
                 gate,
                 accounts,
                 ckeditor,
                 principals,
+                jwks,
             }),
         }
     }
@@ -136,6 +144,7 @@ impl Service {
                 accounts: self.inner.accounts.clone(),
                 ckeditor: self.inner.ckeditor.clone(),
                 principals: Arc::new(resolver),
+                jwks: self.inner.jwks.clone(),
             }),
         }
     }
@@ -161,6 +170,26 @@ impl Service {
         match self.inner.accounts.health().await {
             Ok(()) => Reply::json(200, &serde_json::json!({"status": "ok"})),
             Err(error) => self.error(error),
+        }
+    }
+
+    /// `GET /.well-known/jwks.json`: the public keys that verify access tokens, for services
+    /// that check them without sharing a secret. A service signing with a secret publishes
+    /// nothing and answers the JSON 404 of an unknown route.
+    pub fn jwks(&self) -> Reply {
+        let gate = &self.inner.gate;
+        match &self.inner.jwks {
+            Some(body) => Reply {
+                status: 200,
+                content_type: "application/json".into(),
+                // Short enough that a rotated key reaches verifiers within minutes.
+                headers: vec![(
+                    "cache-control",
+                    format!("public, max-age={JWKS_MAX_AGE_SECS}"),
+                )],
+                body: body.clone(),
+            },
+            None => gate.render(&crate::error::Problem::not_found()),
         }
     }
 

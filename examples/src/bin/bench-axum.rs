@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jsonwebtoken::{DecodingKey, Validation};
 use std::sync::Arc;
-use tokengate::{Claims, Service};
+use tokengate::{Claims, Service, TokenKey};
 use tokengate_axum::Authenticated;
 use tokengate_examples as app;
 
@@ -38,7 +38,12 @@ async fn main() {
     validation.set_issuer(&[&config.issuer]);
     validation.set_audience(&[&config.audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-    let raw_state = Arc::new((DecodingKey::from_secret(config.secret.expose()), validation));
+    let TokenKey::Secret(secret) = &config.token_key else {
+        app::fail(
+            &"bench-axum compares HMAC verification: set TOKENGATE_SECRET, not a private key",
+        );
+    };
+    let raw_state = Arc::new((DecodingKey::from_secret(secret.expose()), validation));
     let raw_routes = Router::new().route("/raw", get(raw)).with_state(raw_state);
     let router: Router = Router::new()
         .route("/public", get(|| async { Json(app::public()) }))
