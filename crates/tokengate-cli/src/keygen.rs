@@ -36,10 +36,15 @@ pub fn generate(
     }
     let out = out.ok_or("asymmetric keys are written to files: give --out DIR")?;
     let (private_pem, public_pem) = pair(alg)?;
-    let mut key = Key::from_private_pem(alg, private_pem.as_bytes()).map_err(|e| e.to_string())?;
-    if let Some(kid) = kid {
-        key = key.with_kid(kid);
-    }
+    let key = Key::from_private_pem(alg, private_pem.as_bytes()).map_err(|e| e.to_string())?;
+    // Without --kid, the thumbprint: the kid `tokengate serve` gives the same key.
+    let kid = match kid {
+        Some(kid) => kid.to_owned(),
+        None => key
+            .thumbprint()
+            .ok_or("cannot compute the key's thumbprint")?,
+    };
+    let key = key.with_kid(kid);
     let jwks = serde_json::to_string_pretty(&KeySet::new(key).jwks()).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     write_private(&out.join("private.pem"), private_pem.as_bytes())?;

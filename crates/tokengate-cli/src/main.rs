@@ -16,6 +16,8 @@ const EXAMPLES: &str = "\
 Examples:
   tokengate serve --dev                      run the service with a throwaway key on ./tokengate.db
   TOKENGATE_SECRET=... tokengate serve       run it for real (see CONTRACT.md for every variable)
+  TOKENGATE_ALGORITHM=ES256 TOKENGATE_PRIVATE_KEY_FILE=keys/private.pem tokengate serve
+                                             sign with a private key, publish /.well-known/jwks.json
   tokengate keygen                           print a new HS256 secret
   tokengate keygen --alg ES256 --out keys/   write an ES256 key pair and its JWKS
   tokengate issue --sub user-1 --role '*=reader'
@@ -36,7 +38,8 @@ struct Cli {
 #[derive(clap::Args)]
 struct ConfigArgs {
     /// A TOML file with the same settings as the TOKENGATE_* variables, named without the
-    /// prefix in lower case (secret, addr, database_url…). Variables and flags override it.
+    /// prefix in lower case (secret, addr, database_url…). It overrides the variables; flags
+    /// override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The user store: sqlite://PATH, sqlite::memory: or postgres://… (TOKENGATE_DATABASE_URL).

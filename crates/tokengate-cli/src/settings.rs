@@ -1,5 +1,7 @@
-//! Where `serve` and the store commands read their settings: flags, then `TOKENGATE_*`
-//! variables, then the `--config` file, then the defaults.
+//! Where `serve` and the store commands read their settings, first match wins: flags, then
+//! the `--config` file, then `TOKENGATE_*` variables, then the defaults. What is written on
+//! the command line (a flag, or the file it names) is the most specific wish, so it beats
+//! the ambient environment.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,11 +22,11 @@ pub fn load(config_file: Option<&Path>, flags: Flags) -> Result<Config, ConfigEr
         if let Some(value) = flags.get(name) {
             return Some(value.clone());
         }
-        if let Ok(value) = std::env::var(name) {
-            return Some(value);
-        }
         let key = name.strip_prefix("TOKENGATE_")?.to_ascii_lowercase();
-        file.get(&key).cloned()
+        if let Some(value) = file.get(&key) {
+            return Some(value.clone());
+        }
+        std::env::var(name).ok()
     })
 }
 

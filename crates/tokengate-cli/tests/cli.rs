@@ -362,11 +362,25 @@ fn users_are_added_listed_and_removed() {
 }
 
 fn start_serve(dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
+    start_serve_with(dir, extra, &[("TOKENGATE_SECRET", SECRET)])
+}
+
+fn start_serve_with(
+    dir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
     let url = format!("sqlite://{}", dir.join("serve.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tokengate"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tokengate"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TOKENGATE_") {
+            command.env_remove(name);
+        }
+    }
+    let mut child = command
         .arg("serve")
         .args(extra)
-        .env("TOKENGATE_SECRET", SECRET)
+        .envs(env.iter().copied())
         .env("TOKENGATE_ADDR", "127.0.0.1:0")
         .env("TOKENGATE_DATABASE_URL", url)
         .env("RUST_LOG", "info")
@@ -456,4 +470,167 @@ fn serve_logs_never_hold_tokens_or_secrets() {
         !logs.contains(&token[..20]) && !logs.contains(SECRET),
         "{logs}"
     );
+}
+
+/// One HTTP/1.1 exchange over a fresh connection: the status, the headers (lower-cased
+/// names) and the body.
+fn http(
+    addr: &str,
+    request_line: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("a full response");
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+/// `keygen`'s files drive `serve` as they are: the served JWKS is the one keygen wrote (same
+/// thumbprint `kid`), and `verify` accepts the service's tokens with keygen's public key.
+/// (The HTTP security of a private-key service is in the scenario suite.)
+#[test]
+fn keygen_output_runs_serve_with_a_private_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let made = tokengate(
+        &["keygen", "--alg", "ES256", "--out", keys.to_str().unwrap()],
+        &[],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(keys.join("jwks.json")).unwrap()).unwrap();
+    let private = keys.join("private.pem");
+    let (mut child, addr) = start_serve_with(
+        dir.path(),
+        &[],
+        &[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", private.to_str().unwrap()),
+        ],
+    );
+
+    let (status, _, body) = http(&addr, "GET /.well-known/jwks.json", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served, written);
+
+    let json = [("Content-Type", "application/json")];
+    let account = r#"{"name":"Jo","email":"jo@example.com","password":"password1"}"#;
+    assert_eq!(http(&addr, "POST /signup", &json, account).0, 201);
+    let (status, _, body) = http(&addr, "POST /login", &json, account);
+    assert_eq!(status, 200, "{body}");
+    let pair: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = pair["access_token"].as_str().unwrap();
+    let verified = tokengate(
+        &[
+            "verify",
+            token,
+            "--alg",
+            "ES256",
+            "--key",
+            keys.join("public.pem").to_str().unwrap(),
+            "--aud",
+            "tokengate",
+            "--iss",
+            "tokengate",
+        ],
+        &[],
+    );
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+#[test]
+fn serve_refuses_a_private_key_that_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let made = tokengate(
+        &["keygen", "--alg", "EdDSA", "--out", keys.to_str().unwrap()],
+        &[],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let private = keys.join("private.pem");
+    let db = format!("sqlite://{}", dir.path().join("x.db").display());
+    let refused = tokengate(
+        &["serve"],
+        &[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", private.to_str().unwrap()),
+            ("TOKENGATE_DATABASE_URL", &db),
+        ],
+    );
+    assert_clean_failure(&refused, 2, "TOKENGATE_PRIVATE_KEY_FILE");
+    let pem = std::fs::read_to_string(&private).unwrap();
+    assert!(!stderr(&refused).contains(pem.lines().nth(1).unwrap()));
+    let no_file = tokengate(
+        &["serve"],
+        &[
+            ("TOKENGATE_ALGORITHM", "RS256"),
+            ("TOKENGATE_DATABASE_URL", &db),
+        ],
+    );
+    assert_clean_failure(&no_file, 2, "TOKENGATE_PRIVATE_KEY_FILE");
+}
+
+#[test]
+fn flags_beat_the_config_file_which_beats_the_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    let (from_env, from_file, from_flag) = (db("env.db"), db("file.db"), db("flag.db"));
+    let config = dir.path().join("tokengate.toml");
+    std::fs::write(&config, format!("database_url = \"{from_file}\"\n")).unwrap();
+    let config = config.to_str().unwrap();
+    let env = [
+        ("TOKENGATE_SECRET", SECRET),
+        ("TOKENGATE_DATABASE_URL", from_env.as_str()),
+    ];
+    let add = |extra: &[&str], email: &str| {
+        let mut args = vec!["user"];
+        args.extend(extra);
+        args.extend([
+            "add",
+            "--name",
+            "N",
+            "--email",
+            email,
+            "--password",
+            "password1",
+        ]);
+        let added = tokengate(&args, &env);
+        assert!(added.status.success(), "{}", stderr(&added));
+    };
+    add(&[], "env@example.com");
+    add(&["--config", config], "file@example.com");
+    add(
+        &["--config", config, "--database-url", &from_flag],
+        "flag@example.com",
+    );
+    for (url, email) in [
+        (&from_env, "env@example.com"),
+        (&from_file, "file@example.com"),
+        (&from_flag, "flag@example.com"),
+    ] {
+        let listed = stdout(&tokengate(
+            &["user", "list"],
+            &[
+                ("TOKENGATE_SECRET", SECRET),
+                ("TOKENGATE_DATABASE_URL", url),
+            ],
+        ));
+        assert_eq!(listed.lines().count(), 1, "{url}: {listed}");
+        assert!(listed.contains(email), "{url}: {listed}");
+    }
 }
