@@ -141,7 +141,7 @@ pub(crate) fn verified<'r, C>(
     gate: &Gate,
 ) -> &'r Result<Option<Claims<C>>, AuthError>
 where
-    C: DeserializeOwned + Send + Sync + 'static,
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     &request
         .local_cache(|| Verified::<C>(gate.authenticate_optional(&View(request))))

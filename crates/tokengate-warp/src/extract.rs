@@ -101,7 +101,7 @@ pub fn authenticated<C>(
     gate: Gate,
 ) -> impl Filter<Extract = (Authenticated<C>,), Error = Rejection> + Clone
 where
-    C: DeserializeOwned + Send + 'static,
+    C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(move |view| -> Ready<Result<Authenticated<C>, Rejection>> {
         ready(
@@ -133,7 +133,7 @@ pub fn optional<C>(
     gate: Gate,
 ) -> impl Filter<Extract = (Option<Authenticated<C>>,), Error = Rejection> + Clone
 where
-    C: DeserializeOwned + Send + 'static,
+    C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(
         move |view| -> Ready<Result<Option<Authenticated<C>>, Rejection>> {

@@ -88,7 +88,7 @@ pub fn require_permission<P, C>(
 ) -> impl Filter<Extract = (Authorized<P, C>,), Error = Rejection> + Clone
 where
     P: RequiredPermission,
-    C: DeserializeOwned + Send + 'static,
+    C: DeserializeOwned + Clone + Send + 'static,
 {
     let permission = P::permission();
     warp::path::param::<String>()

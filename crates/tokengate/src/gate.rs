@@ -81,7 +81,7 @@ impl Gate {
     }
 
     /// Finds the token in `request` and verifies it.
-    pub fn authenticate<E: DeserializeOwned>(
+    pub fn authenticate<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
     ) -> Result<Claims<E>, AuthError> {
@@ -91,7 +91,7 @@ impl Gate {
 
     /// Like [`authenticate`](Self::authenticate), but a request without any token is
     /// anonymous (`Ok(None)`); an invalid or expired token is still an error.
-    pub fn authenticate_optional<E: DeserializeOwned>(
+    pub fn authenticate_optional<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
     ) -> Result<Option<Claims<E>>, AuthError> {
@@ -102,7 +102,10 @@ impl Gate {
     }
 
     /// Verifies a token taken from elsewhere, revocation included.
-    pub fn verify<E: DeserializeOwned>(&self, token: &str) -> Result<Claims<E>, AuthError> {
+    pub fn verify<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
         let claims: Claims<E> = self.inner.verifier.verify(token)?;
         if self
             .inner

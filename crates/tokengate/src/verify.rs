@@ -1,6 +1,7 @@
 //! Verifying tokens: signature with the pinned algorithm, then every claim rule.
 
 use serde::de::DeserializeOwned;
+use std::any::Any;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -129,17 +130,20 @@ impl Verifier {
     }
 
     /// Verifies `token` now and returns its claims.
-    pub fn verify<E: DeserializeOwned>(&self, token: &str) -> Result<Claims<E>, AuthError> {
+    pub fn verify<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
         self.verify_at(token, unix_now())
     }
 
     /// Verifies `token` as of `now` (seconds since the Unix epoch).
-    pub fn verify_at<E: DeserializeOwned>(
+    pub fn verify_at<E: DeserializeOwned + Clone + 'static>(
         &self,
         token: &str,
         now: u64,
     ) -> Result<Claims<E>, AuthError> {
-        if let Some(claims) = VERIFIED.with_borrow(|cache| cache.parse(self.id, token)) {
+        if let Some(claims) = VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token)) {
             let claims = claims?;
             self.check_claims(&claims, now)?;
             return Ok(claims);
@@ -254,12 +258,14 @@ thread_local! {
 }
 
 /// Tokens this thread has seen pass the size, compact-form, header, algorithm, signature and
-/// duplicate-member checks of one verifier, with their decoded payloads.
+/// duplicate-member checks of one verifier, with their decoded payloads and parsed claims.
 ///
 /// Clients send the same token for many requests, and those checks depend only on the token's
-/// bytes and the verifier's keys and header rules, so a hit skips them: only the payload is
-/// parsed again and the time, issuer and audience rules run as on a miss (the gate checks
-/// revocation after). A hit needs the exact same bytes and the same verifier (`id`): another
+/// bytes and the verifier's keys and header rules, so a hit skips them. Parsing the payload
+/// depends only on its bytes and the claims type, so the first hit parses it and keeps the
+/// claims, and later hits for that type get a copy (another type parses again and is kept
+/// instead). A miss keeps only the payload: a token seen once costs no extra copy. The time, issuer and
+/// audience rules run on every hit as on a miss (the gate checks revocation after). A hit needs the exact same bytes and the same verifier (`id`): another
 /// key set, `typ` rule or size limit never shares an entry. Each worker thread has its own
 /// direct-mapped table, so there is no lock; a collision only evicts.
 struct VerifiedTokens {
@@ -270,6 +276,8 @@ struct VerifiedToken {
     verifier: u64,
     token: Box<str>,
     payload: Box<[u8]>,
+    /// The `Claims<E>` parsed from `payload` by the last hit, for that hit's `E`.
+    claims: Option<Box<dyn Any>>,
 }
 
 impl VerifiedTokens {
@@ -289,17 +297,28 @@ impl VerifiedTokens {
         mixed % CACHE_SLOTS
     }
 
-    fn parse<E: DeserializeOwned>(
-        &self,
+    /// The claims of `token` if this verifier has verified it on this thread.
+    fn claims<E: DeserializeOwned + Clone + 'static>(
+        &mut self,
         verifier: u64,
         token: &str,
     ) -> Option<Result<Claims<E>, AuthError>> {
-        match &self.slots[Self::slot(token)] {
-            Some(hit) if hit.verifier == verifier && *hit.token == *token => {
-                Some(parse_claims(&hit.payload))
-            }
-            _ => None,
+        let hit = match &mut self.slots[Self::slot(token)] {
+            Some(hit) if hit.verifier == verifier && *hit.token == *token => hit,
+            _ => return None,
+        };
+        if let Some(claims) = hit
+            .claims
+            .as_ref()
+            .and_then(|c| c.downcast_ref::<Claims<E>>())
+        {
+            return Some(Ok(claims.clone()));
         }
+        let parsed = parse_claims::<E>(&hit.payload);
+        if let Ok(claims) = &parsed {
+            hit.claims = Some(Box::new(claims.clone()));
+        }
+        Some(parsed)
     }
 
     fn remember(&mut self, verifier: u64, token: &str, payload: &[u8]) {
@@ -307,6 +326,7 @@ impl VerifiedTokens {
             verifier,
             token: token.into(),
             payload: payload.into(),
+            claims: None,
         });
     }
 }
@@ -409,5 +429,41 @@ mod tests {
             verifier.verify_at::<NoExtra>(&tampered, NOW).unwrap_err(),
             AuthError::BadSignature
         );
+    }
+
+    #[test]
+    fn a_hit_for_another_claims_type_parses_the_payload_for_that_type() {
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        struct Tenant {
+            tenant: String,
+        }
+        #[derive(Debug, Clone, serde::Deserialize)]
+        struct NumericTenant {
+            #[allow(dead_code)]
+            tenant: u8,
+        }
+        let verifier = Verifier::new(key(1));
+        let token = Issuer::new(key(1))
+            .issue_at(
+                Claims {
+                    sub: Some("s".into()),
+                    extra: serde_json::json!({"tenant": "acme"}),
+                    ..Claims::default()
+                },
+                NOW,
+            )
+            .unwrap()
+            .token;
+        let plain = verifier.verify_at::<NoExtra>(&token, NOW).unwrap();
+        assert_eq!(plain.sub.as_deref(), Some("s"));
+        let typed = verifier.verify_at::<Tenant>(&token, NOW).unwrap();
+        assert_eq!(typed.extra.tenant, "acme");
+        assert_eq!(typed.sub.as_deref(), Some("s"));
+        // Back to the first type: parsed again, the same claims.
+        assert_eq!(verifier.verify_at::<NoExtra>(&token, NOW).unwrap(), plain);
+        assert!(matches!(
+            verifier.verify_at::<NumericTenant>(&token, NOW),
+            Err(AuthError::Malformed(_))
+        ));
     }
 }
