@@ -14,9 +14,13 @@
 //! `TOKENGATE_SCENARIO_SECRET`, `TOKENGATE_SCENARIO_CS_ENVIRONMENT_ID`,
 //! `TOKENGATE_SCENARIO_CS_ACCESS_KEY`). Scenarios that must start the app themselves (restart,
 //! bad configuration, no CKEditor keys) are skipped then, with a message.
+//!
+//! The database-outage scenario runs the app on PostgreSQL behind [`outage::CuttableProxy`]; it
+//! needs `TOKENGATE_TEST_POSTGRES_URL` and is skipped without it (required under `CI=true`).
 
 pub mod copy_me;
 pub mod harness;
+pub mod outage;
 pub mod scenarios;
 
 pub use harness::Target;
@@ -95,6 +99,7 @@ macro_rules! scenario_suite {
             cors_refuses_other_origins,
             cors_headers_on_cs_token,
             data_survives_a_restart,
+            database_outage_is_503_and_loses_nothing,
             bad_configuration_stops_start_up,
             dev_mode_generates_a_secret_with_a_warning,
         );

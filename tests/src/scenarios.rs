@@ -1390,6 +1390,88 @@ pub async fn data_survives_a_restart(target: &Target) {
     expect_invalid(&again, &access(&pair), "invalid_token").await;
 }
 
+/// While the database cannot be reached, every route that needs the store answers 503
+/// `unavailable` and no token is issued; tokens already issued still open guarded routes
+/// (the guard never asks the store); once the database is back everything works again and
+/// nothing is lost. The app runs on PostgreSQL behind a proxy that the test cuts.
+pub async fn database_outage_is_503_and_loses_nothing(target: &Target) {
+    if skip_if_external("takes the app's database away") {
+        return;
+    }
+    let Some(url) = crate::outage::postgres_url() else {
+        return;
+    };
+    let (proxy, proxied) = crate::outage::CuttableProxy::in_front_of(&url);
+    let app = target.launch(Launch {
+        env: vec![("TOKENGATE_DATABASE_URL".into(), proxied)],
+        ..Launch::default()
+    });
+    let email = format!("outage{}@example.com", now_nanos());
+    let user = signup(&app, &email, "password1").await;
+    let pair = login(&app, &email, "password1").await;
+
+    proxy.cut();
+    let credentials = json!({"email": email, "password": "password1"});
+    let during = [
+        app.http.get(app.url("/healthz")),
+        app.http.post(app.url("/login")).json(&credentials),
+        app.http.post(app.url("/signup")).json(&json!({
+            "name": "During", "email": format!("during{}@example.com", now_nanos()),
+            "password": "password1"
+        })),
+        app.http
+            .post(app.url("/refresh"))
+            .json(&json!({"refresh_token": pair["refresh_token"]})),
+        app.http
+            .get(app.url("/users/me"))
+            .bearer_auth(access(&pair)),
+        app.http
+            .get(app.url("/cs-token"))
+            .bearer_auth(access(&pair)),
+    ];
+    for request in during {
+        let response = request
+            .send()
+            .await
+            .expect("an answer, not a dropped connection");
+        let path = response.url().path().to_owned();
+        let (status, headers, body) = json_of(response).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (503, &json!("unavailable")),
+            "{path}: {body}"
+        );
+        assert!(headers.contains_key("retry-after"), "{path}: {headers:?}");
+    }
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &access(&pair)).await).await;
+    assert_eq!(status, 200, "the guard needs no store: {body}");
+
+    proxy.restore();
+    let mut healthy = false;
+    for _ in 0..100 {
+        let response = app.http.get(app.url("/healthz")).send().await.unwrap();
+        if response.status() == 200 {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "/healthz recovers once the database is back");
+    // The refresh token refused during the outage was not spent: it still rotates once.
+    let refreshed = app
+        .http
+        .post(app.url("/refresh"))
+        .json(&json!({"refresh_token": pair["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    let (status, _, fresh) = json_of(refreshed).await;
+    assert_eq!(status, 200, "{fresh}");
+    let (_, _, me) = json_of(get_with_token(&app, "/users/me", &access(&fresh)).await).await;
+    assert_eq!(me, user);
+    login(&app, &email, "password1").await;
+}
+
 fn base_env(dir: &std::path::Path) -> Vec<(String, String)> {
     vec![
         ("TOKENGATE_ADDR".into(), "127.0.0.1:0".into()),

@@ -1,9 +1,7 @@
 //! Account flows on real stores: an SQLite file, and PostgreSQL when
 //! `TOKENGATE_TEST_POSTGRES_URL` is set (`.ci/run` starts one; `CI=true` makes it required).
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokengate::accounts::{
@@ -11,6 +9,7 @@ use tokengate::accounts::{
     UserStore,
 };
 use tokengate::{ApiError, AuthError, Claims, Config, Gate, NoExtra, RevocationList, Secret};
+use tokengate_scenarios::outage::{postgres_url, CuttableProxy};
 
 fn config() -> Config {
     Config::new(Secret::new(*b"accounts-test-secret-of-32-bytes")).unwrap()
@@ -33,19 +32,6 @@ fn service(store: SqlStore) -> Service {
         .build();
     let accounts = Accounts::new(store, &config, revocations).password_hasher(fast_hasher());
     Service { accounts, gate }
-}
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("TOKENGATE_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but TOKENGATE_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL")
-        }
-        _ => {
-            eprintln!("TOKENGATE_TEST_POSTGRES_URL not set: PostgreSQL cases skipped");
-            None
-        }
-    }
 }
 
 /// Every store the suite runs on, freshly opened.
@@ -377,62 +363,10 @@ async fn throttles_after_ten_failures_whatever_the_password() {
     }
 }
 
-/// A loopback TCP proxy in front of PostgreSQL that the test can cut and restore: the
-/// database really goes away for the pool, at the network level.
-struct Proxy {
-    addr: SocketAddr,
-    up: Arc<AtomicBool>,
-    live: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
-}
-
-impl Proxy {
-    async fn start(upstream: SocketAddr) -> Proxy {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let up = Arc::new(AtomicBool::new(true));
-        let live = Arc::new(Mutex::new(Vec::new()));
-        let (up2, live2) = (up.clone(), live.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    return;
-                };
-                if !up2.load(Ordering::SeqCst) {
-                    continue; // dropped: the connection closes at once
-                }
-                let task = tokio::spawn(async move {
-                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                    }
-                });
-                live2.lock().unwrap().push(task.abort_handle());
-            }
-        });
-        Proxy { addr, up, live }
-    }
-
-    fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for task in self.live.lock().unwrap().drain(..) {
-            task.abort();
-        }
-    }
-
-    fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
-    }
-}
-
 #[tokio::test]
 async fn a_database_that_goes_away_answers_unavailable_and_loses_nothing() {
     let Some(url) = postgres_url() else { return };
-    let upstream: SocketAddr = "127.0.0.1:5432".parse().unwrap();
-    assert!(
-        url.contains("@127.0.0.1:5432/"),
-        "the proxy expects {upstream}"
-    );
-    let proxy = Proxy::start(upstream).await;
-    let proxied = url.replace("127.0.0.1:5432", &proxy.addr.to_string());
+    let (proxy, proxied) = CuttableProxy::in_front_of(&url);
     let s = service(SqlStore::connect(&proxied).await.unwrap());
     let email = unique_email("outage");
     s.accounts
