@@ -41,6 +41,11 @@ fn challenge(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
+/// `GET path` without credentials.
+async fn get(app: &App, path: &str) -> Response {
+    app.http.get(app.url(path)).send().await.expect("request")
+}
+
 async fn get_with_token(app: &App, path: &str, token: &str) -> Response {
     app.http
         .get(app.url(path))
@@ -138,7 +143,7 @@ fn skip_if_external(what: &str) -> bool {
 /// `GET /public` answers anyone.
 pub async fn public_is_open_to_anyone(target: &Target) {
     let app = target.start();
-    let (status, _, body) = json_of(app.http.get(app.url("/public")).send().await.unwrap()).await;
+    let (status, _, body) = json_of(get(&app, "/public").await).await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({"message": "Anyone can view this."}));
 }
@@ -146,19 +151,14 @@ pub async fn public_is_open_to_anyone(target: &Target) {
 /// `GET /healthz` reports ok while the store answers.
 pub async fn healthz_reports_ok(target: &Target) {
     let app = target.start();
-    let (status, _, body) = json_of(app.http.get(app.url("/healthz")).send().await.unwrap()).await;
+    let (status, _, body) = json_of(get(&app, "/healthz").await).await;
     assert_eq!((status, body), (200, json!({"status": "ok"})));
 }
 
 /// An unknown path is a JSON 404, like every other error.
 pub async fn unknown_route_is_a_json_404(target: &Target) {
     let app = target.start();
-    let response = app
-        .http
-        .get(app.url("/no/such/route"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&app, "/no/such/route").await;
     expect_error(response, 404, "not_found").await;
 }
 
@@ -166,12 +166,7 @@ pub async fn unknown_route_is_a_json_404(target: &Target) {
 /// an unknown route, never a JWK of the secret.
 pub async fn jwks_never_publishes_a_secret(target: &Target) {
     let app = target.start();
-    let response = app
-        .http
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&app, "/.well-known/jwks.json").await;
     expect_error(response, 404, "not_found").await;
 }
 
@@ -195,12 +190,7 @@ pub async fn private_key_signs_and_jwks_publishes_it(target: &Target) {
         private_key: Some(("ES256", key_fixture("ec_private.pem"))),
         ..Launch::default()
     });
-    let response = app
-        .http
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&app, "/.well-known/jwks.json").await;
     let (status, headers, body) = json_of(response).await;
     assert_eq!(status, 200, "{body}");
     let cache = headers.get("cache-control").and_then(|v| v.to_str().ok());
@@ -637,7 +627,7 @@ pub async fn logout_revokes_access_and_refresh_at_once(target: &Target) {
 pub async fn protected_needs_a_token(target: &Target) {
     let app = target.start();
     for path in ["/protected", "/users/me", "/cs-token", "/documents/doc-1"] {
-        let response = app.http.get(app.url(path)).send().await.unwrap();
+        let response = get(&app, path).await;
         let headers = expect_error(response, 401, "missing_token").await;
         assert_eq!(challenge(&headers), "Bearer realm=\"tokengate\"", "{path}");
     }
@@ -1134,7 +1124,7 @@ pub async fn cs_token_carries_the_access_tokens_grants(target: &Target) {
 /// `/cs-token` is a bearer route like the others.
 pub async fn cs_token_needs_a_bearer_token(target: &Target) {
     let app = target.start();
-    let response = app.http.get(app.url("/cs-token")).send().await.unwrap();
+    let response = get(&app, "/cs-token").await;
     expect_error(response, 401, "missing_token").await;
     let expired = app.forge(&hs256(), &claims_with("exp", json!(now() - 10)));
     let response = get_with_token(&app, "/cs-token", &expired).await;
@@ -1449,7 +1439,7 @@ pub async fn database_outage_is_503_and_loses_nothing(target: &Target) {
     proxy.restore();
     let mut healthy = false;
     for _ in 0..100 {
-        let response = app.http.get(app.url("/healthz")).send().await.unwrap();
+        let response = get(&app, "/healthz").await;
         if response.status() == 200 {
             healthy = true;
             break;

@@ -494,18 +494,24 @@ fn http(
     (status, head.to_ascii_lowercase(), body.to_owned())
 }
 
+/// `tokengate keygen --alg ALG --out DIR/keys` in a fresh folder: (the folder, `DIR/keys`).
+fn keygen_pair(alg: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let made = tokengate(
+        &["keygen", "--alg", alg, "--out", keys.to_str().unwrap()],
+        &[],
+    );
+    assert!(made.status.success(), "{alg}: {}", stderr(&made));
+    (dir, keys)
+}
+
 /// `keygen`'s files drive `serve` as they are: the served JWKS is the one keygen wrote (same
 /// thumbprint `kid`), and `verify` accepts the service's tokens with keygen's public key.
 /// (The HTTP security of a private-key service is in the scenario suite.)
 #[test]
 fn keygen_output_runs_serve_with_a_private_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let made = tokengate(
-        &["keygen", "--alg", "ES256", "--out", keys.to_str().unwrap()],
-        &[],
-    );
-    assert!(made.status.success(), "{}", stderr(&made));
+    let (dir, keys) = keygen_pair("ES256");
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(keys.join("jwks.json")).unwrap()).unwrap();
     let private = keys.join("private.pem");
@@ -555,13 +561,7 @@ fn keygen_output_runs_serve_with_a_private_key() {
 
 #[test]
 fn serve_refuses_a_private_key_that_does_not_fit() {
-    let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    let made = tokengate(
-        &["keygen", "--alg", "EdDSA", "--out", keys.to_str().unwrap()],
-        &[],
-    );
-    assert!(made.status.success(), "{}", stderr(&made));
+    let (dir, keys) = keygen_pair("EdDSA");
     let private = keys.join("private.pem");
     let db = format!("sqlite://{}", dir.path().join("x.db").display());
     let refused = tokengate(

@@ -387,14 +387,7 @@ impl Key {
     /// The public key as a JWK (with `kid`, `alg` and `use: sig`), for asymmetric keys made
     /// from a private PEM. `None` for secrets, which must never be published.
     pub fn public_jwk(&self) -> Option<Jwk> {
-        let Material::Asymmetric {
-            public_jwk: Some(jwk),
-            ..
-        } = &*self.material
-        else {
-            return None;
-        };
-        let mut jwk = jwk.clone();
+        let mut jwk = self.derived_jwk()?.clone();
         jwk.common.key_id = self.kid.as_deref().map(str::to_owned);
         jwk.common.key_algorithm =
             jsonwebtoken::jwk::KeyAlgorithm::from_str(self.alg.as_str()).ok();
@@ -405,15 +398,20 @@ impl Key {
     /// The RFC 7638 SHA-256 thumbprint of the public key, base64url: a stable `kid` derived
     /// from the key itself. `None` for secrets and for keys made from a public PEM.
     pub fn thumbprint(&self) -> Option<String> {
-        let Material::Asymmetric {
-            public_jwk: Some(jwk),
-            ..
-        } = &*self.material
-        else {
-            return None;
-        };
-        jwk.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+        self.derived_jwk()?
+            .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
             .ok()
+    }
+
+    /// The bare public JWK derived from a private key.
+    fn derived_jwk(&self) -> Option<&Jwk> {
+        match &*self.material {
+            Material::Asymmetric {
+                public_jwk: Some(jwk),
+                ..
+            } => Some(jwk),
+            _ => None,
+        }
     }
 }
 
