@@ -185,8 +185,11 @@ impl Config {
                 None => {
                     return Err(ConfigError::new(
                         "TOKENGATE_SECRET",
-                        "is not set: give at least 32 random bytes, or set TOKENGATE_DEV=1 \
-                         to generate a throwaway key for development",
+                        format!(
+                            "is not set: give at least {} random bytes for {algorithm}, or set \
+                             TOKENGATE_DEV=1 to generate a throwaway key for development",
+                            algorithm.min_secret_len().unwrap_or(32)
+                        ),
                     ))
                 }
             };

@@ -264,9 +264,10 @@ thread_local! {
 /// bytes and the verifier's keys and header rules, so a hit skips them. Parsing the payload
 /// depends only on its bytes and the claims type, so the first hit parses it and keeps the
 /// claims, and later hits for that type get a copy (another type parses again and is kept
-/// instead). A miss keeps only the payload: a token seen once costs no extra copy. The time, issuer and
-/// audience rules run on every hit as on a miss (the gate checks revocation after). A hit needs the exact same bytes and the same verifier (`id`): another
-/// key set, `typ` rule or size limit never shares an entry. Each worker thread has its own
+/// instead). A miss keeps only the payload: a token seen once costs no extra copy. The time,
+/// issuer and audience rules run on every hit as on a miss (the gate checks revocation
+/// after). A hit needs the exact same bytes and the same verifier (`id`): another key set,
+/// `typ` rule or size limit never shares an entry. Each worker thread has its own
 /// direct-mapped table, so there is no lock; a collision only evicts.
 struct VerifiedTokens {
     slots: [Option<VerifiedToken>; CACHE_SLOTS],
