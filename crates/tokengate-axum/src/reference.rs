@@ -27,18 +27,18 @@ pub fn reference_app(service: Service, cors_origins: &[String]) -> Router {
         .with_state(service)
 }
 
-async fn public() -> Json<serde_json::Value> {
+async fn public() -> Json<demo::PublicBody> {
     Json(demo::public())
 }
 
-async fn protected(Authenticated(claims): Authenticated) -> Json<serde_json::Value> {
+async fn protected(Authenticated(claims): Authenticated) -> Json<demo::ProtectedBody> {
     Json(demo::protected(&claims))
 }
 
-async fn read_document(doc: Authorized<DocumentRead>) -> Json<serde_json::Value> {
+async fn read_document(doc: Authorized<DocumentRead>) -> Json<demo::DocumentBody> {
     Json(demo::document(&doc.document, "read"))
 }
 
-async fn write_document(doc: Authorized<DocumentWrite>) -> Json<serde_json::Value> {
+async fn write_document(doc: Authorized<DocumentWrite>) -> Json<demo::DocumentBody> {
     Json(demo::document(&doc.document, "write"))
 }

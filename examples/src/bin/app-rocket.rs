@@ -6,28 +6,29 @@ use std::net::SocketAddr;
 
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
-use rocket::serde::json::{Json, Value};
+use rocket::serde::json::Json;
 use rocket::{get, put, routes};
+use tokengate::demo::{DocumentBody, ProtectedBody, PublicBody};
 use tokengate_examples as app;
 use tokengate_rocket::{Authenticated, Authorized, DocumentRead, DocumentWrite, TokenGateFairing};
 
 #[get("/public")]
-fn public() -> Json<Value> {
+fn public() -> Json<PublicBody> {
     Json(app::public())
 }
 
 #[get("/protected")]
-fn protected(user: Authenticated) -> Json<Value> {
+fn protected(user: Authenticated) -> Json<ProtectedBody> {
     Json(app::protected(&user))
 }
 
 #[get("/documents/<id>")]
-fn read_document(id: &str, _can: Authorized<DocumentRead>) -> Json<Value> {
+fn read_document(id: &str, _can: Authorized<DocumentRead>) -> Json<DocumentBody> {
     Json(app::document(id, "read"))
 }
 
 #[put("/documents/<id>")]
-fn write_document(id: &str, _can: Authorized<DocumentWrite>) -> Json<Value> {
+fn write_document(id: &str, _can: Authorized<DocumentWrite>) -> Json<DocumentBody> {
     Json(app::document(id, "write"))
 }
 

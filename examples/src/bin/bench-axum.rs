@@ -19,7 +19,7 @@ use tokengate_examples as app;
 async fn raw(
     axum::extract::State(raw): axum::extract::State<Arc<(DecodingKey, Validation)>>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, StatusCode> {
+) -> Result<Json<tokengate::demo::ProtectedBody>, StatusCode> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
