@@ -157,15 +157,6 @@ pub fn verify(token: &str, request: VerifyRequest) -> Result<String, String> {
         _ => return Err("give exactly one of --secret and --key".into()),
     }
     .map_err(|e| format!("bad key: {e}"))?;
-    // The one key to check with is the user's choice, so the token's `kid` (a key rotation
-    // label such as `tokengate serve` puts on) names that key instead of selecting one.
-    let key = match tokengate::jsonwebtoken::decode_header(token)
-        .ok()
-        .and_then(|h| h.kid)
-    {
-        Some(kid) => key.with_kid(kid),
-        None => key,
-    };
     let mut verifier = Verifier::new(key);
     if let Some(audience) = request.audience {
         verifier = verifier.audience(audience);

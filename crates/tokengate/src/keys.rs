@@ -417,8 +417,9 @@ impl Key {
 
 /// Several live keys for rotation: one signs, all verify, selected by the token's `kid`.
 ///
-/// A token without `kid` is checked with the signing key. A `kid` that names no key is
-/// rejected at once, without any I/O: keys are never fetched because a token asks for it.
+/// A token without `kid` is checked with the signing key. When the keys are named, a `kid`
+/// that names none of them is rejected at once, without any I/O: keys are never fetched
+/// because a token asks for it. When no key is named, a `kid` is only a label.
 ///
 /// ```
 /// use tokengate::{Algorithm, Key, KeySet};
@@ -462,13 +463,21 @@ impl KeySet {
     }
 
     /// The key to verify a token whose header names `kid`.
+    ///
+    /// Named keys are chosen by name, and a `kid` naming none of them is refused. In a set
+    /// whose keys have no names there is nothing for a `kid` to choose between, so it is only
+    /// a label: the token is checked with the signing key, as one without `kid`.
     pub fn select(&self, kid: Option<&str>) -> Result<&Key, AuthError> {
-        match kid {
-            None => Ok(&self.signing),
-            Some(kid) => std::iter::once(&self.signing)
-                .chain(&self.others)
-                .find(|key| key.kid() == Some(kid))
-                .ok_or(AuthError::UnknownKey),
+        let Some(kid) = kid else {
+            return Ok(&self.signing);
+        };
+        if let Some(key) = self.keys().find(|key| key.kid() == Some(kid)) {
+            return Ok(key);
+        }
+        if self.keys().all(|key| key.kid().is_none()) {
+            Ok(&self.signing)
+        } else {
+            Err(AuthError::UnknownKey)
         }
     }
 
@@ -552,9 +561,11 @@ mod tests {
     }
 
     #[test]
-    fn unknown_kid_is_rejected() {
+    fn unknown_kid_is_rejected_among_named_keys_and_a_label_otherwise() {
         let keys = KeySet::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap().with_kid("a"));
         assert_eq!(keys.select(Some("b")).unwrap_err(), AuthError::UnknownKey);
         assert_eq!(keys.select(None).unwrap().kid(), Some("a"));
+        let unnamed = KeySet::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap());
+        assert!(unnamed.select(Some("b")).is_ok());
     }
 }
