@@ -539,6 +539,62 @@ pub async fn login_is_throttled_after_ten_failures(target: &Target) {
     assert!((1..=600).contains(&retry_after), "{retry_after}");
 }
 
+/// Failed logins for an email nobody signed up with are throttled exactly like a real
+/// account's, so 429 versus 401 tells nothing about which accounts exist.
+pub async fn unknown_emails_are_throttled_alike(target: &Target) {
+    let app = target.start();
+    let email = format!("nobody{}@example.com", now_nanos());
+    for _ in 0..10 {
+        let response = app
+            .http
+            .post(app.url("/login"))
+            .json(&json!({"email": email, "password": "guess-guess"}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(response, 401, "invalid_credentials").await;
+    }
+    let response = app
+        .http
+        .post(app.url("/login"))
+        .basic_auth(&email, Some("guess-guess"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 429, "too_many_attempts").await;
+}
+
+/// `/login` bodies that are not valid JSON or lack a field are 422 `invalid_request`, like
+/// `/signup`'s.
+pub async fn login_refuses_malformed_bodies(target: &Target) {
+    let app = target.start();
+    let bodies = [
+        ("application/json", "{\"email\": "),
+        ("application/json", "{\"email\": \"a@example.com\"}"),
+        (
+            "application/json",
+            "{\"email\": 5, \"password\": \"password1\"}",
+        ),
+        ("application/x-www-form-urlencoded", "email=a%40example.com"),
+    ];
+    for (content_type, body) in bodies {
+        let response = app
+            .http
+            .post(app.url("/login"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, answer) = json_of(response).await;
+        assert_eq!(
+            (status, &answer["error"]),
+            (422, &json!("invalid_request")),
+            "{body}: {answer}"
+        );
+    }
+}
+
 // ---- refresh and logout --------------------------------------------------------------------
 
 async fn refresh(app: &App, token: &str) -> Response {
@@ -981,6 +1037,82 @@ pub async fn oversized_token_is_invalid(target: &Target) {
     let big = app.mint("user-1", json!({"padding": "x".repeat(9000)}));
     assert!(big.len() > 8192);
     expect_invalid(&app, &big, "invalid_token").await;
+}
+
+/// The 8 KiB limit is exact: a token of 8192 bytes passes, 8193 bytes is `invalid_token`; a
+/// far longer `Authorization` header still gets the JSON 401, not a bare 431 or a reset.
+pub async fn token_size_limit_is_exactly_8_kib(target: &Target) {
+    let app = target.start();
+    // The token of exactly `len` bytes, if a padding claim can make one (base64url grows by
+    // 4 characters per 3 bytes, so some lengths are skipped).
+    let sized = |len: usize| {
+        (5_000..7_000)
+            .map(|padding| app.mint("user-1", json!({"padding": "x".repeat(padding)})))
+            .find(|token| token.len() >= len)
+            .filter(|token| token.len() == len)
+    };
+    let at_limit = sized(8192)
+        .or_else(|| sized(8191))
+        .expect("a token of 8191 or 8192 bytes");
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &at_limit).await).await;
+    assert_eq!(status, 200, "{} bytes: {body}", at_limit.len());
+    let over = sized(8193)
+        .or_else(|| sized(8194))
+        .expect("a token just over 8 KiB");
+    expect_invalid(&app, &over, "invalid_token").await;
+    let garbage = format!("{}.{}.{}", "a".repeat(20_000), "b".repeat(10_000), "c");
+    expect_invalid(&app, &garbage, "invalid_token").await;
+}
+
+/// The leeway for `nbf` and `iat` is at most 60 s: 5 s ahead passes, 90 s ahead does not.
+pub async fn leeway_is_at_most_sixty_seconds(target: &Target) {
+    let app = target.start();
+    for claim in ["nbf", "iat"] {
+        let near = app.forge(&hs256(), &claims_with(claim, json!(now() + 5)));
+        let (status, _, body) = json_of(get_with_token(&app, "/protected", &near).await).await;
+        assert_eq!(status, 200, "{claim} 5 s ahead: {body}");
+        let far = app.forge(&hs256(), &claims_with(claim, json!(now() + 90)));
+        expect_invalid(&app, &far, "invalid_token").await;
+    }
+}
+
+/// A `kid` that names no configured key is only a label: the token is still checked with the
+/// app's own key, so the right signature passes and any other fails.
+pub async fn a_kid_naming_no_key_is_only_a_label(target: &Target) {
+    let app = target.start();
+    let header = json!({"alg": "HS256", "typ": "JWT", "kid": "no-such-key"});
+    let signed = app.forge(&header, &valid_claims("user-1"));
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &signed).await).await;
+    assert_eq!(status, 200, "{body}");
+    let other = forge_raw(
+        &header.to_string(),
+        &valid_claims("user-1").to_string(),
+        b"another-secret-another-secret-another-secret",
+    );
+    expect_invalid(&app, &other, "invalid_token").await;
+}
+
+/// Collaboration claims of the wrong shape or with an unknown role never grant anything and
+/// never cause a 500.
+pub async fn malformed_collaboration_claims_are_invalid(target: &Target) {
+    let app = target.start();
+    for auth in [
+        json!("writer"),
+        json!({"collaboration": ["*"]}),
+        json!({"collaboration": {"*": {"role": 5}}}),
+        json!({"collaboration": {"*": {"role": "owner"}}}),
+        json!({"collaboration": {"*": {"permissions": "document:write"}}}),
+    ] {
+        let token = app.mint("user-1", json!({"auth": auth}));
+        let response = document(&app, Method::PUT, "doc-1", &token).await;
+        let (status, _, body) = json_of(response).await;
+        // Refused as a token, or read as granting nothing: either way no write and no 500.
+        assert!(
+            (status, &body["error"]) == (401, &json!("invalid_token"))
+                || (status, &body["error"]) == (403, &json!("insufficient_scope")),
+            "auth {auth}: {status} {body}"
+        );
+    }
 }
 
 /// `kid`, `jwk`, `jku`, `x5u` never select a key: a token signed by the attacker's key
