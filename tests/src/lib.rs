@@ -63,6 +63,8 @@ macro_rules! scenario_suite {
             refresh_reuse_revokes_the_whole_login,
             refresh_refuses_an_unknown_token,
             logout_revokes_access_and_refresh_at_once,
+            a_refused_token_never_reaches_the_handler,
+            logout_ends_only_its_own_login,
             protected_needs_a_token,
             protected_answers_with_the_subject,
             bearer_scheme_is_case_insensitive,
@@ -106,6 +108,7 @@ macro_rules! scenario_suite {
             cors_headers_on_cs_token,
             data_survives_a_restart,
             database_outage_is_503_and_loses_nothing,
+            configured_algorithm_issuer_audience_and_ttl_are_used,
             bad_configuration_stops_start_up,
             dev_mode_generates_a_secret_with_a_warning,
         );

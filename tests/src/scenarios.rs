@@ -6,7 +6,7 @@ use reqwest::{Method, Response};
 use serde_json::{json, Value};
 
 use crate::harness::{
-    forge_raw, hs256_signature_ok, now, payload_of, valid_claims, App, Launch, Target,
+    forge_raw, header_of, hs256_signature_ok, now, payload_of, valid_claims, App, Launch, Target,
     ALLOWED_ORIGIN,
 };
 
@@ -91,6 +91,36 @@ async fn login(app: &App, email: &str, password: &str) -> Value {
     let (status, _, body) = json_of(response).await;
     assert_eq!(status, 200, "{body}");
     body
+}
+
+/// `POST /login` with a JSON body, whatever the answer.
+async fn login_attempt(app: &App, email: &str, password: &str) -> Response {
+    app.http
+        .post(app.url("/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login")
+}
+
+/// `POST /login` with HTTP Basic credentials, whatever the answer.
+async fn basic_login(app: &App, email: &str, password: &str) -> Response {
+    app.http
+        .post(app.url("/login"))
+        .basic_auth(email, Some(password))
+        .send()
+        .await
+        .expect("login")
+}
+
+/// `POST /logout` with `token`, whatever the answer.
+async fn logout(app: &App, token: &str) -> Response {
+    app.http
+        .post(app.url("/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("logout")
 }
 
 /// Signs up and logs in a fresh user: (user, token pair).
@@ -385,13 +415,7 @@ pub async fn body_over_64_kib_is_413(target: &Target) {
         .await
         .unwrap();
     expect_error(response, 413, "payload_too_large").await;
-    let login = app
-        .http
-        .post(app.url("/login"))
-        .json(&json!({"email": email, "password": "password1"}))
-        .send()
-        .await
-        .unwrap();
+    let login = login_attempt(&app, &email, "password1").await;
     expect_error(login, 401, "invalid_credentials").await;
 }
 
@@ -459,23 +483,11 @@ pub async fn login_with_http_basic(target: &Target) {
     let app = target.start();
     let email = format!("b{}@example.com", now_nanos());
     signup(&app, &email, "password1").await;
-    let response = app
-        .http
-        .post(app.url("/login"))
-        .basic_auth(&email, Some("password1"))
-        .send()
-        .await
-        .unwrap();
+    let response = basic_login(&app, &email, "password1").await;
     let (status, _, pair) = json_of(response).await;
     assert_eq!(status, 200, "{pair}");
     assert_pair(&pair);
-    let wrong = app
-        .http
-        .post(app.url("/login"))
-        .basic_auth(&email, Some("wrong-password"))
-        .send()
-        .await
-        .unwrap();
+    let wrong = basic_login(&app, &email, "wrong-password").await;
     expect_error(wrong, 401, "invalid_credentials").await;
 }
 
@@ -518,22 +530,10 @@ pub async fn login_is_throttled_after_ten_failures(target: &Target) {
     let email = format!("t{}@example.com", now_nanos());
     signup(&app, &email, "password1").await;
     for _ in 0..10 {
-        let response = app
-            .http
-            .post(app.url("/login"))
-            .json(&json!({"email": email, "password": "guess-guess"}))
-            .send()
-            .await
-            .unwrap();
+        let response = login_attempt(&app, &email, "guess-guess").await;
         expect_error(response, 401, "invalid_credentials").await;
     }
-    let response = app
-        .http
-        .post(app.url("/login"))
-        .json(&json!({"email": email.to_uppercase(), "password": "password1"}))
-        .send()
-        .await
-        .unwrap();
+    let response = login_attempt(&app, &email.to_uppercase(), "password1").await;
     let headers = expect_error(response, 429, "too_many_attempts").await;
     let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=600).contains(&retry_after), "{retry_after}");
@@ -545,22 +545,10 @@ pub async fn unknown_emails_are_throttled_alike(target: &Target) {
     let app = target.start();
     let email = format!("nobody{}@example.com", now_nanos());
     for _ in 0..10 {
-        let response = app
-            .http
-            .post(app.url("/login"))
-            .json(&json!({"email": email, "password": "guess-guess"}))
-            .send()
-            .await
-            .unwrap();
+        let response = login_attempt(&app, &email, "guess-guess").await;
         expect_error(response, 401, "invalid_credentials").await;
     }
-    let response = app
-        .http
-        .post(app.url("/login"))
-        .basic_auth(&email, Some("guess-guess"))
-        .send()
-        .await
-        .unwrap();
+    let response = basic_login(&app, &email, "guess-guess").await;
     expect_error(response, 429, "too_many_attempts").await;
 }
 
@@ -658,13 +646,7 @@ pub async fn logout_revokes_access_and_refresh_at_once(target: &Target) {
     let app = target.start();
     let (_, pair) = user(&app).await;
     let token = access(&pair);
-    let response = app
-        .http
-        .post(app.url("/logout"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = logout(&app, &token).await;
     assert_eq!(response.status().as_u16(), 204);
     expect_invalid(&app, &token, "invalid_token").await;
     expect_error(
@@ -675,6 +657,38 @@ pub async fn logout_revokes_access_and_refresh_at_once(target: &Target) {
     .await;
     let again = app.http.post(app.url("/logout")).send().await.unwrap();
     expect_error(again, 401, "missing_token").await;
+}
+
+/// A refused token never reaches the handler: an expired token carrying a live token's `jti`
+/// cannot log that session out.
+pub async fn a_refused_token_never_reaches_the_handler(target: &Target) {
+    let app = target.start();
+    let (_, pair) = user(&app).await;
+    let live = access(&pair);
+    let mut claims = payload_of(&live);
+    claims["exp"] = json!(now() - 10);
+    let expired = app.forge(&hs256(), &claims);
+    let response = logout(&app, &expired).await;
+    expect_error(response, 401, "token_expired").await;
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &live).await).await;
+    assert_eq!(status, 200, "the session is still live: {body}");
+}
+
+/// Logging out ends one login, not the user's others.
+pub async fn logout_ends_only_its_own_login(target: &Target) {
+    let app = target.start();
+    let email = format!("two{}@example.com", now_nanos());
+    signup(&app, &email, "password1").await;
+    let first = login(&app, &email, "password1").await;
+    let second = login(&app, &email, "password1").await;
+    let response = logout(&app, &access(&first)).await;
+    assert_eq!(response.status().as_u16(), 204);
+    expect_invalid(&app, &access(&first), "invalid_token").await;
+    let (status, _, body) =
+        json_of(get_with_token(&app, "/protected", &access(&second)).await).await;
+    assert_eq!(status, 200, "{body}");
+    let response = refresh(&app, second["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(response.status().as_u16(), 200);
 }
 
 // ---- bearer tokens -------------------------------------------------------------------------
@@ -1185,14 +1199,7 @@ pub async fn cs_token_is_a_cloud_services_jwt(target: &Target) {
     let content_type = headers["content-type"].to_str().unwrap();
     assert!(content_type.starts_with("text/plain"), "{content_type}");
     assert!(hs256_signature_ok(&token, app.cs_access_key.as_bytes()));
-    let header: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            token.split('.').next().unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let header = header_of(&token);
     assert_eq!(header, json!({"alg": "HS256", "typ": "JWT"}));
     let claims = payload_of(&token);
     assert_eq!(claims["aud"], app.cs_environment_id.as_str());
@@ -1495,13 +1502,7 @@ pub async fn data_survives_a_restart(target: &Target) {
     let email = format!("persist{}@example.com", now_nanos());
     let user = signup(&app, &email, "password1").await;
     let pair = login(&app, &email, "password1").await;
-    let logout = app
-        .http
-        .post(app.url("/logout"))
-        .bearer_auth(access(&pair))
-        .send()
-        .await
-        .unwrap();
+    let logout = logout(&app, &access(&pair)).await;
     assert_eq!(logout.status().as_u16(), 204);
     app.stop();
 
@@ -1510,6 +1511,42 @@ pub async fn data_survives_a_restart(target: &Target) {
     let (_, _, me) = json_of(get_with_token(&again, "/users/me", &access(&pair2)).await).await;
     assert_eq!(me, user);
     expect_invalid(&again, &access(&pair), "invalid_token").await;
+}
+
+/// `TOKENGATE_ALGORITHM`, `TOKENGATE_ISSUER`, `TOKENGATE_AUDIENCE` and `TOKENGATE_ACCESS_TTL`
+/// shape the tokens the app issues, and the algorithm is enforced: HS256 with the same secret
+/// is refused by an HS512 app.
+pub async fn configured_algorithm_issuer_audience_and_ttl_are_used(target: &Target) {
+    if skip_if_external("starts the app with its own settings") {
+        return;
+    }
+    let secret = "a-64-byte-secret-for-hs512-".repeat(3);
+    let app = target.launch(Launch {
+        env: vec![
+            ("TOKENGATE_SECRET".into(), secret.clone()),
+            ("TOKENGATE_ALGORITHM".into(), "HS512".into()),
+            ("TOKENGATE_ISSUER".into(), "https://issuer.example".into()),
+            ("TOKENGATE_AUDIENCE".into(), "api.example".into()),
+            ("TOKENGATE_ACCESS_TTL".into(), "120".into()),
+        ],
+        ..Launch::default()
+    });
+    let (_, pair) = user(&app).await;
+    assert_eq!(pair["expires_in"], 120, "{pair}");
+    let token = access(&pair);
+    let header = header_of(&token);
+    assert_eq!(header["alg"], "HS512");
+    let claims = payload_of(&token);
+    assert_eq!(claims["iss"], "https://issuer.example");
+    assert_eq!(claims["aud"], "api.example");
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        120
+    );
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &token).await).await;
+    assert_eq!(status, 200, "{body}");
+    let downgraded = forge_raw(&hs256().to_string(), &claims.to_string(), secret.as_bytes());
+    expect_invalid(&app, &downgraded, "invalid_token").await;
 }
 
 /// While the database cannot be reached, every route that needs the store answers 503
