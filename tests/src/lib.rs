@@ -66,6 +66,7 @@ macro_rules! scenario_suite {
             a_refused_token_never_reaches_the_handler,
             logout_ends_only_its_own_login,
             protected_needs_a_token,
+            bearer_failures_are_alike_on_every_bearer_route,
             protected_answers_with_the_subject,
             bearer_scheme_is_case_insensitive,
             x_access_token_header_is_accepted,

@@ -57,13 +57,23 @@ async fn get_with_token(app: &App, path: &str, token: &str) -> Response {
 
 /// Asserts a bearer failure of class `invalid_token` (or `token_expired`) on `/protected`.
 async fn expect_invalid(app: &App, token: &str, code: &str) {
-    let headers = expect_error(get_with_token(app, "/protected", token).await, 401, code).await;
+    let response = get_with_token(app, "/protected", token).await;
+    expect_invalid_answer(response, code).await;
+}
+
+/// Asserts a 401 `code` with the `invalid_token` challenge, its description quoted whole.
+async fn expect_invalid_answer(response: Response, code: &str) {
+    let headers = expect_error(response, 401, code).await;
     let challenge = challenge(&headers);
+    let description = challenge
+        .strip_prefix("Bearer realm=\"tokengate\", error=\"invalid_token\", error_description=\"")
+        .unwrap_or_else(|| panic!("{challenge}"));
+    let text = description
+        .strip_suffix('"')
+        .unwrap_or_else(|| panic!("{challenge}"));
     assert!(
-        challenge.starts_with(
-            "Bearer realm=\"tokengate\", error=\"invalid_token\", error_description=\""
-        ),
-        "{challenge}"
+        !text.is_empty() && !text.contains(['"', '\\']),
+        "one quoted description: {challenge}"
     );
 }
 
@@ -700,6 +710,37 @@ pub async fn protected_needs_a_token(target: &Target) {
         let response = get(&app, path).await;
         let headers = expect_error(response, 401, "missing_token").await;
         assert_eq!(challenge(&headers), "Bearer realm=\"tokengate\"", "{path}");
+    }
+}
+
+/// Every bearer route answers the bearer failures of CONTRACT.md alike: missing, malformed
+/// and expired tokens, with their codes and challenges, whatever the method.
+pub async fn bearer_failures_are_alike_on_every_bearer_route(target: &Target) {
+    let app = target.start();
+    let mut expired = valid_claims("user-1");
+    expired["exp"] = json!(now() - 10);
+    let expired = app.forge(&hs256(), &expired);
+    let routes = [
+        (Method::GET, "/protected"),
+        (Method::GET, "/users/me"),
+        (Method::GET, "/cs-token"),
+        (Method::GET, "/documents/doc-1"),
+        (Method::PUT, "/documents/doc-1"),
+        (Method::POST, "/logout"),
+    ];
+    for (method, path) in routes {
+        let request = || app.http.request(method.clone(), app.url(path));
+        let missing = request().send().await.unwrap();
+        let headers = expect_error(missing, 401, "missing_token").await;
+        assert_eq!(
+            challenge(&headers),
+            "Bearer realm=\"tokengate\"",
+            "{method} {path}"
+        );
+        let malformed = request().bearer_auth("not.a.token").send().await.unwrap();
+        expect_invalid_answer(malformed, "invalid_token").await;
+        let late = request().bearer_auth(&expired).send().await.unwrap();
+        expect_invalid_answer(late, "token_expired").await;
     }
 }
 
