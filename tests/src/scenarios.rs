@@ -377,10 +377,18 @@ pub async fn signup_refuses_a_bad_email(target: &Target) {
 /// A password under 8 characters is 422.
 pub async fn signup_refuses_a_short_password(target: &Target) {
     let app = target.start();
-    let request = app.http.post(app.url("/signup")).json(
-        &json!({"name": "X", "email": format!("s{}@example.com", now_nanos()), "password": "1234567"}),
-    );
-    signup_refused(&app, request).await;
+    // Characters are counted, not bytes: seven two-byte characters are still too short.
+    for short in ["1234567", "ééééééé"] {
+        let request = app.http.post(app.url("/signup")).json(
+            &json!({"name": "X", "email": format!("s{}@example.com", now_nanos()), "password": short}),
+        );
+        signup_refused(&app, request).await;
+    }
+    for enough in ["12345678", "éééééééé"] {
+        let email = format!("s{}@example.com", now_nanos());
+        signup(&app, &email, enough).await;
+        login(&app, &email, enough).await;
+    }
 }
 
 /// A missing field, or a field of the wrong type, is 422.
