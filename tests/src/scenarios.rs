@@ -1056,12 +1056,38 @@ pub async fn non_integer_dates_are_invalid(target: &Target) {
             .await;
         }
     }
-    for big in ["18446744073709551616", "9223372036854775808"] {
-        let text =
-            format!("{{\"iss\":\"tokengate\",\"aud\":\"tokengate\",\"sub\":\"u\",\"exp\":{big}}}");
-        let token = forge_raw(&hs256().to_string(), &text, app.secret.as_bytes());
-        expect_invalid(&app, &token, "invalid_token").await;
+    let later = now() + 600;
+    for big in [
+        "18446744073709551616",
+        "9223372036854775808",
+        "6e2",
+        "600.0",
+    ] {
+        for claim in ["exp", "nbf", "iat"] {
+            let exp = if claim == "exp" {
+                big.to_owned()
+            } else {
+                later.to_string()
+            };
+            let mut text = format!(
+                "{{\"iss\":\"tokengate\",\"aud\":\"tokengate\",\"sub\":\"u\",\"exp\":{exp}"
+            );
+            if claim != "exp" {
+                text.push_str(&format!(",\"{claim}\":{big}"));
+            }
+            text.push('}');
+            let token = forge_raw(&hs256().to_string(), &text, app.secret.as_bytes());
+            expect_invalid(&app, &token, "invalid_token").await;
+        }
     }
+    // The ends of the range are dates like any other.
+    let mut edges = valid_claims("user-1");
+    edges["exp"] = json!(i64::MAX);
+    edges["nbf"] = json!(0);
+    edges["iat"] = json!(0);
+    let token = app.forge(&hs256(), &edges);
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &token).await).await;
+    assert_eq!(status, 200, "exp 2^63-1, nbf and iat 0: {body}");
 }
 
 /// A header with `crit` is `invalid_token`.
