@@ -26,7 +26,17 @@ impl RequestView for View<'_> {
 /// A core [`Reply`] as an actix response: status, content type, headers and body, as given.
 pub(crate) fn to_response(reply: Reply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status).body(reply.body);
+    let mut builder = HttpResponse::build(status);
+    // actix writes `Connection` itself from the response's connection type, dropping a
+    // header of that name, so a reply that must close the connection says it this way.
+    if reply
+        .headers
+        .iter()
+        .any(|(name, value)| *name == "connection" && value == "close")
+    {
+        builder.force_close();
+    }
+    let mut response = builder.body(reply.body);
     let headers = response.headers_mut();
     if !reply.content_type.is_empty() {
         if let Ok(value) = HeaderValue::from_str(&reply.content_type) {

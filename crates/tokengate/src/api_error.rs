@@ -65,6 +65,9 @@ impl ApiError {
                 problem.with_header("retry-after", retry_after.to_string())
             }
             ApiError::Unavailable => problem.with_header("retry-after", "5"),
+            // The rest of the body is never read, so the connection cannot carry another
+            // request: say so, or a client reusing it has its next request cut off.
+            ApiError::PayloadTooLarge { .. } => problem.with_header("connection", "close"),
             _ => problem,
         }
     }
