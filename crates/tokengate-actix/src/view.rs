@@ -10,12 +10,9 @@ pub(crate) struct View<'r>(pub &'r HttpRequest);
 
 impl RequestView for View<'_> {
     fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
-        let mut values = self.0.headers().get_all(name);
-        match (values.next(), values.next()) {
-            (None, _) => tokengate::HeaderValue::Absent,
-            (Some(value), None) => tokengate::HeaderValue::One(value.as_bytes()),
-            (Some(_), Some(_)) => tokengate::HeaderValue::Many,
-        }
+        tokengate::HeaderValue::from_values(
+            self.0.headers().get_all(name).map(|value| value.as_bytes()),
+        )
     }
 
     fn query(&self) -> Option<&str> {

@@ -12,12 +12,12 @@ pub(crate) struct View<'r> {
 
 impl RequestView for View<'_> {
     fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
-        let mut values = self.headers.get_all(name).iter();
-        match (values.next(), values.next()) {
-            (None, _) => tokengate::HeaderValue::Absent,
-            (Some(value), None) => tokengate::HeaderValue::One(value.as_bytes()),
-            (Some(_), Some(_)) => tokengate::HeaderValue::Many,
-        }
+        tokengate::HeaderValue::from_values(
+            self.headers
+                .get_all(name)
+                .iter()
+                .map(|value| value.as_bytes()),
+        )
     }
 
     fn query(&self) -> Option<&str> {

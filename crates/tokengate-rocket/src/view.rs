@@ -14,12 +14,7 @@ impl RequestView for View<'_, '_> {
     fn header(&self, name: &str) -> HeaderValue<'_> {
         // Rocket 0.5 drops header values that are not UTF-8 when it reads the request, so
         // such a header is absent here.
-        let mut values = self.0.headers().get(name);
-        match (values.next(), values.next()) {
-            (None, _) => HeaderValue::Absent,
-            (Some(value), None) => HeaderValue::One(value.as_bytes()),
-            (Some(_), Some(_)) => HeaderValue::Many,
-        }
+        HeaderValue::from_values(self.0.headers().get(name).map(|value| value.as_bytes()))
     }
 
     fn query(&self) -> Option<&str> {

@@ -16,6 +16,19 @@ pub enum HeaderValue<'r> {
     Many,
 }
 
+impl<'r> HeaderValue<'r> {
+    /// What a request holds under one name, from the values the framework found for it in
+    /// order: none is [`Absent`](Self::Absent), more than one [`Many`](Self::Many).
+    pub fn from_values(values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        let mut values = values.into_iter();
+        match (values.next(), values.next()) {
+            (None, _) => HeaderValue::Absent,
+            (Some(value), None) => HeaderValue::One(value),
+            (Some(_), Some(_)) => HeaderValue::Many,
+        }
+    }
+}
+
 /// The little of a request the core needs to find a token. Each adapter implements it for
 /// its framework's request type, because the frameworks do not share one `http` version.
 pub trait RequestView {
@@ -227,6 +240,20 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn header_values_count_as_absent_one_or_many() {
+        let none: [&[u8]; 0] = [];
+        assert_eq!(HeaderValue::from_values(none), HeaderValue::Absent);
+        assert_eq!(
+            HeaderValue::from_values([&b"a"[..]]),
+            HeaderValue::One(b"a")
+        );
+        assert_eq!(
+            HeaderValue::from_values([&b"a"[..], &b"b"[..]]),
+            HeaderValue::Many
+        );
     }
 
     #[test]
