@@ -81,8 +81,8 @@ struct Inner {
     accounts: Accounts,
     ckeditor: Option<CkeditorTokens>,
     principals: Arc<dyn PrincipalResolver>,
-    /// The JWKS document of the gate's public keys, serialized once; `None` for secrets.
-    jwks: Option<Vec<u8>>,
+    /// The JWKS response of the gate's public keys, built once; `None` for secrets.
+    jwks: Option<Reply>,
 }
 
 impl std::fmt::Debug for Service {
@@ -123,8 +123,7 @@ impl Service {
     /// A service from its parts. `gate` and `accounts` should share one revocation list.
     pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> Service {
         let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
-        let jwks = gate.verifier().keys().jwks();
-        let jwks = (!jwks.keys.is_empty()).then(|| Reply::json(200, &jwks).body);
+        let jwks = jwks_reply(&gate);
         Service {
             inner: Arc::new(Inner {
                 gate,
@@ -177,19 +176,9 @@ impl Service {
     /// that check them without sharing a secret. A service signing with a secret publishes
     /// nothing and answers the JSON 404 of an unknown route.
     pub fn jwks(&self) -> Reply {
-        let gate = &self.inner.gate;
         match &self.inner.jwks {
-            Some(body) => Reply {
-                status: 200,
-                content_type: "application/json".into(),
-                // Short enough that a rotated key reaches verifiers within minutes.
-                headers: vec![(
-                    "cache-control",
-                    format!("public, max-age={JWKS_MAX_AGE_SECS}"),
-                )],
-                body: body.clone(),
-            },
-            None => gate.render(&crate::error::Problem::not_found()),
+            Some(reply) => reply.clone(),
+            None => self.inner.gate.render(&crate::error::Problem::not_found()),
         }
     }
 
@@ -267,6 +256,21 @@ impl Service {
             Err(_) => self.error(ApiError::Unavailable),
         }
     }
+}
+
+/// The `/.well-known/jwks.json` response for the gate's keys, or `None` when none is public.
+fn jwks_reply(gate: &Gate) -> Option<Reply> {
+    let jwks = gate.verifier().keys().jwks();
+    if jwks.keys.is_empty() {
+        return None;
+    }
+    let mut reply = Reply::json(200, &jwks);
+    // Short enough that a rotated key reaches verifiers within minutes.
+    reply.headers.push((
+        "cache-control",
+        format!("public, max-age={JWKS_MAX_AGE_SECS}"),
+    ));
+    Some(reply)
 }
 
 fn store_reason(error: &crate::accounts::StoreError) -> String {
