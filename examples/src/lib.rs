@@ -1,11 +1,15 @@
 //! What the four reference apps share that is not a rule of the service: reading the
 //! configuration, opening the store, binding, and the bodies of the demo routes
-//! (`/public`, `/protected`, `/documents/{id}`) of CONTRACT.md.
+//! (`/public`, `/protected`, `/documents/{id}`) of the HTTP API (`docs/http-api.md`).
+//!
+//! Everything here needs the `accounts` feature; the verify-only examples use none of it.
 
 use std::net::SocketAddr;
+#[cfg(feature = "accounts")]
 use tokengate::{Config, Service};
 
 /// Everything a reference app needs to serve.
+#[cfg(feature = "accounts")]
 pub struct Started {
     /// The configuration read from `TOKENGATE_*`.
     pub config: Config,
@@ -15,6 +19,7 @@ pub struct Started {
     pub listener: std::net::TcpListener,
 }
 
+#[cfg(feature = "accounts")]
 /// Reads the configuration, opens the store and binds. On any failure prints one line naming
 /// the variable and exits with status 2. Logs go to standard error (`RUST_LOG` filters).
 pub async fn start() -> Started {
@@ -79,5 +84,6 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// The demo route bodies of CONTRACT.md, from the core.
+/// The demo route bodies of the HTTP API, from the core.
+#[cfg(feature = "accounts")]
 pub use tokengate::demo::{document, protected, public};

@@ -29,6 +29,8 @@ pub struct Target {
     package: &'static str,
     binary: &'static str,
     args: &'static [&'static str],
+    /// Built with `--no-default-features` (the verify-only examples).
+    verify_only: bool,
 }
 
 /// How to start an app for one scenario.
@@ -73,12 +75,24 @@ impl Target {
             package,
             binary,
             args,
+            verify_only: false,
+        }
+    }
+
+    /// A verify-only example of `tokengate-examples`, built with `--no-default-features`, so
+    /// without the account service (no sqlx, no Argon2).
+    pub const fn verify_only(binary: &'static str) -> Self {
+        Target {
+            package: "tokengate-examples",
+            binary,
+            args: &[],
+            verify_only: true,
         }
     }
 
     /// The app's executable, built if needed.
     pub fn executable(&self) -> PathBuf {
-        binary_path(self.package, self.binary)
+        binary_path(self.package, self.binary, self.verify_only)
     }
 
     /// Whether the suite runs against a server given by URL.
@@ -145,7 +159,7 @@ impl Target {
     /// Runs the app with exactly `env` (no defaults) and waits for it to listen. On failure
     /// returns what it printed.
     pub fn spawn(&self, env: &[(String, String)]) -> Result<(Child, String), String> {
-        let mut command = Command::new(binary_path(self.package, self.binary));
+        let mut command = Command::new(binary_path(self.package, self.binary, self.verify_only));
         command.args(self.args);
         for (name, _) in std::env::vars() {
             if name.starts_with("TOKENGATE_") {
@@ -207,7 +221,7 @@ impl Target {
 }
 
 /// Builds the binary once per test process and returns its path.
-fn binary_path(package: &str, binary: &str) -> PathBuf {
+fn binary_path(package: &str, binary: &str, no_default_features: bool) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let built = BUILT.get_or_init(|| Mutex::new(HashMap::new()));
     let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
@@ -217,6 +231,7 @@ fn binary_path(package: &str, binary: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(["build", "--quiet", "-p", package, "--bin", binary])
+        .args(no_default_features.then_some("--no-default-features"))
         .arg("--message-format=json")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(Stdio::inherit())

@@ -22,6 +22,7 @@ pub mod copy_me;
 pub mod harness;
 pub mod outage;
 pub mod scenarios;
+pub mod verify_only;
 
 pub use harness::Target;
 

@@ -7,7 +7,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, Respon
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::ops::{Deref, DerefMut};
-use tokengate::{AuthError, Claims, Gate, NoExtra, Reply, Service};
+use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
 
 use crate::view::{to_response, View};
 
@@ -18,8 +18,8 @@ use crate::view::{to_response, View};
 /// request with CONTRACT.md's 401 (a [`TokenRejection`]); the handler never runs. Behind the
 /// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
 ///
-/// The gate is found as `web::Data<Service>` (what [`configure`](crate::configure) needs
-/// anyway) or `web::Data<Gate>`. App data is keyed by type, so your own state sits beside it:
+/// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<Service>`
+/// that `configure` needs anyway. App data is keyed by type, so your own state sits beside it:
 /// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
 /// either, the extractor answers 500 and says so.
 ///
@@ -28,16 +28,16 @@ use crate::view::{to_response, View};
 ///
 /// ```
 /// use actix_web::{web, App};
-/// use tokengate::Service;
+/// use tokengate::Gate;
 /// use tokengate_actix::Authenticated;
 ///
 /// async fn whoami(user: Authenticated) -> String {
 ///     user.sub.clone().unwrap_or_default()
 /// }
 ///
-/// fn app(service: Service) {
+/// fn app(gate: Gate) {
 ///     let _app = App::new()
-///         .app_data(web::Data::new(service))
+///         .app_data(web::Data::new(gate))
 ///         .route("/whoami", web::get().to(whoami));
 /// }
 /// ```
@@ -150,7 +150,8 @@ impl ResponseError for TokenRejection {
 
 /// The gate registered as app data: `web::Data<Service>`, else `web::Data<Gate>`.
 pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
-    if let Some(service) = req.app_data::<web::Data<Service>>() {
+    #[cfg(feature = "accounts")]
+    if let Some(service) = req.app_data::<web::Data<tokengate::Service>>() {
         return Some(service.gate());
     }
     req.app_data::<web::Data<Gate>>().map(|gate| gate.get_ref())

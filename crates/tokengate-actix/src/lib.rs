@@ -4,6 +4,7 @@ mod cors;
 mod extract;
 mod middleware;
 mod permission;
+#[cfg(feature = "accounts")]
 mod routes;
 mod view;
 
@@ -11,6 +12,7 @@ pub use cors::cors;
 pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use middleware::{TokenGate, TokenGateMiddleware};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+#[cfg(feature = "accounts")]
 pub use routes::{
     configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh,
     signup,

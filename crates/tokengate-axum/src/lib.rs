@@ -4,7 +4,9 @@ mod cors;
 mod extract;
 mod layer;
 mod permission;
+#[cfg(feature = "accounts")]
 mod reference;
+#[cfg(feature = "accounts")]
 mod routes;
 mod state;
 mod view;
@@ -13,12 +15,16 @@ pub use cors::cors_layer;
 pub use extract::{Authenticated, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+#[cfg(feature = "accounts")]
 pub use reference::reference_app;
+#[cfg(feature = "accounts")]
 pub use routes::{
     cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh, routes,
     signup,
 };
-pub use state::{GateState, ServiceState};
+pub use state::GateState;
+#[cfg(feature = "accounts")]
+pub use state::ServiceState;
 
 /// The core crate, re-exported.
 pub use tokengate;

@@ -1,9 +1,11 @@
 //! What the router state must give: the gate, and for the service routes the service.
 
-use tokengate::{Gate, Service};
+use tokengate::Gate;
+#[cfg(feature = "accounts")]
+use tokengate::Service;
 
 /// A router state that holds a [`Gate`]: what [`Authenticated`](crate::Authenticated) and
-/// [`Authorized`](crate::Authorized) need. Implemented for `Gate` and `Service`; implement it
+/// [`Authorized`](crate::Authorized) need. Implemented for `Gate` and (feature `accounts`) `Service`; implement it
 /// for your own state in one line.
 ///
 /// ```
@@ -22,6 +24,7 @@ pub trait GateState: Clone + Send + Sync + 'static {
     fn gate(&self) -> &Gate;
 }
 
+#[cfg(feature = "accounts")]
 /// A router state that holds the whole [`Service`]: what [`routes`](crate::routes) needs.
 pub trait ServiceState: GateState {
     /// The token service.
@@ -34,12 +37,14 @@ impl GateState for Gate {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl GateState for Service {
     fn gate(&self) -> &Gate {
         Service::gate(self)
     }
 }
 
+#[cfg(feature = "accounts")]
 impl ServiceState for Service {
     fn service(&self) -> &Service {
         self

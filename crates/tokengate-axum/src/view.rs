@@ -46,8 +46,10 @@ pub(crate) fn to_response(reply: Reply) -> Response {
 }
 
 /// Wraps a reply for handlers that return `impl IntoResponse`.
+#[cfg(feature = "accounts")]
 pub(crate) struct ReplyResponse(pub Reply);
 
+#[cfg(feature = "accounts")]
 impl IntoResponse for ReplyResponse {
     fn into_response(self) -> Response {
         to_response(self.0)

@@ -2,18 +2,35 @@
 //! answers CORS.
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+#[cfg(feature = "accounts")]
 use rocket::http::uri::Origin;
 use rocket::{Build, Request, Response, Rocket};
-use tokengate::{Config, Gate, Service};
+use tokengate::Gate;
+#[cfg(feature = "accounts")]
+use tokengate::{Config, Service};
 
 use crate::cors::{self, Cors};
 
-/// Where the fairing gets its [`Service`].
+/// Where the fairing gets its gate (and, with the account service, its routes).
 #[derive(Debug)]
 enum Source {
+    /// Verify-only: manage this gate, mount no routes.
+    Gate(Gate),
+    #[cfg(feature = "accounts")]
     Figment,
+    #[cfg(feature = "accounts")]
     Config(Box<Config>),
+    #[cfg(feature = "accounts")]
     Service(Service),
+}
+
+/// What ignition opened: the gate to manage, the service (if any) and the CORS origins of
+/// its configuration.
+struct Opened {
+    gate: Gate,
+    #[cfg(feature = "accounts")]
+    service: Option<Service>,
+    configured_origins: Vec<String>,
 }
 
 /// The fairing that sets tokengate up in a Rocket app.
@@ -47,6 +64,7 @@ pub struct TokenGateFairing {
     cors_origins: Option<Vec<String>>,
 }
 
+#[cfg(feature = "accounts")]
 impl Default for TokenGateFairing {
     fn default() -> Self {
         TokenGateFairing::new()
@@ -57,20 +75,46 @@ impl TokenGateFairing {
     /// Configured on ignite by [`config_from_figment`](crate::config_from_figment): the
     /// `TOKENGATE_*` variables over Rocket's `[tokengate]` configuration. A bad value or an
     /// unreachable store stops launch with a message naming the variable.
+    #[cfg(feature = "accounts")]
     pub fn new() -> Self {
         TokenGateFairing::from_source(Source::Figment)
     }
 
     /// Configured by `config` (the store is opened on ignite); CORS for
     /// `config.cors_origins`.
+    #[cfg(feature = "accounts")]
     pub fn with_config(config: Config) -> Self {
         TokenGateFairing::from_source(Source::Config(Box::new(config)))
     }
 
     /// Uses a service that is already open. No CORS unless [`cors_origins`](Self::cors_origins)
     /// says so.
+    #[cfg(feature = "accounts")]
     pub fn with_service(service: Service) -> Self {
         TokenGateFairing::from_source(Source::Service(service))
+    }
+
+    /// Verify-only: manages `gate` for the guards, registers the catchers and answers CORS
+    /// for [`cors_origins`](Self::cors_origins); mounts no routes. What an app that only
+    /// accepts tokens (built without the `accounts` feature, or minted elsewhere) attaches.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Gate, Key, Verifier};
+    /// use tokengate_rocket::{Authenticated, TokenGateFairing};
+    ///
+    /// #[rocket::get("/hello")]
+    /// fn hello(user: Authenticated) -> String {
+    ///     format!("hello, {}", user.sub.as_deref().unwrap_or("?"))
+    /// }
+    ///
+    /// let key = Key::hmac(Algorithm::HS256, b"an HMAC secret of at least 32 bytes").unwrap();
+    /// let rocket = rocket::build()
+    ///     .attach(TokenGateFairing::with_gate(Gate::new(Verifier::new(key))))
+    ///     .mount("/", rocket::routes![hello]);
+    /// # drop(rocket);
+    /// ```
+    pub fn with_gate(gate: Gate) -> Self {
+        TokenGateFairing::from_source(Source::Gate(gate))
     }
 
     fn from_source(source: Source) -> Self {
@@ -106,20 +150,22 @@ impl TokenGateFairing {
         self
     }
 
-    /// The service and the configured CORS origins.
-    async fn open(&self, rocket: &Rocket<Build>) -> Result<(Service, Vec<String>), String> {
-        let config = match &self.source {
-            Source::Service(service) => return Ok((service.clone(), Vec::new())),
-            Source::Config(config) => config.as_ref().clone(),
+    /// The gate, the service and the configured CORS origins.
+    #[cfg_attr(not(feature = "accounts"), allow(unused_variables))]
+    async fn open(&self, rocket: &Rocket<Build>) -> Result<Opened, String> {
+        match &self.source {
+            Source::Gate(gate) => Ok(Opened::gate(gate.clone())),
+            #[cfg(feature = "accounts")]
+            Source::Service(service) => Ok(Opened::service(service.clone(), Vec::new())),
+            #[cfg(feature = "accounts")]
+            Source::Config(config) => Opened::connect(config.as_ref().clone()).await,
+            #[cfg(feature = "accounts")]
             Source::Figment => {
-                crate::config_from_figment(rocket.figment()).map_err(|e| e.to_string())?
+                let config =
+                    crate::config_from_figment(rocket.figment()).map_err(|e| e.to_string())?;
+                Opened::connect(config).await
             }
-        };
-        for warning in config.warnings() {
-            rocket::warn!("{warning}");
         }
-        let service = Service::connect(&config).await.map_err(|e| e.to_string())?;
-        Ok((service, config.cors_origins))
     }
 }
 
@@ -133,29 +179,40 @@ impl Fairing for TokenGateFairing {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let base = match Origin::parse_owned(self.base.clone()) {
-            Ok(base) if base.query().is_none() => base,
-            _ => {
-                rocket::error!("tokengate: the base {:?} is not a path", self.base);
-                return Err(rocket);
-            }
-        };
-        if rocket.state::<Service>().is_some() || rocket.state::<Gate>().is_some() {
-            rocket::error!("tokengate: a Service or Gate is already managed; attach the fairing with_service instead");
+        if rocket.state::<Gate>().is_some() {
+            rocket::error!("tokengate: a Gate is already managed; give it to the fairing instead");
             return Err(rocket);
         }
-        let (service, configured) = match self.open(&rocket).await {
+        let opened = match self.open(&rocket).await {
             Ok(opened) => opened,
             Err(error) => {
                 rocket::error!("tokengate: {error}");
                 return Err(rocket);
             }
         };
-        let origins = self.cors_origins.clone().unwrap_or(configured);
-        let mut rocket = rocket
-            .manage(service.gate().clone())
-            .manage(service)
-            .mount(base, crate::routes());
+        let origins = self
+            .cors_origins
+            .clone()
+            .unwrap_or(opened.configured_origins);
+        #[cfg_attr(not(feature = "accounts"), allow(unused_mut))]
+        let mut rocket = rocket.manage(opened.gate);
+        #[cfg(feature = "accounts")]
+        if let Some(service) = opened.service {
+            let base = match Origin::parse_owned(self.base.clone()) {
+                Ok(base) if base.query().is_none() => base,
+                _ => {
+                    rocket::error!("tokengate: the base {:?} is not a path", self.base);
+                    return Err(rocket);
+                }
+            };
+            if rocket.state::<Service>().is_some() {
+                rocket::error!(
+                    "tokengate: a Service is already managed; attach the fairing with_service instead"
+                );
+                return Err(rocket);
+            }
+            rocket = rocket.manage(service).mount(base, crate::routes());
+        }
         if self.catchers {
             rocket = rocket.register("/", crate::catchers());
         }
@@ -169,5 +226,34 @@ impl Fairing for TokenGateFairing {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         cors::apply(request, response);
+    }
+}
+
+impl Opened {
+    fn gate(gate: Gate) -> Self {
+        Opened {
+            gate,
+            #[cfg(feature = "accounts")]
+            service: None,
+            configured_origins: Vec::new(),
+        }
+    }
+
+    #[cfg(feature = "accounts")]
+    async fn connect(config: Config) -> Result<Self, String> {
+        for warning in config.warnings() {
+            rocket::warn!("{warning}");
+        }
+        let service = Service::connect(&config).await.map_err(|e| e.to_string())?;
+        Ok(Opened::service(service, config.cors_origins))
+    }
+
+    #[cfg(feature = "accounts")]
+    fn service(service: Service, configured_origins: Vec<String>) -> Self {
+        Opened {
+            gate: service.gate().clone(),
+            service: Some(service),
+            configured_origins,
+        }
     }
 }

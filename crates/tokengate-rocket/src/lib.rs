@@ -1,19 +1,23 @@
 #![doc = include_str!("../README.md")]
 
 mod catchers;
+#[cfg(feature = "accounts")]
 mod config;
 mod cors;
 mod extract;
 mod fairing;
 mod permission;
+#[cfg(feature = "accounts")]
 mod routes;
 mod view;
 
 pub use catchers::catchers;
+#[cfg(feature = "accounts")]
 pub use config::config_from_figment;
 pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use fairing::TokenGateFairing;
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+#[cfg(feature = "accounts")]
 pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup, Headers};
 pub use view::ReplyResponder;
 

@@ -4,6 +4,7 @@ mod cors;
 mod extract;
 mod permission;
 mod rejection;
+#[cfg(feature = "accounts")]
 mod routes;
 mod view;
 
@@ -13,6 +14,7 @@ pub use permission::{
     require_permission, Authorized, DocumentRead, DocumentWrite, RequiredPermission,
 };
 pub use rejection::{handle_rejection, render_rejection};
+#[cfg(feature = "accounts")]
 pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup};
 pub use view::into_response;
 

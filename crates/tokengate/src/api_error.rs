@@ -5,6 +5,9 @@ use std::borrow::Cow;
 
 use crate::error::{AuthError, Problem};
 
+/// The largest request body the service routes accept: 64 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// A route failure. Adapters render it through [`Gate::render`](crate::Gate::render) after
 /// [`ApiError::to_problem`], so every framework answers the same.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,15 +7,12 @@ use serde::de::DeserializeOwned;
 use crate::accounts::Credentials;
 use crate::api_error::ApiError;
 
-/// The largest request body the service routes accept: 64 KiB.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// A request body with its `Content-Type`, as an adapter received it.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestBody<'a> {
     /// The `Content-Type` header, if any.
     pub content_type: Option<&'a str>,
-    /// The body bytes (already limited to [`MAX_BODY_BYTES`] by the adapter).
+    /// The body bytes (already limited to [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) by the adapter).
     pub bytes: &'a [u8],
 }
 

@@ -1,34 +1,41 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "accounts")]
 pub mod accounts;
 mod api_error;
+#[cfg(feature = "accounts")]
 mod body;
 pub mod ckeditor;
 mod claims;
 mod collaboration;
 mod compact;
+#[cfg(feature = "accounts")]
 mod config;
 mod cors;
+#[cfg(feature = "accounts")]
 pub mod demo;
 mod error;
 mod gate;
 mod issue;
 mod keys;
 mod revocation;
+#[cfg(feature = "accounts")]
 mod service;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod verify;
 
-pub use api_error::ApiError;
-pub use body::{basic_credentials, RequestBody, MAX_BODY_BYTES};
+pub use api_error::{ApiError, MAX_BODY_BYTES};
+#[cfg(feature = "accounts")]
+pub use body::{basic_credentials, RequestBody};
 pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
 pub use collaboration::{
     Auth, CsUser, DocumentRead, DocumentWrite, Grant, Permission, RequiredPermission, Role,
     ALL_DOCUMENTS,
 };
+#[cfg(feature = "accounts")]
 pub use config::{
     CkeditorConfig, Config, ConfigError, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL,
 };
@@ -40,6 +47,7 @@ pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
 pub use revocation::RevocationList;
+#[cfg(feature = "accounts")]
 pub use service::{
     PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
 };

@@ -2,11 +2,11 @@
 //!
 //! ```
 //! use tokengate::testing::TestTokens;
-//! use tokengate::{Auth, Config, Grant, Role, Secret};
+//! use tokengate::{Algorithm, Auth, Gate, Grant, Issuer, Key, Role, Verifier};
 //!
-//! let config = Config::new(Secret::new(*b"a test secret of at least 32 byte")).unwrap();
-//! let tokens = TestTokens::new(&config);
-//! let gate = config.gate();
+//! let key = Key::hmac(Algorithm::HS256, b"a test secret of at least 32 byte").unwrap();
+//! let tokens = TestTokens::from_issuer(Issuer::new(key.clone()));
+//! let gate = Gate::new(Verifier::new(key));
 //!
 //! assert!(gate.verify::<tokengate::NoExtra>(&tokens.valid("user-1")).is_ok());
 //! assert_eq!(
@@ -19,11 +19,13 @@
 
 use crate::claims::Claims;
 use crate::collaboration::Auth;
+#[cfg(feature = "accounts")]
 use crate::config::Config;
 use crate::issue::Issuer;
 use crate::verify::unix_now;
 
-/// Mints access tokens exactly as an app configured with the same [`Config`] would.
+/// Mints access tokens exactly as an app with the same issuer (or, with the `accounts`
+/// feature, the same `Config`) would.
 #[derive(Debug, Clone)]
 pub struct TestTokens {
     issuer: Issuer,
@@ -31,6 +33,8 @@ pub struct TestTokens {
 
 impl TestTokens {
     /// Tokens with the key, issuer, audience and TTL of `config`.
+    #[cfg(feature = "accounts")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "accounts")))]
     pub fn new(config: &Config) -> Self {
         TestTokens {
             issuer: config.issuer(),
