@@ -105,6 +105,7 @@ macro_rules! scenario_suite {
             documents_grant_for_one_document_does_not_cover_another,
             documents_explicit_permissions_count,
             documents_without_grants_are_forbidden,
+            documents_scope_grants_every_document,
             cors_preflight_allows_the_configured_origin,
             cors_refuses_other_origins,
             cors_headers_on_cs_token,

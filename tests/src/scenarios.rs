@@ -1469,6 +1469,47 @@ pub async fn documents_explicit_permissions_count(target: &Target) {
     expect_forbidden(&app, Method::GET, "doc-4", &token).await;
 }
 
+/// The `scope` claim grants on every document: `documents:read` reads, `documents:write`
+/// writes, each only what it names; a scope that is not a string makes the token invalid.
+pub async fn documents_scope_grants_every_document(target: &Target) {
+    let app = target.start();
+    let reader = app.mint("s", json!({"scope": "openid documents:read"}));
+    expect_document(&app, Method::GET, "doc-1", &reader, "read").await;
+    expect_document(&app, Method::GET, "anything", &reader, "read").await;
+    expect_forbidden(&app, Method::PUT, "doc-1", &reader).await;
+    let writer = app.mint("s", json!({"scope": "documents:write"}));
+    expect_document(&app, Method::PUT, "doc-1", &writer, "write").await;
+    expect_forbidden(&app, Method::GET, "doc-1", &writer).await;
+    // Scopes are whole words, compared exactly.
+    for near in [
+        "documents:read:all",
+        "Documents:read",
+        "documents:readdocuments:write",
+        "",
+    ] {
+        let token = app.mint("s", json!({"scope": near}));
+        expect_forbidden(&app, Method::GET, "doc-1", &token).await;
+    }
+    // Beside collaboration grants, either source grants.
+    let both = app.mint(
+        "s",
+        json!({"scope": "documents:read", "auth": {"collaboration": {"doc-1": {"role": "writer"}}}}),
+    );
+    expect_document(&app, Method::PUT, "doc-1", &both, "write").await;
+    expect_document(&app, Method::GET, "doc-2", &both, "read").await;
+    for malformed in [
+        json!(["documents:read"]),
+        json!(7),
+        json!(null),
+        json!({"documents:read": true}),
+    ] {
+        let token = app.mint("s", json!({"scope": malformed}));
+        let response = document(&app, Method::GET, "doc-1", &token).await;
+        expect_invalid_answer(response, "invalid_token").await;
+        expect_invalid(&app, &token, "invalid_token").await;
+    }
+}
+
 /// A valid token without grants gets 403; no token gets 401; a bad token 401.
 pub async fn documents_without_grants_are_forbidden(target: &Target) {
     let app = target.start();

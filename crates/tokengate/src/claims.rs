@@ -99,18 +99,48 @@ pub struct Claims<E = NoExtra> {
         deserialize_with = "present"
     )]
     pub auth: Option<Auth>,
+    /// OAuth scopes, space-separated (RFC 9068 section 2.2.3). `documents:read` and
+    /// `documents:write` grant `document:read` and `document:write` on every document; any
+    /// other value that is not a string makes the token malformed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub scope: Option<String>,
     /// App-defined claims.
     #[serde(flatten)]
     pub extra: E,
 }
 
 impl<E> Claims<E> {
-    /// Whether these claims grant `permission` on `document` (see [`Auth::allows`]).
-    /// Claims without `auth` grant nothing.
+    /// Whether these claims grant `permission` on `document`: through the collaboration
+    /// grants of `auth` (see [`Auth::allows`]), or through a `scope` that grants it on every
+    /// document (see [`Permission::from_scope`]). Claims with neither grant nothing.
+    ///
+    /// ```
+    /// use tokengate::{Claims, Permission};
+    ///
+    /// let claims: Claims = serde_json::from_str(r#"{"scope":"openid documents:read"}"#).unwrap();
+    /// assert!(claims.allows("any-document", &Permission::DOCUMENT_READ));
+    /// assert!(!claims.allows("any-document", &Permission::DOCUMENT_WRITE));
+    /// ```
     pub fn allows(&self, document: &str, permission: &Permission) -> bool {
         self.auth
             .as_ref()
             .is_some_and(|auth| auth.allows(document, permission))
+            || self.scopes().any(|scope| {
+                Permission::from_scope(scope).is_some_and(|granted| granted == *permission)
+            })
+    }
+
+    /// The scopes of the `scope` claim, in order (none without one).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope
+            .as_deref()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|scope| !scope.is_empty())
     }
 }
 

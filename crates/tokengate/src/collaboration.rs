@@ -209,6 +209,16 @@ impl Permission {
         Permission(name.into())
     }
 
+    /// The permission an OAuth scope grants on every document: `documents:read` is
+    /// `document:read`, `documents:write` is `document:write`; other scopes grant none here.
+    pub fn from_scope(scope: &str) -> Option<Permission> {
+        match scope {
+            "documents:read" => Some(Permission::DOCUMENT_READ),
+            "documents:write" => Some(Permission::DOCUMENT_WRITE),
+            _ => None,
+        }
+    }
+
     /// The permission's name.
     pub fn as_str(&self) -> &str {
         &self.0
