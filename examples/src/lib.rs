@@ -34,9 +34,11 @@ pub async fn start() -> Started {
     for warning in config.warnings() {
         eprintln!("{warning}");
     }
+    // The reference apps serve the demo routes too, so their document describes them.
     let service = Service::connect(&config)
         .await
-        .unwrap_or_else(|error| fail(&error));
+        .unwrap_or_else(|error| fail(&error))
+        .with_openapi(&tokengate::openapi::reference_document());
     let listener = std::net::TcpListener::bind(config.addr).unwrap_or_else(|error| {
         fail(&format!(
             "TOKENGATE_ADDR: cannot listen on {}: {error}",

@@ -42,6 +42,7 @@ macro_rules! scenario_suite {
             public_is_open_to_anyone,
             healthz_reports_ok,
             unknown_route_is_a_json_404,
+            openapi_document_describes_every_route,
             jwks_never_publishes_a_secret,
             private_key_signs_and_jwks_publishes_it,
             signup_creates_a_user_from_json,

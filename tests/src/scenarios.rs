@@ -202,6 +202,59 @@ pub async fn unknown_route_is_a_json_404(target: &Target) {
     expect_error(response, 404, "not_found").await;
 }
 
+/// `GET /openapi.json` is an OpenAPI 3.1 document of every route, with the bearer schemes
+/// and the error answers.
+pub async fn openapi_document_describes_every_route(target: &Target) {
+    let app = target.start();
+    let response = get(&app, "/openapi.json").await;
+    let (status, headers, document) = json_of(response).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(document["openapi"], "3.1.0");
+    let routes = [
+        ("get", "/public"),
+        ("get", "/healthz"),
+        ("post", "/signup"),
+        ("post", "/login"),
+        ("post", "/refresh"),
+        ("post", "/logout"),
+        ("get", "/protected"),
+        ("get", "/users/me"),
+        ("get", "/cs-token"),
+        ("get", "/documents/{id}"),
+        ("put", "/documents/{id}"),
+        ("get", "/openapi.json"),
+        ("get", "/.well-known/jwks.json"),
+    ];
+    for (method, path) in routes {
+        let operation = &document["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is described");
+    }
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["bearerAuth"]["scheme"], "bearer");
+    assert_eq!(schemes["accessTokenHeader"]["name"], "x-access-token");
+    let protected = &document["paths"]["/protected"]["get"]["responses"]["401"];
+    assert_eq!(
+        protected["headers"]["WWW-Authenticate"]["$ref"],
+        "#/components/headers/WWW-Authenticate"
+    );
+    let throttled = &document["paths"]["/login"]["post"]["responses"]["429"];
+    assert_eq!(
+        throttled["headers"]["Retry-After"]["$ref"],
+        "#/components/headers/Retry-After"
+    );
+    for status in ["409", "413", "422", "503"] {
+        assert!(
+            document["paths"]["/signup"]["post"]["responses"][status].is_object(),
+            "{status}"
+        );
+    }
+    assert!(document["paths"]["/documents/{id}"]["put"]["responses"]["403"].is_object());
+}
+
 /// An app signing with a secret publishes no key: `/.well-known/jwks.json` is the JSON 404 of
 /// an unknown route, never a JWK of the secret.
 pub async fn jwks_never_publishes_a_secret(target: &Target) {

@@ -14,8 +14,8 @@ pub use middleware::{TokenGate, TokenGateMiddleware};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh,
-    signup,
+    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
+    refresh, signup,
 };
 
 /// The core crate, re-exported.

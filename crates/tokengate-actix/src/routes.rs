@@ -8,8 +8,8 @@ use tokengate::{ApiError, Problem, RequestBody, Service, MAX_BODY_BYTES};
 use crate::extract::{gate_of, Authenticated};
 use crate::view::to_response;
 
-/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
-/// `/.well-known/jwks.json`,
+/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
+/// `/.well-known/jwks.json` and `/openapi.json`,
 /// for [`App::configure`](actix_web::App::configure) or
 /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`Service`] as
 /// `web::Data<Service>`; a wrong method on these paths gets [`method_not_allowed`].
@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     let routes = [
         ("/healthz", web::get().to(healthz)),
         ("/.well-known/jwks.json", web::get().to(jwks)),
+        ("/openapi.json", web::get().to(openapi)),
         ("/signup", web::post().to(signup)),
         ("/login", web::post().to(login)),
         ("/refresh", web::post().to(refresh)),
@@ -60,6 +61,11 @@ pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
 /// with a secret).
 pub async fn jwks(service: web::Data<Service>) -> HttpResponse {
     to_response(service.jwks())
+}
+
+/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+pub async fn openapi(service: web::Data<Service>) -> HttpResponse {
+    to_response(service.openapi())
 }
 
 /// `POST /signup`: a JSON or form body.

@@ -19,8 +19,8 @@ pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission
 pub use reference::reference_app;
 #[cfg(feature = "accounts")]
 pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, refresh, routes,
-    signup,
+    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi, refresh,
+    routes, signup,
 };
 pub use state::GateState;
 #[cfg(feature = "accounts")]

@@ -1,4 +1,4 @@
-//! The complete CONTRACT.md app: what the `app-axum` reference app and `tokengate serve` run.
+//! The complete reference service: what the `app-axum` reference app and `tokengate serve` run.
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -6,7 +6,9 @@ use tokengate::{demo, Service};
 
 use crate::{Authenticated, Authorized, DocumentRead, DocumentWrite};
 
-/// Every route of CONTRACT.md, JSON 404/405, and CORS for `cors_origins`, over `service`.
+/// Every route of the reference service (the account routes, the demo routes and an
+/// `/openapi.json` describing both), JSON 404/405, and CORS for `cors_origins`, over
+/// `service`.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,7 +26,7 @@ pub fn reference_app(service: Service, cors_origins: &[String]) -> Router {
         .fallback(crate::not_found::<Service>)
         .method_not_allowed_fallback(crate::method_not_allowed::<Service>)
         .layer(crate::cors_layer(cors_origins))
-        .with_state(service)
+        .with_state(service.with_openapi(&tokengate::openapi::reference_document()))
 }
 
 async fn public() -> Json<demo::PublicBody> {

@@ -12,8 +12,8 @@ use crate::extract::Authenticated;
 use crate::state::ServiceState;
 use crate::view::ReplyResponse;
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
-/// `/.well-known/jwks.json`, to
+/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
+/// `/.well-known/jwks.json` and `/openapi.json`, to
 /// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
 /// [`Service`] ([`ServiceState`]).
 ///
@@ -33,6 +33,7 @@ pub fn routes<S: ServiceState>() -> Router<S> {
     Router::new()
         .route("/healthz", get(healthz::<S>))
         .route("/.well-known/jwks.json", get(jwks::<S>))
+        .route("/openapi.json", get(openapi::<S>))
         .route("/signup", post(signup::<S>))
         .route("/login", post(login::<S>))
         .route("/refresh", post(refresh::<S>))
@@ -44,6 +45,11 @@ pub fn routes<S: ServiceState>() -> Router<S> {
 /// `GET /healthz`.
 pub async fn healthz<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
     ReplyResponse(state.service().healthz().await)
+}
+
+/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+pub async fn openapi<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
+    ReplyResponse(state.service().openapi())
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed

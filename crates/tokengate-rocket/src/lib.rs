@@ -18,7 +18,9 @@ pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use fairing::TokenGateFairing;
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
-pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup, Headers};
+pub use routes::{
+    cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup, Headers,
+};
 pub use view::ReplyResponder;
 
 /// The core crate, re-exported.

@@ -9,7 +9,7 @@ use tokengate::{ApiError, RequestBody, Service, MAX_BODY_BYTES};
 use crate::extract::Authenticated;
 use crate::view::ReplyResponder;
 
-/// `/healthz`, `/.well-known/jwks.json`, `/signup`, `/login`, `/refresh`, `/logout`,
+/// `/healthz`, `/.well-known/jwks.json`, `/openapi.json`, `/signup`, `/login`, `/refresh`, `/logout`,
 /// `/users/me` and `/cs-token`, to
 /// mount at any base. They need the [`Service`] in managed state, which the
 /// [`TokenGateFairing`](crate::TokenGateFairing) provides (it also mounts them); to mount only
@@ -23,7 +23,7 @@ use crate::view::ReplyResponder;
 /// assert_eq!(tokengate_rocket::routes().len(), 8);
 /// ```
 pub fn routes() -> Vec<Route> {
-    rocket::routes![healthz, jwks, signup, login, refresh, logout, me, cs_token]
+    rocket::routes![healthz, jwks, openapi, signup, login, refresh, logout, me, cs_token]
 }
 
 /// The request's headers, as a request guard (Rocket has none built in); the body routes read
@@ -44,6 +44,12 @@ impl<'r> FromRequest<'r> for Headers<'r> {
 #[rocket::get("/healthz")]
 pub async fn healthz(service: &State<Service>) -> ReplyResponder {
     ReplyResponder(service.healthz().await)
+}
+
+/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+#[rocket::get("/openapi.json")]
+pub fn openapi(service: &State<Service>) -> ReplyResponder {
+    ReplyResponder(service.openapi())
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed

@@ -15,7 +15,7 @@ pub use permission::{
 };
 pub use rejection::{handle_rejection, render_rejection};
 #[cfg(feature = "accounts")]
-pub use routes::{cs_token, healthz, jwks, login, logout, me, refresh, routes, signup};
+pub use routes::{cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup};
 pub use view::into_response;
 
 /// The core crate, re-exported.

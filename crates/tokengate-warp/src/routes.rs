@@ -9,8 +9,8 @@ use warp::{Buf, Filter, Stream};
 use crate::extract::{authenticated, Authenticated};
 use crate::view::into_response;
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz` and
-/// `/.well-known/jwks.json`, as
+/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
+/// `/.well-known/jwks.json` and `/openapi.json`, as
 /// one filter to [`or`](Filter::or) into your app. Recover with
 /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
 /// answered in the service's JSON.
@@ -30,6 +30,8 @@ use crate::view::into_response;
 pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     healthz(service.clone())
         .or(jwks(service.clone()))
+        .unify()
+        .or(openapi(service.clone()))
         .unify()
         .or(signup(service.clone()))
         .unify()
@@ -59,6 +61,13 @@ pub fn jwks(service: Service) -> impl Filter<Extract = (Response,), Error = Reje
     warp::path!(".well-known" / "jwks.json")
         .and(warp::get())
         .map(move || into_response(service.jwks()))
+}
+
+/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+pub fn openapi(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("openapi.json")
+        .and(warp::get())
+        .map(move || into_response(service.openapi()))
 }
 
 /// `POST /signup`: a JSON or form body.

@@ -19,6 +19,7 @@ mod error;
 mod gate;
 mod issue;
 mod keys;
+pub mod openapi;
 mod revocation;
 #[cfg(feature = "accounts")]
 mod service;

@@ -76,6 +76,7 @@ pub struct Service {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     gate: Gate,
     accounts: Accounts,
@@ -83,6 +84,8 @@ struct Inner {
     principals: Arc<dyn PrincipalResolver>,
     /// The JWKS response of the gate's public keys, built once; `None` for secrets.
     jwks: Option<Reply>,
+    /// The `GET /openapi.json` response, built once.
+    openapi: Reply,
 }
 
 impl std::fmt::Debug for Service {
@@ -131,20 +134,28 @@ impl Service {
                 ckeditor,
                 principals,
                 jwks,
+                openapi: Reply::json(200, &crate::openapi::service_document()),
             }),
         }
     }
 
     /// Replaces how `/cs-token` learns who the user is.
     pub fn with_principals(self, resolver: impl PrincipalResolver) -> Service {
+        self.changed(|inner| inner.principals = Arc::new(resolver))
+    }
+
+    /// Replaces the document `GET /openapi.json` serves (by default
+    /// [`openapi::service_document`](crate::openapi::service_document), the routes of the
+    /// adapters' `routes()`), e.g. with one that also describes the app's own routes.
+    pub fn with_openapi(self, document: &serde_json::Value) -> Service {
+        self.changed(|inner| inner.openapi = Reply::json(200, document))
+    }
+
+    fn changed(self, change: impl FnOnce(&mut Inner)) -> Service {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        change(&mut inner);
         Service {
-            inner: Arc::new(Inner {
-                gate: self.inner.gate.clone(),
-                accounts: self.inner.accounts.clone(),
-                ckeditor: self.inner.ckeditor.clone(),
-                principals: Arc::new(resolver),
-                jwks: self.inner.jwks.clone(),
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -180,6 +191,12 @@ impl Service {
             Some(reply) => reply.clone(),
             None => self.inner.gate.render(&crate::error::Problem::not_found()),
         }
+    }
+
+    /// `GET /openapi.json`: the OpenAPI 3.1 document of the service, the same bytes on
+    /// every request and every framework.
+    pub fn openapi(&self) -> Reply {
+        self.inner.openapi.clone()
     }
 
     /// `POST /signup`: 201 with the new user.

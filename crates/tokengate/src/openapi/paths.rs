@@ -1,0 +1,305 @@
+//! The operations of the documents, route by route, with every status each can answer.
+
+use serde_json::{json, Map, Value};
+
+use super::{ACCESS_TOKEN_HEADER_SCHEME, BASIC_SCHEME, BEARER_SCHEME};
+
+/// The routes of the adapters' `routes()`.
+pub(super) fn service() -> Map<String, Value> {
+    let mut paths = Map::new();
+    paths.insert(
+        "/healthz".into(),
+        json!({"get": {
+            "operationId": "healthz",
+            "tags": ["service"],
+            "summary": "Whether the store answers.",
+            "responses": {
+                "200": json_body("The store answers.", json!({
+                    "type": "object", "required": ["status"],
+                    "properties": {"status": {"const": "ok"}},
+                })),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/.well-known/jwks.json".into(),
+        json!({"get": {
+            "operationId": "jwks",
+            "tags": ["service"],
+            "summary": "The public keys that verify access tokens, when they are signed with a private key.",
+            "responses": {
+                "200": {
+                    "description": "The JWK set.",
+                    "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JwkSet"}}},
+                },
+                "404": error("Tokens are signed with a secret: nothing is published.", &["not_found"], None),
+            },
+        }}),
+    );
+    paths.insert(
+        "/openapi.json".into(),
+        json!({"get": {
+            "operationId": "openapi",
+            "tags": ["service"],
+            "summary": "This document.",
+            "responses": {"200": json_body("The OpenAPI document.", json!({"type": "object"}))},
+        }}),
+    );
+    paths.insert(
+        "/signup".into(),
+        json!({"post": {
+            "operationId": "signup",
+            "tags": ["accounts"],
+            "summary": "Create an account.",
+            "requestBody": body("Signup"),
+            "responses": {
+                "201": json_body("The new account.", json!({"$ref": "#/components/schemas/User"})),
+                "409": error("The e-mail address is taken (compared without regard to case).", &["conflict"], None),
+                "413": too_large(),
+                "422": invalid_request(),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/login".into(),
+        json!({"post": {
+            "operationId": "login",
+            "tags": ["accounts"],
+            "summary": "Exchange credentials for a token pair: HTTP Basic, or a body.",
+            "security": [{}, {BASIC_SCHEME: []}],
+            "requestBody": optional_body("Credentials"),
+            "responses": {
+                "200": token_pair("A new login: an access token and its refresh token."),
+                "401": error("Unknown e-mail address or wrong password: one answer for both.", &["invalid_credentials"], None),
+                "413": too_large(),
+                "422": invalid_request(),
+                "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/refresh".into(),
+        json!({"post": {
+            "operationId": "refresh",
+            "tags": ["accounts"],
+            "summary": "Spend a refresh token for a new pair.",
+            "requestBody": body("RefreshRequest"),
+            "responses": {
+                "200": token_pair("The new pair; the presented refresh token is spent."),
+                "401": error("Unknown, expired, spent or revoked refresh token. A spent one ends its whole login.", &["invalid_token"], None),
+                "413": too_large(),
+                "422": invalid_request(),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/logout".into(),
+        json!({"post": {
+            "operationId": "logout",
+            "tags": ["accounts"],
+            "summary": "End the token's login: its access and refresh tokens stop working at once.",
+            "security": bearer(),
+            "responses": {
+                "204": {"description": "The login has ended."},
+                "401": unauthorized(),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/users/me".into(),
+        json!({"get": {
+            "operationId": "me",
+            "tags": ["accounts"],
+            "summary": "The account of the token's subject.",
+            "security": bearer(),
+            "responses": {
+                "200": json_body("The account.", json!({"$ref": "#/components/schemas/User"})),
+                "401": unauthorized(),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/cs-token".into(),
+        json!({"get": {
+            "operationId": "csToken",
+            "tags": ["ckeditor"],
+            "summary": "A CKEditor Cloud Services token for the token's user, as plain text for `cloudServices.tokenUrl`.",
+            "security": bearer(),
+            "responses": {
+                "200": {
+                    "description": "The signed JWT, alone.",
+                    "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+                    "content": {"text/plain": {"schema": {"type": "string"}}},
+                },
+                "401": unauthorized(),
+                "503": error(
+                    "CKEditor Cloud Services is not configured (`not_configured`), or the store cannot be reached (`unavailable`, with `Retry-After`).",
+                    &["not_configured", "unavailable"],
+                    None,
+                ),
+            },
+        }}),
+    );
+    paths
+}
+
+/// The demonstration routes of the reference apps.
+pub(super) fn demo() -> Map<String, Value> {
+    let mut paths = Map::new();
+    paths.insert(
+        "/public".into(),
+        json!({"get": {
+            "operationId": "public",
+            "tags": ["demo"],
+            "summary": "Open to anyone.",
+            "responses": {"200": json_body("A greeting.", json!({
+                "type": "object", "required": ["message"],
+                "properties": {"message": {"const": "Anyone can view this."}},
+            }))},
+        }}),
+    );
+    paths.insert(
+        "/protected".into(),
+        json!({"get": {
+            "operationId": "protected",
+            "tags": ["demo"],
+            "summary": "Only for valid access tokens.",
+            "security": bearer(),
+            "responses": {
+                "200": json_body("The token's subject.", json!({
+                    "type": "object", "required": ["message", "sub"],
+                    "properties": {
+                        "message": {"const": "Only available to people with valid tokens."},
+                        "sub": {"type": ["string", "null"]},
+                    },
+                })),
+                "401": unauthorized(),
+            },
+        }}),
+    );
+    let document = |access: &str, permission: &str, id: &str| {
+        json!({
+            "operationId": id,
+            "tags": ["demo"],
+            "summary": format!("Needs `{permission}` on the document: from `auth.collaboration` grants, or the `scope` `documents:{access}`."),
+            "security": bearer(),
+            "responses": {
+                "200": json_body("Access granted.", json!({
+                    "type": "object", "required": ["id", "access"],
+                    "properties": {"id": {"type": "string"}, "access": {"const": access}},
+                })),
+                "401": unauthorized(),
+                "403": error("A valid token without the permission.", &["insufficient_scope"], Some("WWW-Authenticate")),
+                "404": error("No document id in the path.", &["not_found"], None),
+            },
+        })
+    };
+    paths.insert(
+        "/documents/{id}".into(),
+        json!({
+            "parameters": [{
+                "name": "id", "in": "path", "required": true,
+                "description": "The document id, percent-decoded.",
+                "schema": {"type": "string"},
+            }],
+            "get": document("read", "document:read", "readDocument"),
+            "put": document("write", "document:write", "writeDocument"),
+        }),
+    );
+    paths
+}
+
+/// Either bearer header.
+fn bearer() -> Value {
+    json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}])
+}
+
+fn body_fields(schema: &str) -> Map<String, Value> {
+    let reference = json!({"$ref": format!("#/components/schemas/{schema}")});
+    let Value::Object(fields) = json!({
+        "description": "JSON, or the same fields as `application/x-www-form-urlencoded`; at most 64 KiB.",
+        "content": {
+            "application/json": {"schema": reference},
+            "application/x-www-form-urlencoded": {"schema": reference},
+        },
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    fields
+}
+
+fn body(schema: &str) -> Value {
+    let mut fields = body_fields(schema);
+    fields.insert("required".into(), Value::Bool(true));
+    Value::Object(fields)
+}
+
+/// A body that HTTP Basic credentials may replace.
+fn optional_body(schema: &str) -> Value {
+    let mut fields = body_fields(schema);
+    fields.insert("required".into(), Value::Bool(false));
+    Value::Object(fields)
+}
+
+fn json_body(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn token_pair(description: &str) -> Value {
+    let mut response = json_body(
+        description,
+        json!({"$ref": "#/components/schemas/TokenPair"}),
+    );
+    response["headers"] = json!({"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}});
+    response
+}
+
+/// An error answer with the codes it may carry and the header it always carries.
+fn error(description: &str, codes: &[&str], header: Option<&str>) -> Value {
+    let mut response = json_body(
+        description,
+        json!({"allOf": [
+            {"$ref": "#/components/schemas/Error"},
+            {"properties": {"error": {"enum": codes}}},
+        ]}),
+    );
+    if let Some(header) = header {
+        response["headers"] = json!({header: {"$ref": format!("#/components/headers/{header}")}});
+    }
+    response
+}
+
+fn unauthorized() -> Value {
+    error(
+        "No token (`missing_token`), an invalid one (`invalid_token`) or an expired one (`token_expired`).",
+        &["missing_token", "invalid_token", "token_expired"],
+        Some("WWW-Authenticate"),
+    )
+}
+
+fn unavailable() -> Value {
+    error(
+        "The store cannot be reached; nothing was changed.",
+        &["unavailable"],
+        Some("Retry-After"),
+    )
+}
+
+fn too_large() -> Value {
+    error("The body is over 64 KiB.", &["payload_too_large"], None)
+}
+
+fn invalid_request() -> Value {
+    error(
+        "The body is not valid JSON or form data, or a field is missing or breaks its rule.",
+        &["invalid_request"],
+        None,
+    )
+}
