@@ -12,10 +12,11 @@ use super::{ACCESS_TOKEN_HEADER_SCHEME, BEARER_SCHEME};
 /// operations your guards protect.
 ///
 /// ```
+/// use tokengate::openapi::SecuritySchemes;
 /// use utoipa::OpenApi;
 ///
 /// #[derive(OpenApi)]
-/// #[openapi(modifiers(&tokengate::openapi::SecuritySchemes))]
+/// #[openapi(modifiers(&SecuritySchemes))]
 /// struct ApiDoc;
 ///
 /// let schemes = ApiDoc::openapi().components.unwrap().security_schemes;
