@@ -23,13 +23,7 @@ pub struct Started {
 /// Reads the configuration, opens the store and binds. On any failure prints one line naming
 /// the variable and exits with status 2. Logs go to standard error (`RUST_LOG` filters).
 pub async fn start() -> Started {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
+    init_logging("warn");
     let config = Config::from_env().unwrap_or_else(|error| fail(&error));
     for warning in config.warnings() {
         eprintln!("{warning}");
@@ -55,7 +49,25 @@ pub async fn start() -> Started {
     }
 }
 
-/// Prints the line the contract asks for once the app is listening.
+/// Logs to standard error, filtered by `RUST_LOG` (else `default_filter`), in the
+/// `TOKENGATE_LOG_FORMAT` (`text`, or `json`: one object per line); colours only on a
+/// terminal. A bad format stops the app like any bad setting.
+pub fn init_logging(default_filter: &str) {
+    use std::io::IsTerminal;
+    let format = tokengate::LogFormat::from_env().unwrap_or_else(|error| fail(&error));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter);
+    match format {
+        tokengate::LogFormat::Json => logs.json().init(),
+        tokengate::LogFormat::Text => logs.init(),
+    }
+}
+
+/// Prints the `listening on http://ADDR` line once the app is listening.
 pub fn announce(addr: SocketAddr) {
     println!("listening on http://{addr}");
 }

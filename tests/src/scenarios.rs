@@ -1875,6 +1875,13 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
             vec![secret.clone(), ("TOKENGATE_CS_TTL".into(), "90000".into())],
         ),
         (
+            "TOKENGATE_LOG_FORMAT",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_LOG_FORMAT".into(), "xml".into()),
+            ],
+        ),
+        (
             "TOKENGATE_DATABASE_URL",
             vec![
                 secret.clone(),

@@ -457,6 +457,69 @@ fn serve_logs_never_hold_tokens_or_secrets() {
         );
         assert_eq!(status, 200, "{body}");
     }
+    let logs = stop_and_read_logs(child);
+    assert!(logs.contains("/protected"), "{logs}");
+    assert!(
+        !logs.contains(&token[..20]) && !logs.contains(SECRET),
+        "{logs}"
+    );
+}
+
+/// `TOKENGATE_LOG_FORMAT=json`: one JSON object per line, the latency in whole microseconds,
+/// and no terminal colours in a pipe (in either format).
+#[test]
+fn serve_logs_json_lines_for_log_shippers() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("TOKENGATE_SECRET", SECRET),
+        ("TOKENGATE_LOG_FORMAT", "json"),
+    ];
+    let (child, addr) = start_serve_with(dir.path(), &[], &env);
+    let (status, _) = http(&addr, "GET /public", &[], "");
+    assert_eq!(status, 200);
+    let logs = stop_and_read_logs(child);
+    assert!(!logs.contains('\u{1b}'), "no ANSI escapes: {logs:?}");
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|line| line["fields"]["message"] == "request")
+        .unwrap_or_else(|| panic!("a request line: {logs}"));
+    assert_eq!(request["fields"]["path"], "/public");
+    assert_eq!(request["fields"]["status"], 200);
+    assert!(request["fields"]["latency_us"].is_u64(), "{request}");
+
+    let (child, addr) = start_serve(dir.path(), &[]);
+    http(&addr, "GET /public", &[], "");
+    let text = stop_and_read_logs(child);
+    assert!(text.contains("latency_us="), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no ANSI escapes in a pipe: {text:?}"
+    );
+}
+
+#[test]
+fn serve_refuses_an_unknown_log_format() {
+    let output = tokengate(
+        &["serve"],
+        &[
+            ("TOKENGATE_SECRET", SECRET),
+            ("TOKENGATE_LOG_FORMAT", "xml"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: TOKENGATE_LOG_FORMAT: must be `text` or `json`"
+    );
+}
+
+/// Stops a `serve` started by [`start_serve_with`] (SIGTERM, so it finishes in order) and
+/// returns everything it logged.
+fn stop_and_read_logs(mut child: std::process::Child) -> String {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -468,11 +531,7 @@ fn serve_logs_never_hold_tokens_or_secrets() {
         .unwrap()
         .read_to_string(&mut logs)
         .unwrap();
-    assert!(logs.contains("/protected"), "{logs}");
-    assert!(
-        !logs.contains(&token[..20]) && !logs.contains(SECRET),
-        "{logs}"
-    );
+    logs
 }
 
 /// One HTTP/1.1 exchange over a fresh connection: the status and the body.

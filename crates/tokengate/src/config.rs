@@ -7,6 +7,7 @@ use std::time::Duration;
 use rand::RngCore;
 
 use crate::ckeditor::{CkeditorTokens, MAX_CS_TTL};
+use crate::config_error::ConfigError;
 use crate::gate::Gate;
 use crate::issue::Issuer;
 use crate::keys::{Algorithm, Key, KeySet};
@@ -38,25 +39,6 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret(<{} bytes redacted>)", self.0.len())
-    }
-}
-
-/// A configuration value that was refused, naming the variable it came from.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {reason}")]
-pub struct ConfigError {
-    /// The variable, e.g. `TOKENGATE_SECRET`.
-    pub variable: &'static str,
-    /// What was wrong with it; never the secret value itself.
-    pub reason: String,
-}
-
-impl ConfigError {
-    fn new(variable: &'static str, reason: impl Into<String>) -> Self {
-        ConfigError {
-            variable,
-            reason: reason.into(),
-        }
     }
 }
 

@@ -12,6 +12,7 @@ mod collaboration;
 mod compact;
 #[cfg(feature = "accounts")]
 mod config;
+mod config_error;
 mod cors;
 #[cfg(feature = "accounts")]
 pub mod demo;
@@ -19,6 +20,7 @@ mod error;
 mod gate;
 mod issue;
 mod keys;
+mod log_format;
 pub mod openapi;
 mod revocation;
 #[cfg(feature = "accounts")]
@@ -37,9 +39,8 @@ pub use collaboration::{
     ALL_DOCUMENTS,
 };
 #[cfg(feature = "accounts")]
-pub use config::{
-    CkeditorConfig, Config, ConfigError, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL,
-};
+pub use config::{CkeditorConfig, Config, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+pub use config_error::ConfigError;
 pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
 pub use error::{
     AuthError, Challenge, ErrorFormat, JsonErrors, Problem, RenderedBody, Reply, SharedErrorFormat,
@@ -47,6 +48,7 @@ pub use error::{
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
+pub use log_format::LogFormat;
 pub use revocation::RevocationList;
 #[cfg(feature = "accounts")]
 pub use service::{
