@@ -1,4 +1,4 @@
-//! CONTRACT.md as one scenario suite, run over real HTTP against every reference app.
+//! The HTTP API as one scenario suite, run over real HTTP against every reference app.
 //!
 //! Each framework has one harness file in `tests/` that names its app binary:
 //!

@@ -1,4 +1,4 @@
-//! CONTRACT.md, one scenario per function. Each takes a [`Target`] and speaks real HTTP to
+//! The HTTP API (`docs/http-api.md`), one scenario per function. Each takes a [`Target`] and speaks real HTTP to
 //! an app it starts (or to the external server).
 
 use reqwest::header::HeaderMap;
@@ -20,7 +20,7 @@ async fn json_of(response: Response) -> (u16, HeaderMap, Value) {
     (status, headers, body)
 }
 
-/// Asserts CONTRACT.md's error shape: status, `{"error": code, "message": text}`.
+/// Asserts the HTTP API's error shape: status, `{"error": code, "message": text}`.
 async fn expect_error(response: Response, status: u16, code: &str) -> HeaderMap {
     let (actual, headers, body) = json_of(response).await;
     assert_eq!(actual, status, "status for {code}: {body}");
@@ -777,7 +777,7 @@ pub async fn protected_needs_a_token(target: &Target) {
     }
 }
 
-/// Every bearer route answers the bearer failures of CONTRACT.md alike: missing, malformed
+/// Every bearer route answers the bearer failures of the HTTP API alike: missing, malformed
 /// and expired tokens, with their codes and challenges, whatever the method.
 pub async fn bearer_failures_are_alike_on_every_bearer_route(target: &Target) {
     let app = target.start();

@@ -15,7 +15,7 @@ use crate::view::{to_response, View};
 ///
 /// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
 /// default), verifies it with the [`Gate`] registered as app data, and otherwise rejects the
-/// request with CONTRACT.md's 401 (a [`TokenRejection`]); the handler never runs. Behind the
+/// request with the HTTP API's 401 (a [`TokenRejection`]); the handler never runs. Behind the
 /// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
 ///
 /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<Service>`
@@ -109,7 +109,7 @@ where
     }
 }
 
-/// Why a request was refused: renders CONTRACT.md's status, `WWW-Authenticate` challenge and
+/// Why a request was refused: renders the status, `WWW-Authenticate` challenge and
 /// body in the gate's error format, exactly the [`Reply`] of [`Gate::reject`].
 #[derive(Debug, Clone)]
 pub struct TokenRejection {

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cors;
 mod extract;
@@ -17,6 +18,11 @@ pub use routes::{
     configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
     refresh, signup,
 };
+
+/// The guide to tokengate with this framework.
+pub mod guide {
+    #![doc = include_str!("../guide.md")]
+}
 
 /// The core crate, re-exported.
 pub use tokengate;

@@ -14,7 +14,7 @@ use crate::view::View;
 
 /// Middleware that lets through only requests with a valid token and puts their claims in
 /// the request extensions, where [`Authenticated<C>`] finds them without verifying again.
-/// Other requests get CONTRACT.md's 401 before any handler runs.
+/// Other requests get the HTTP API's 401 before any handler runs.
 ///
 /// Wrap a `web::scope` (or the whole `App`). Register CORS on the `App`, outside the gate, so
 /// that preflight requests (which carry no token) are answered before they reach it.

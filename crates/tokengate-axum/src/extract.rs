@@ -14,7 +14,7 @@ use crate::view::{to_response, View};
 ///
 /// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
 /// default), verifies it with the [`Gate`] of the router state ([`GateState`]), and rejects the request with
-/// CONTRACT.md's 401 otherwise; the handler never runs. Behind a [`TokenGateLayer`](crate::TokenGateLayer)
+/// the HTTP API's 401 otherwise; the handler never runs. Behind a [`TokenGateLayer`](crate::TokenGateLayer)
 /// it reuses the claims the layer verified.
 ///
 /// `Option<Authenticated<C>>` makes the token optional: no token is `None`, but an invalid or
@@ -59,7 +59,7 @@ impl<C> DerefMut for Authenticated<C> {
     }
 }
 
-/// Why a request was refused: renders CONTRACT.md's status, `WWW-Authenticate` challenge and
+/// Why a request was refused: renders the status, `WWW-Authenticate` challenge and
 /// body, in the gate's error format.
 #[derive(Debug, Clone)]
 pub struct TokenRejection {

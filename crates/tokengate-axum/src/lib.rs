@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cors;
 mod extract;
@@ -25,6 +26,11 @@ pub use routes::{
 pub use state::GateState;
 #[cfg(feature = "accounts")]
 pub use state::ServiceState;
+
+/// The guide to tokengate with this framework.
+pub mod guide {
+    #![doc = include_str!("../guide.md")]
+}
 
 /// The core crate, re-exported.
 pub use tokengate;

@@ -16,7 +16,7 @@ use tokengate::{Algorithm, Config, LogFormat};
 const EXAMPLES: &str = "\
 Examples:
   tokengate serve --dev                      run the service with a throwaway key on ./tokengate.db
-  TOKENGATE_SECRET=... tokengate serve       run it for real (see CONTRACT.md for every variable)
+  TOKENGATE_SECRET=... tokengate serve       run it for real (docs/http-api.md lists every variable)
   TOKENGATE_ALGORITHM=ES256 TOKENGATE_PRIVATE_KEY_FILE=keys/private.pem tokengate serve
                                              sign with a private key, publish /.well-known/jwks.json
   tokengate keygen                           print a new HS256 secret
@@ -50,7 +50,7 @@ struct ConfigArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the token service of CONTRACT.md (signup, login, refresh, logout, /cs-token…).
+    /// Run the reference token service (signup, login, refresh, logout, /cs-token…).
     Serve {
         #[command(flatten)]
         config: ConfigArgs,

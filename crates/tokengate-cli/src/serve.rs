@@ -1,4 +1,4 @@
-//! `tokengate serve`: the whole CONTRACT.md service on the axum adapter.
+//! `tokengate serve`: the whole reference service on the axum adapter.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -28,7 +28,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// The routes of CONTRACT.md, with one log line per request.
+/// The routes of the reference service, with one log line per request.
 pub fn app(service: Service, cors_origins: &[String]) -> Router {
     tokengate_axum::reference_app(service, cors_origins)
         .layer(axum::middleware::from_fn(log_request))

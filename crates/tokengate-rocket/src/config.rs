@@ -4,7 +4,7 @@ use rocket::figment::value::Value;
 use rocket::figment::Figment;
 use tokengate::{Config, ConfigError};
 
-/// Reads the configuration of CONTRACT.md: each `TOKENGATE_*` variable of the environment,
+/// Reads the configuration of the reference service: each `TOKENGATE_*` variable of the environment,
 /// else the same key in Rocket's configuration: `[default.tokengate]` (or any profile) in
 /// `Rocket.toml` with lower-case keys (`secret`, `database_url`, `cors_origins`, …), or
 /// `ROCKET_TOKENGATE_*` variables. Errors name the `TOKENGATE_*` variable whichever layer the

@@ -18,7 +18,7 @@ use crate::view::{to_response, View};
 /// verifies it with the [`Gate`] in Rocket's managed state (the
 /// [`TokenGateFairing`](crate::TokenGateFairing) manages it). Verification happens once per
 /// request, whatever the number of guards that ask (Rocket's request-local cache). On failure
-/// the guard fails with CONTRACT.md's status and the [`catchers`](crate::catchers) send the
+/// the guard fails with the status and the [`catchers`](crate::catchers) send the
 /// exact rejection (status, `WWW-Authenticate`, JSON body); the handler never runs.
 ///
 /// For a token that may be absent use [`MaybeAuthenticated`], not `Option<Authenticated>`;
@@ -71,7 +71,7 @@ impl<C> DerefMut for Authenticated<C> {
 #[derive(Debug, Clone)]
 pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
 
-/// Why a request was refused: CONTRACT.md's status, `WWW-Authenticate` challenge and body, in
+/// Why a request was refused: the status, `WWW-Authenticate` challenge and body, in
 /// the gate's error format. The error of the [`Authenticated`], [`MaybeAuthenticated`] and
 /// [`Authorized`](crate::Authorized) guards, and a responder.
 #[derive(Clone)]

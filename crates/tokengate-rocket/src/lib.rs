@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catchers;
 #[cfg(feature = "accounts")]
@@ -22,6 +23,11 @@ pub use routes::{
     cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup, Headers,
 };
 pub use view::ReplyResponder;
+
+/// The guide to tokengate with this framework.
+pub mod guide {
+    #![doc = include_str!("../guide.md")]
+}
 
 /// The core crate, re-exported.
 pub use tokengate;

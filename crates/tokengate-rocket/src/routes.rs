@@ -20,7 +20,7 @@ use crate::view::ReplyResponder;
 ///
 /// let only = routes![tokengate_rocket::login, tokengate_rocket::cs_token];
 /// assert_eq!(only.len(), 2);
-/// assert_eq!(tokengate_rocket::routes().len(), 8);
+/// assert_eq!(tokengate_rocket::routes().len(), 9);
 /// ```
 pub fn routes() -> Vec<Route> {
     rocket::routes![healthz, jwks, openapi, signup, login, refresh, logout, me, cs_token]

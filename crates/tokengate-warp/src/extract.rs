@@ -30,7 +30,7 @@ impl<C> DerefMut for Authenticated<C> {
     }
 }
 
-/// Why a request was refused: CONTRACT.md's status, `WWW-Authenticate` challenge and body,
+/// Why a request was refused: the status, `WWW-Authenticate` challenge and body,
 /// already rendered in the gate's error format.
 ///
 /// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it

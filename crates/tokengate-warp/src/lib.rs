@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cors;
 mod extract;
@@ -17,6 +18,11 @@ pub use rejection::{handle_rejection, render_rejection};
 #[cfg(feature = "accounts")]
 pub use routes::{cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup};
 pub use view::into_response;
+
+/// The guide to tokengate with this framework.
+pub mod guide {
+    #![doc = include_str!("../guide.md")]
+}
 
 /// The core crate, re-exported.
 pub use tokengate;

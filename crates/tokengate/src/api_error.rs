@@ -1,5 +1,5 @@
 //! The failures of the service routes (signup, login, refresh, logout, `/cs-token`, …), each
-//! with CONTRACT.md's status and code.
+//! with the status and code.
 
 use std::borrow::Cow;
 

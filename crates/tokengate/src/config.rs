@@ -1,4 +1,4 @@
-//! Configuration from code or from the `TOKENGATE_*` environment variables of CONTRACT.md.
+//! Configuration from code or from the `TOKENGATE_*` environment variables (`docs/http-api.md`).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -63,7 +63,7 @@ pub struct CkeditorConfig {
     pub ttl: Duration,
 }
 
-/// Everything a reference app or `tokengate serve` needs, with CONTRACT.md's defaults.
+/// Everything a reference app or `tokengate serve` needs, with the documented defaults.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `TOKENGATE_ADDR`: where to listen.

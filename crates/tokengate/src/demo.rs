@@ -1,4 +1,4 @@
-//! The bodies of CONTRACT.md's demonstration routes (`/public`, `/protected`,
+//! The bodies of the HTTP API's demonstration routes (`/public`, `/protected`,
 //! `/documents/{id}`), so that every reference app and `tokengate serve` answer alike.
 //!
 //! They are plain structs rather than `serde_json::Value`s: serialized straight into the

@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// Why a request was not let through.
 ///
 /// Every variant knows the HTTP status, the RFC 6750 `WWW-Authenticate` challenge and the
-/// `error` code that CONTRACT.md prescribes, so that every adapter answers alike. Messages
+/// `error` code of the HTTP API, so that every adapter answers alike. Messages
 /// are fixed sentences: they never contain the token, a claim value taken from it, or a key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -289,7 +289,7 @@ pub trait ErrorFormat: Send + Sync + 'static {
     fn render(&self, problem: &Problem) -> RenderedBody;
 }
 
-/// The default format of CONTRACT.md: `{"error": CODE, "message": TEXT}`.
+/// The default format: `{"error": CODE, "message": TEXT}`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonErrors;
 

@@ -18,6 +18,7 @@ mod cors;
 pub mod demo;
 mod error;
 mod gate;
+pub mod guide;
 mod issue;
 mod keys;
 mod log_format;

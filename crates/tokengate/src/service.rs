@@ -70,7 +70,7 @@ impl PrincipalResolver for StorePrincipals {
     }
 }
 
-/// The whole service of CONTRACT.md behind one cheap clone: the gate, the accounts, the
+/// The whole reference service behind one cheap clone: the gate, the accounts, the
 /// CKEditor token issuer and the principal resolver.
 #[derive(Clone)]
 pub struct Service {

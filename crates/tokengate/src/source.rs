@@ -74,7 +74,7 @@ pub enum TokenSource {
 pub struct TokenSources(Vec<TokenSource>);
 
 impl Default for TokenSources {
-    /// `Authorization: Bearer`, then `x-access-token`: CONTRACT.md's reference apps.
+    /// `Authorization: Bearer`, then `x-access-token`: what the reference apps read.
     fn default() -> Self {
         TokenSources(vec![
             TokenSource::Bearer,

@@ -1,4 +1,4 @@
-//! The actix-web reference app of CONTRACT.md.
+//! The actix-web reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-actix`, configured by `TOKENGATE_*`.
 

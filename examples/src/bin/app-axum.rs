@@ -1,4 +1,4 @@
-//! The axum reference app of CONTRACT.md.
+//! The axum reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-axum`, configured by `TOKENGATE_*`.
 //! The routes are `tokengate_axum::reference_app` (read it for how the extractors are used);

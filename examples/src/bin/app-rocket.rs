@@ -1,4 +1,4 @@
-//! The Rocket reference app of CONTRACT.md.
+//! The Rocket reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-rocket`, configured by `TOKENGATE_*`.
 

@@ -1,4 +1,4 @@
-//! The warp reference app of CONTRACT.md.
+//! The warp reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-warp`, configured by `TOKENGATE_*`.
 
