@@ -1,0 +1,29 @@
+//! The HTTP API (`docs/http-api.md`), one scenario per function. Each takes a
+//! [`Target`](crate::Target) and speaks real HTTP to an app it starts (or to the external server).
+//!
+//! The scenarios live in one submodule per section and are all re-exported here, where
+//! [`scenario_suite!`](crate::scenario_suite) finds them.
+
+mod helpers;
+
+mod bearer;
+mod cors;
+mod documents;
+mod lifecycle;
+mod login;
+mod open_routes;
+mod refresh_logout;
+mod signup;
+mod token_rules;
+mod users_cs_token;
+
+pub use bearer::*;
+pub use cors::*;
+pub use documents::*;
+pub use lifecycle::*;
+pub use login::*;
+pub use open_routes::*;
+pub use refresh_logout::*;
+pub use signup::*;
+pub use token_rules::*;
+pub use users_cs_token::*;
