@@ -1,32 +1,128 @@
-//! CORS for browser clients (CKEditor's `tokenUrl`), through `actix-cors`.
+//! CORS for browser clients (CKEditor's `tokenUrl`, pages holding a session cookie): the
+//! core's [`CorsPolicy`] as an actix middleware, so that actix answers exactly as the other
+//! adapters do. (actix-cors refuses a preflight from another origin with 400 and sends
+//! `Access-Control-Allow-Credentials` to every origin.)
 
-use actix_cors::Cors;
-use actix_web::http::header::HeaderName;
-use actix_web::http::{Method, Uri};
-use tokengate::{CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
+use std::future::{ready, Ready};
 
-/// A CORS middleware (the core's policy: methods, headers and max age of
-/// `tokengate::CorsPolicy`) allowing exactly `origins` (e.g. `config.cors_origins`, from
-/// `TOKENGATE_CORS_ORIGINS`) to call the service with a bearer token: methods GET, POST, PUT
-/// and DELETE, headers `authorization`, `content-type` and `x-access-token`.
+use actix_web::body::EitherBody;
+use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, ORIGIN};
+use actix_web::HttpResponse;
+use futures_util::future::{Either, LocalBoxFuture};
+use tokengate::CorsPolicy;
+
+/// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`, from
+/// `TOKENGATE_CORS_ORIGINS`) to call the service from a browser, with credentials: the
+/// core's methods, headers and max age.
 ///
-/// Requests from other origins are served without CORS headers, so browsers refuse to hand
-/// the answer to the page; a preflight from another origin gets actix-cors' 400, again
-/// without `Access-Control-Allow-Origin`. An empty list allows no origin.
+/// Preflights (`OPTIONS` with `Access-Control-Request-Method`) are answered 204 at once,
+/// with the CORS headers only for an allowed origin. Other requests are served as usual and
+/// get `Access-Control-Allow-Origin` (echoed, never `*`) and
+/// `Access-Control-Allow-Credentials: true` when their origin is allowed, nothing otherwise,
+/// so browsers withhold the answer from other origins' pages. An empty list allows none.
 ///
 /// Wrap the `App` with it (`App::new().wrap(tokengate_actix::cors(&origins))`) so that it
 /// sits outside [`TokenGate`](crate::TokenGate) and every route, the 404 included.
+///
+/// ```
+/// use actix_web::{web, App};
+///
+/// let origins = vec!["https://editor.example".to_owned()];
+/// let app = App::new()
+///     .wrap(tokengate_actix::cors(&origins))
+///     .route("/", web::get().to(|| async { "hello" }));
+/// # drop(app);
+/// ```
 pub fn cors(origins: &[String]) -> Cors {
-    let cors = Cors::default()
-        .allowed_methods(
-            CORS_ALLOWED_METHODS.map(|m| Method::from_bytes(m.as_bytes()).expect("method")),
-        )
-        .allowed_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
-        .max_age(usize::try_from(CORS_MAX_AGE_SECS).ok())
-        .block_on_origin_mismatch(false);
-    origins
-        .iter()
-        // actix-cors fails the whole app on an origin that is not a URI; skip it instead.
-        .filter(|origin| origin.parse::<Uri>().is_ok())
-        .fold(cors, |cors, origin| cors.allowed_origin(origin))
+    Cors {
+        policy: CorsPolicy::new(origins),
+    }
+}
+
+/// The middleware factory made by [`cors`].
+#[derive(Debug, Clone)]
+pub struct Cors {
+    policy: CorsPolicy,
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CorsMiddleware {
+            service,
+            policy: self.policy.clone(),
+        }))
+    }
+}
+
+/// The service made by [`Cors`].
+#[derive(Debug)]
+pub struct CorsMiddleware<S> {
+    service: S,
+    policy: CorsPolicy,
+}
+
+impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = Either<
+        Ready<Result<Self::Response, Self::Error>>,
+        LocalBoxFuture<'static, Result<Self::Response, Self::Error>>,
+    >;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let origin = req
+            .headers()
+            .get(ORIGIN)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let preflight = CorsPolicy::is_preflight(
+            req.method().as_str(),
+            req.headers().contains_key("access-control-request-method"),
+        );
+        if preflight {
+            let mut response = HttpResponse::NoContent().finish();
+            decorate(
+                response.headers_mut(),
+                self.policy.headers(origin.as_deref(), true),
+            );
+            return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
+        }
+        let headers = self.policy.headers(origin.as_deref(), false);
+        let call = self.service.call(req);
+        Either::Right(Box::pin(async move {
+            let mut response = call.await?;
+            decorate(response.headers_mut(), headers);
+            Ok(response.map_into_left_body())
+        }))
+    }
+}
+
+fn decorate(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            let name = HeaderName::from_static(name);
+            if name == "vary" {
+                map.append(name, value);
+            } else {
+                map.insert(name, value);
+            }
+        }
+    }
 }

@@ -9,14 +9,14 @@ mod permission;
 mod routes;
 mod view;
 
-pub use cors::cors;
+pub use cors::{cors, Cors, CorsMiddleware};
 pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
 pub use middleware::{TokenGate, TokenGateMiddleware};
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
     configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
-    refresh, signup,
+    refresh, session_login, session_logout, session_refresh, signup,
 };
 
 /// The guide to tokengate with this framework.

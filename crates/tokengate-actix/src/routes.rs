@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use tokengate::{ApiError, Problem, RequestBody, Service, MAX_BODY_BYTES};
 
 use crate::extract::{gate_of, Authenticated};
-use crate::view::to_response;
+use crate::view::{to_response, View};
 
-/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
+/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes
+/// (`/session`, `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`,
 /// `/.well-known/jwks.json` and `/openapi.json`,
 /// for [`App::configure`](actix_web::App::configure) or
 /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`Service`] as
@@ -40,9 +41,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ("/login", web::post().to(login)),
         ("/refresh", web::post().to(refresh)),
         ("/logout", web::post().to(logout)),
+        ("/session/refresh", web::post().to(session_refresh)),
         ("/users/me", web::get().to(me)),
         ("/cs-token", web::get().to(cs_token)),
     ];
+    cfg.service(
+        web::resource("/session")
+            .route(web::post().to(session_login))
+            .route(web::delete().to(session_logout))
+            .default_service(web::to(method_not_allowed)),
+    );
     for (path, route) in routes {
         cfg.service(
             web::resource(path)
@@ -86,14 +94,43 @@ pub async fn login(
     req: HttpRequest,
     body: web::Payload,
 ) -> HttpResponse {
-    match read(&service, body).await {
+    credentials(&service, &req, body, Service::login).await
+}
+
+/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+pub async fn session_login(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> HttpResponse {
+    credentials(&service, &req, body, Service::session_login).await
+}
+
+/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+pub async fn session_refresh(service: web::Data<Service>, req: HttpRequest) -> HttpResponse {
+    to_response(service.session_refresh(&View(&req)).await)
+}
+
+/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
+/// login and clears the cookies.
+pub async fn session_logout(service: web::Data<Service>, user: Authenticated) -> HttpResponse {
+    to_response(service.session_logout(&user).await)
+}
+
+/// Reads the body and hands the credentials (HTTP Basic or the body) to `route`.
+async fn credentials<'s, F>(
+    service: &'s Service,
+    req: &HttpRequest,
+    body: web::Payload,
+    route: F,
+) -> HttpResponse
+where
+    F: AsyncFnOnce(&'s Service, Option<&[u8]>, RequestBody<'_>) -> tokengate::Reply,
+{
+    match read(service, body).await {
         Ok(bytes) => {
             let authorization = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
-            to_response(
-                service
-                    .login(authorization, request_body(&req, &bytes))
-                    .await,
-            )
+            to_response(route(service, authorization, request_body(req, &bytes)).await)
         }
         Err(response) => response,
     }

@@ -18,6 +18,10 @@ impl RequestView for View<'_> {
     fn query(&self) -> Option<&str> {
         self.0.uri().query()
     }
+
+    fn method(&self) -> &str {
+        self.0.method().as_str()
+    }
 }
 
 /// A core [`Reply`] as an actix response: status, content type, headers and body, as given.

@@ -154,6 +154,9 @@ impl tokengate::RequestView for Header {
     fn query(&self) -> Option<&str> {
         None
     }
+    fn method(&self) -> &str {
+        "GET"
+    }
 }
 
 fn header<B>(response: &actix_web::dev::ServiceResponse<B>, name: &str) -> String {

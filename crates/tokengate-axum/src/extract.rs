@@ -103,6 +103,7 @@ where
         return Ok(Some(claims.clone()));
     }
     let view = View {
+        method: &parts.method,
         headers: &parts.headers,
         uri: &parts.uri,
     };

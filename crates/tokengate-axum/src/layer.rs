@@ -110,6 +110,7 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let view = View {
+            method: request.method(),
             headers: request.headers(),
             uri: request.uri(),
         };

@@ -21,7 +21,7 @@ pub use reference::reference_app;
 #[cfg(feature = "accounts")]
 pub use routes::{
     cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi, refresh,
-    routes, signup,
+    routes, session_login, session_logout, session_refresh, signup,
 };
 pub use state::GateState;
 #[cfg(feature = "accounts")]

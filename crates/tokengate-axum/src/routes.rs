@@ -2,7 +2,7 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -10,10 +10,11 @@ use tokengate::{ApiError, RequestBody, Service, MAX_BODY_BYTES};
 
 use crate::extract::Authenticated;
 use crate::state::ServiceState;
-use crate::view::ReplyResponse;
+use crate::view::{ReplyResponse, View};
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
-/// `/.well-known/jwks.json` and `/openapi.json`, to
+/// `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes (`/session`,
+/// `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`, `/.well-known/jwks.json` and
+/// `/openapi.json`, to
 /// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
 /// [`Service`] ([`ServiceState`]).
 ///
@@ -38,6 +39,11 @@ pub fn routes<S: ServiceState>() -> Router<S> {
         .route("/login", post(login::<S>))
         .route("/refresh", post(refresh::<S>))
         .route("/logout", post(logout::<S>))
+        .route(
+            "/session",
+            post(session_login::<S>).delete(session_logout::<S>),
+        )
+        .route("/session/refresh", post(session_refresh::<S>))
         .route("/users/me", get(me::<S>))
         .route("/cs-token", get(cs_token::<S>))
 }
@@ -79,13 +85,56 @@ pub async fn login<S: ServiceState>(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let service = state.service();
+    credentials(state.service(), &headers, body, Service::login).await
+}
+
+/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+pub async fn session_login<S: ServiceState>(
+    State(state): State<S>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    credentials(state.service(), &headers, body, Service::session_login).await
+}
+
+/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+pub async fn session_refresh<S: ServiceState>(
+    State(state): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    let view = View {
+        method: &method,
+        headers: &headers,
+        uri: &uri,
+    };
+    ReplyResponse(state.service().session_refresh(&view).await)
+}
+
+/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
+/// login and clears the cookies.
+pub async fn session_logout<S: ServiceState>(
+    State(state): State<S>,
+    Authenticated(claims): Authenticated,
+) -> impl IntoResponse {
+    ReplyResponse(state.service().session_logout(&claims).await)
+}
+
+/// Reads the body and hands the credentials (HTTP Basic or the body) to `route`.
+async fn credentials<'s, F>(
+    service: &'s Service,
+    headers: &HeaderMap,
+    body: Body,
+    route: F,
+) -> Response
+where
+    F: AsyncFnOnce(&'s Service, Option<&[u8]>, RequestBody<'_>) -> tokengate::Reply,
+{
     match read(service, body).await {
         Ok(bytes) => {
             let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
-            let reply = service
-                .login(authorization, request_body(&headers, &bytes))
-                .await;
+            let reply = route(service, authorization, request_body(headers, &bytes)).await;
             ReplyResponse(reply).into_response()
         }
         Err(response) => response,

@@ -1,11 +1,12 @@
 //! The core's request view and reply, in axum's types.
 
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokengate::{Reply, RequestView};
 
-/// The headers and URI of an axum request, as the core sees them.
+/// The method, headers and URI of an axum request, as the core sees them.
 pub(crate) struct View<'r> {
+    pub method: &'r Method,
     pub headers: &'r HeaderMap,
     pub uri: &'r Uri,
 }
@@ -22,6 +23,10 @@ impl RequestView for View<'_> {
 
     fn query(&self) -> Option<&str> {
         self.uri.query()
+    }
+
+    fn method(&self) -> &str {
+        self.method.as_str()
     }
 }
 

@@ -439,7 +439,7 @@ fn sigterm_lets_a_slow_request_finish_before_exit() {
 #[test]
 fn serve_logs_never_hold_tokens_or_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start_serve(dir.path(), &[]);
+    let (child, addr) = start_serve(dir.path(), &[]);
     let token = stdout(&tokengate(
         &["issue", "--sub", "u"],
         &[("TOKENGATE_SECRET", SECRET)],

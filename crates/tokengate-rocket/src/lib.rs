@@ -20,7 +20,8 @@ pub use fairing::TokenGateFairing;
 pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup, Headers,
+    cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, session_login,
+    session_logout, session_refresh, signup, Headers, WholeRequest,
 };
 pub use view::ReplyResponder;
 

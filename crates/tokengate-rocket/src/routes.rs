@@ -7,9 +7,10 @@ use rocket::{Request, Route, State};
 use tokengate::{ApiError, RequestBody, Service, MAX_BODY_BYTES};
 
 use crate::extract::Authenticated;
-use crate::view::ReplyResponder;
+use crate::view::{ReplyResponder, View};
 
-/// `/healthz`, `/.well-known/jwks.json`, `/openapi.json`, `/signup`, `/login`, `/refresh`, `/logout`,
+/// `/healthz`, `/.well-known/jwks.json`, `/openapi.json`, `/signup`, `/login`, `/refresh`,
+/// `/logout`, the browser-session routes (`/session`, `/session/refresh`),
 /// `/users/me` and `/cs-token`, to
 /// mount at any base. They need the [`Service`] in managed state, which the
 /// [`TokenGateFairing`](crate::TokenGateFairing) provides (it also mounts them); to mount only
@@ -20,10 +21,23 @@ use crate::view::ReplyResponder;
 ///
 /// let only = routes![tokengate_rocket::login, tokengate_rocket::cs_token];
 /// assert_eq!(only.len(), 2);
-/// assert_eq!(tokengate_rocket::routes().len(), 9);
+/// assert_eq!(tokengate_rocket::routes().len(), 12);
 /// ```
 pub fn routes() -> Vec<Route> {
-    rocket::routes![healthz, jwks, openapi, signup, login, refresh, logout, me, cs_token]
+    rocket::routes![
+        healthz,
+        jwks,
+        openapi,
+        signup,
+        login,
+        refresh,
+        logout,
+        session_login,
+        session_refresh,
+        session_logout,
+        me,
+        cs_token
+    ]
 }
 
 /// The request's headers, as a request guard (Rocket has none built in); the body routes read
@@ -79,12 +93,63 @@ pub async fn login(
     headers: Headers<'_>,
     data: Data<'_>,
 ) -> ReplyResponder {
+    credentials(service, headers, data, Service::login).await
+}
+
+/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+#[rocket::post("/session", data = "<data>")]
+pub async fn session_login(
+    service: &State<Service>,
+    headers: Headers<'_>,
+    data: Data<'_>,
+) -> ReplyResponder {
+    credentials(service, headers, data, Service::session_login).await
+}
+
+/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+#[rocket::post("/session/refresh")]
+pub async fn session_refresh(
+    service: &State<Service>,
+    request: WholeRequest<'_>,
+) -> ReplyResponder {
+    ReplyResponder(service.session_refresh(&View(request.0)).await)
+}
+
+/// The request itself, for the routes that hand the core a view of it (Rocket has no
+/// such guard built in).
+#[derive(Debug, Clone, Copy)]
+pub struct WholeRequest<'r>(pub &'r Request<'r>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for WholeRequest<'r> {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(WholeRequest(request))
+    }
+}
+
+/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
+/// login and clears the cookies.
+#[rocket::delete("/session")]
+pub async fn session_logout(service: &State<Service>, user: Authenticated) -> ReplyResponder {
+    ReplyResponder(service.session_logout(&user).await)
+}
+
+/// Reads the body and hands the credentials (HTTP Basic or the body) to `route`.
+async fn credentials<'s, F>(
+    service: &'s Service,
+    headers: Headers<'_>,
+    data: Data<'_>,
+    route: F,
+) -> ReplyResponder
+where
+    F: AsyncFnOnce(&'s Service, Option<&[u8]>, RequestBody<'_>) -> tokengate::Reply,
+{
     ReplyResponder(match read(service, data).await {
         Ok(bytes) => {
             let authorization = headers.0.get_one("authorization").map(str::as_bytes);
-            service
-                .login(authorization, request_body(&headers, &bytes))
-                .await
+            route(service, authorization, request_body(&headers, &bytes)).await
         }
         Err(reply) => reply,
     })

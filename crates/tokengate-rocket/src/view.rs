@@ -20,6 +20,10 @@ impl RequestView for View<'_, '_> {
     fn query(&self) -> Option<&str> {
         self.0.uri().query().map(|query| query.as_str())
     }
+
+    fn method(&self) -> &str {
+        self.0.method().as_str()
+    }
 }
 
 /// A core [`Reply`] (status, content type, headers, body) as a Rocket responder.

@@ -7,10 +7,11 @@ use warp::reply::Response;
 use warp::{Buf, Filter, Stream};
 
 use crate::extract::{authenticated, Authenticated};
-use crate::view::into_response;
+use crate::view::{into_response, view, View};
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, `/users/me`, `/cs-token`, `/healthz`,
-/// `/.well-known/jwks.json` and `/openapi.json`, as
+/// `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes (`/session`,
+/// `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`, `/.well-known/jwks.json` and
+/// `/openapi.json`, as
 /// one filter to [`or`](Filter::or) into your app. Recover with
 /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
 /// answered in the service's JSON.
@@ -40,6 +41,12 @@ pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Re
         .or(refresh(service.clone()))
         .unify()
         .or(logout(service.clone()))
+        .unify()
+        .or(session_login(service.clone()))
+        .unify()
+        .or(session_refresh(service.clone()))
+        .unify()
+        .or(session_logout(service.clone()))
         .unify()
         .or(me(service.clone()))
         .unify()
@@ -85,6 +92,40 @@ pub fn refresh(service: Service) -> impl Filter<Extract = (Response,), Error = R
     with_body("refresh", BodyRoute::Refresh, service)
 }
 
+/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+pub fn session_login(
+    service: Service,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    with_body("session", BodyRoute::Session, service)
+}
+
+/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+pub fn session_refresh(
+    service: Service,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("session" / "refresh")
+        .and(warp::post())
+        .and(view())
+        .then(move |view: View| {
+            let service = service.clone();
+            async move { into_response(service.session_refresh(&view).await) }
+        })
+}
+
+/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
+/// login and clears the cookies.
+pub fn session_logout(
+    service: Service,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path!("session")
+        .and(warp::delete())
+        .and(authenticated::<NoExtra>(service.gate().clone()))
+        .then(move |Authenticated(claims)| {
+            let service = service.clone();
+            async move { into_response(service.session_logout(&claims).await) }
+        })
+}
+
 /// `POST /logout` (bearer): 204.
 pub fn logout(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("logout")
@@ -122,6 +163,7 @@ pub fn cs_token(service: Service) -> impl Filter<Extract = (Response,), Error = 
 enum BodyRoute {
     Signup,
     Login,
+    Session,
     Refresh,
 }
 
@@ -146,9 +188,13 @@ fn with_body(
                 let body = request_body(&headers, &bytes);
                 let reply = match route {
                     BodyRoute::Signup => service.signup(body).await,
-                    BodyRoute::Login => {
+                    BodyRoute::Login | BodyRoute::Session => {
                         let authorization = headers.get(AUTHORIZATION).map(|v| v.as_bytes());
-                        service.login(authorization, body).await
+                        if matches!(route, BodyRoute::Login) {
+                            service.login(authorization, body).await
+                        } else {
+                            service.session_login(authorization, body).await
+                        }
                     }
                     BodyRoute::Refresh => service.refresh(body).await,
                 };

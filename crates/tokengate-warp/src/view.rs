@@ -6,8 +6,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-/// What the guard filters see of a request: its headers and raw query string.
+/// What the guard filters see of a request: its method, headers and raw query string.
 pub(crate) struct View {
+    pub method: warp::http::Method,
     pub headers: HeaderMap,
     pub query: Option<String>,
 }
@@ -25,6 +26,10 @@ impl RequestView for View {
     fn query(&self) -> Option<&str> {
         self.query.as_deref()
     }
+
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
 }
 
 /// Extracts the [`View`] of a request. Warp gives filters no borrowed access to the request,
@@ -35,9 +40,14 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
         .map(Some)
         .or(warp::any().map(|| None))
         .unify();
-    warp::header::headers_cloned()
+    warp::method()
+        .and(warp::header::headers_cloned())
         .and(query)
-        .map(|headers, query| View { headers, query })
+        .map(|method, headers, query| View {
+            method,
+            headers,
+            query,
+        })
 }
 
 /// A core [`Reply`] (status, content type, headers, body) as a warp response.

@@ -24,8 +24,6 @@
 //! assert!(!payload.contains('-') && !payload.contains('_'));
 //! ```
 
-use serde::Serialize;
-use std::io::{self, Write};
 use std::time::Duration;
 
 use crate::claims::{Audience, Claims, NoExtra};
@@ -97,49 +95,6 @@ impl CkeditorTokens {
             ..Claims::default()
         }
     }
-}
-
-/// Serializes `value` as JSON whose base64url encoding contains neither `-` nor `_`.
-pub(crate) fn to_atob_safe_json(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
-    let mut out = Vec::with_capacity(256);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, AtobSafe);
-    value.serialize(&mut serializer)?;
-    Ok(out)
-}
-
-/// Base64 turns each 3 bytes into four 6-bit digits; `-` and `_` are digits 62 and 63. With
-/// every byte below 0x80 the first three digits of a group stay at or below 61, and the
-/// fourth is 62 or 63 only for the bytes `>` `?` `~` DEL. String contents are the only place
-/// those (or non-ASCII bytes) can appear in JSON, so escaping them there is enough.
-struct AtobSafe;
-
-impl serde_json::ser::Formatter for AtobSafe {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        if !fragment.bytes().any(needs_escape) {
-            return writer.write_all(fragment.as_bytes());
-        }
-        let mut start = 0;
-        for (at, c) in fragment.char_indices() {
-            if c.is_ascii() && !needs_escape(c as u8) {
-                continue;
-            }
-            writer.write_all(&fragment.as_bytes()[start..at])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
-            }
-            start = at + c.len_utf8();
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
-    }
-}
-
-fn needs_escape(byte: u8) -> bool {
-    byte >= 0x7f || matches!(byte, b'>' | b'?' | b'~')
 }
 
 #[cfg(test)]

@@ -113,7 +113,23 @@ pub struct Claims<E = NoExtra> {
     pub extra: E,
 }
 
+impl Claims<NoExtra> {
+    /// Claims with only `sub` set: the usual start of an access token.
+    pub fn for_subject(subject: impl Into<String>) -> Self {
+        Claims {
+            sub: Some(subject.into()),
+            ..Claims::default()
+        }
+    }
+}
+
 impl<E> Claims<E> {
+    /// Sets `sub`.
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.sub = Some(subject.into());
+        self
+    }
+
     /// Whether these claims grant `permission` on `document`: through the collaboration
     /// grants of `auth` (see [`Auth::allows`]), or through a `scope` that grants it on every
     /// document (see [`Permission::from_scope`]). Claims with neither grant nothing.

@@ -9,8 +9,14 @@ use std::sync::Arc;
 
 /// Methods a preflight allows.
 pub const CORS_ALLOWED_METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
-/// Request headers a preflight allows: what a bearer call with a JSON or form body sends.
-pub const CORS_ALLOWED_HEADERS: [&str; 3] = ["authorization", "content-type", "x-access-token"];
+/// Request headers a preflight allows: what a bearer call with a JSON or form body sends,
+/// and the CSRF header of a cookie-authenticated one.
+pub const CORS_ALLOWED_HEADERS: [&str; 4] = [
+    "authorization",
+    "content-type",
+    "x-access-token",
+    "x-csrf-token",
+];
 /// How long browsers may cache a preflight answer, in seconds.
 pub const CORS_MAX_AGE_SECS: u64 = 600;
 
@@ -54,7 +60,9 @@ impl CorsPolicy {
 
     /// The headers to add to the response to a request carrying `origin`: none when no origin
     /// is configured; otherwise `Vary: Origin`, and for an allowed origin
-    /// `Access-Control-Allow-Origin` (plus methods, headers and max age on a preflight).
+    /// `Access-Control-Allow-Origin` echoing it (never `*`) and
+    /// `Access-Control-Allow-Credentials: true`, so a page there may send the session cookies
+    /// (plus methods, headers and max age on a preflight).
     pub fn headers(&self, origin: Option<&str>, preflight: bool) -> Vec<(&'static str, String)> {
         if self.origins.is_empty() {
             return Vec::new();
@@ -64,6 +72,7 @@ impl CorsPolicy {
             return headers;
         };
         headers.push(("access-control-allow-origin", origin.to_owned()));
+        headers.push(("access-control-allow-credentials", "true".to_owned()));
         if preflight {
             headers.push((
                 "access-control-allow-methods",
@@ -93,6 +102,7 @@ mod tests {
             [
                 "vary",
                 "access-control-allow-origin",
+                "access-control-allow-credentials",
                 "access-control-allow-methods",
                 "access-control-allow-headers",
                 "access-control-max-age"
@@ -100,7 +110,11 @@ mod tests {
         );
         assert_eq!(
             names(cors.headers(Some("https://a.example"), false)),
-            ["vary", "access-control-allow-origin"]
+            [
+                "vary",
+                "access-control-allow-origin",
+                "access-control-allow-credentials"
+            ]
         );
         for other in [
             "https://a.example.evil",

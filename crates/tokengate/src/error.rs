@@ -1,8 +1,14 @@
-//! The one error type of the verify path, and the framework-neutral response it becomes.
+//! The one error type of the verify path, [`AuthError`], and its RFC 6750 class.
+//!
+//! What it becomes on the wire is a [`Problem`], rendered by an [`ErrorFormat`] into a
+//! [`Reply`]; those live in `problem` and `reply`.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::sync::Arc;
+
+// Re-exported at their old paths, where the gate, the service and the API error still
+// import them from.
+pub(crate) use crate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
+pub(crate) use crate::reply::Reply;
 
 /// Why a request was not let through.
 ///
@@ -69,6 +75,12 @@ pub enum AuthError {
         /// The permission that was required, e.g. `document:write`.
         permission: Cow<'static, str>,
     },
+    /// The token came from the session cookie, the method changes something, and the request
+    /// did not repeat the CSRF cookie in `X-CSRF-Token` (double submit).
+    #[error(
+        "a request authenticated by the session cookie must repeat the CSRF cookie in X-CSRF-Token"
+    )]
+    CsrfFailed,
 }
 
 /// The RFC 6750 error class of an [`AuthError`]: what a client should do about it.
@@ -83,30 +95,38 @@ pub enum Challenge {
 }
 
 impl AuthError {
-    /// HTTP status: 403 for insufficient scope, 401 for everything else.
+    /// HTTP status: 403 for insufficient scope and a failed CSRF check, 401 for everything
+    /// else.
     pub fn status(&self) -> u16 {
+        if *self == AuthError::CsrfFailed {
+            return 403;
+        }
         match self.challenge() {
             Challenge::InsufficientScope => 403,
             Challenge::MissingToken | Challenge::InvalidToken => 401,
         }
     }
 
-    /// The RFC 6750 error class.
+    /// The RFC 6750 error class. A failed CSRF check counts as insufficient scope (the token
+    /// is fine, this request is not), though it sends no challenge.
     pub fn challenge(&self) -> Challenge {
         match self {
             AuthError::MissingToken => Challenge::MissingToken,
-            AuthError::InsufficientScope { .. } => Challenge::InsufficientScope,
+            AuthError::InsufficientScope { .. } | AuthError::CsrfFailed => {
+                Challenge::InsufficientScope
+            }
             _ => Challenge::InvalidToken,
         }
     }
 
-    /// The `error` code of the JSON body: `missing_token`, `invalid_token`, `token_expired`
-    /// or `insufficient_scope`.
+    /// The `error` code of the JSON body: `missing_token`, `invalid_token`, `token_expired`,
+    /// `insufficient_scope` or `csrf_failed`.
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::MissingToken => "missing_token",
             AuthError::Expired => "token_expired",
             AuthError::InsufficientScope { .. } => "insufficient_scope",
+            AuthError::CsrfFailed => "csrf_failed",
             _ => "invalid_token",
         }
     }
@@ -135,197 +155,22 @@ impl AuthError {
         }
     }
 
-    /// This error as a [`Problem`], ready to be rendered by an [`ErrorFormat`].
+    /// This error as a [`Problem`], ready to be rendered by an [`ErrorFormat`]. Every bearer
+    /// failure carries its `WWW-Authenticate` challenge; a failed CSRF check is not about the
+    /// token and carries none.
     pub fn to_problem(&self, realm: &str) -> Problem {
-        Problem::new(self.status(), self.code(), self.to_string())
-            .with_header("www-authenticate", self.www_authenticate(realm))
-    }
-}
-
-/// A failure as the client will see it: status, `error` code, human message and any
-/// headers that must go with it. Every adapter turns a `Problem` into its own response type
-/// through [`Problem::to_reply`], so all of them answer the same bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// HTTP status code.
-    pub status: u16,
-    /// Machine-readable code, e.g. `invalid_token`.
-    pub code: &'static str,
-    /// A sentence for humans; never holds a token, password or key.
-    pub message: Cow<'static, str>,
-    /// Extra headers, e.g. `WWW-Authenticate` or `Retry-After`.
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl Problem {
-    /// A problem without extra headers.
-    pub fn new(status: u16, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        Problem {
-            status,
-            code,
-            message: message.into(),
-            headers: Vec::new(),
+        let problem = Problem::new(self.status(), self.code(), self.to_string());
+        if *self == AuthError::CsrfFailed {
+            return problem;
         }
-    }
-
-    /// No route at this path: 404 `not_found`. Every adapter answers unknown paths with it, so
-    /// that every error the service sends has the same JSON shape.
-    pub fn not_found() -> Self {
-        Problem::new(404, "not_found", "there is nothing at this path")
-    }
-
-    /// A route exists at this path, but not for this method: 405 `method_not_allowed`.
-    pub fn method_not_allowed() -> Self {
-        Problem::new(
-            405,
-            "method_not_allowed",
-            "this path does not accept this method",
-        )
-    }
-
-    /// Adds a header to send with the problem.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// Renders the problem with `format` into a response any adapter can send.
-    pub fn to_reply(&self, format: &dyn ErrorFormat) -> Reply {
-        let body = format.render(self);
-        Reply {
-            status: self.status,
-            content_type: body.content_type,
-            headers: self.headers.clone(),
-            body: body.bytes,
-        }
+        problem.with_header("www-authenticate", self.www_authenticate(realm))
     }
 }
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.message)
-    }
-}
-
-/// A framework-neutral HTTP response: what the core decided, for an adapter to translate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    /// HTTP status code.
-    pub status: u16,
-    /// Value of the `Content-Type` header; empty for a response without a body.
-    pub content_type: Cow<'static, str>,
-    /// Further headers.
-    pub headers: Vec<(&'static str, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    /// A JSON response with the given status.
-    pub fn json(status: u16, value: &impl serde::Serialize) -> Reply {
-        Reply {
-            status,
-            content_type: Cow::Borrowed("application/json"),
-            headers: Vec::new(),
-            // Serializing our own plain structs to a Vec cannot fail.
-            body: serde_json::to_vec(value).unwrap_or_default(),
-        }
-    }
-
-    /// A `text/plain` response with status 200.
-    pub fn text(body: impl Into<String>) -> Reply {
-        Reply {
-            status: 200,
-            content_type: Cow::Borrowed("text/plain; charset=utf-8"),
-            headers: Vec::new(),
-            body: body.into().into_bytes(),
-        }
-    }
-
-    /// An empty response with the given status (e.g. 204).
-    pub fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            content_type: Cow::Borrowed(""),
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-}
-
-/// A rendered error body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedBody {
-    /// Value of the `Content-Type` header.
-    pub content_type: Cow<'static, str>,
-    /// The body bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// Turns a [`Problem`] into a response body. The one place where an app changes the shape of
-/// every error body, for every adapter at once.
-///
-/// ```
-/// use tokengate::{ErrorFormat, Problem, RenderedBody};
-///
-/// /// RFC 9457 problem details instead of the default `{"error","message"}`.
-/// struct ProblemDetails;
-///
-/// impl ErrorFormat for ProblemDetails {
-///     fn render(&self, problem: &Problem) -> RenderedBody {
-///         let body = serde_json::json!({
-///             "type": format!("urn:tokengate:{}", problem.code),
-///             "status": problem.status,
-///             "detail": problem.message,
-///         });
-///         RenderedBody { content_type: "application/problem+json".into(), bytes: body.to_string().into_bytes() }
-///     }
-/// }
-/// let body = ProblemDetails.render(&Problem::new(401, "invalid_token", "bad"));
-/// assert_eq!(body.content_type, "application/problem+json");
-/// ```
-pub trait ErrorFormat: Send + Sync + 'static {
-    /// Renders the body for `problem`.
-    fn render(&self, problem: &Problem) -> RenderedBody;
-}
-
-/// The default format: `{"error": CODE, "message": TEXT}`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsonErrors;
-
-impl ErrorFormat for JsonErrors {
-    fn render(&self, problem: &Problem) -> RenderedBody {
-        #[derive(serde::Serialize)]
-        struct Body<'a> {
-            error: &'a str,
-            message: &'a str,
-        }
-        let body = Body {
-            error: problem.code,
-            message: &problem.message,
-        };
-        RenderedBody {
-            content_type: Cow::Borrowed("application/json"),
-            bytes: serde_json::to_vec(&body).unwrap_or_default(),
-        }
-    }
-}
-
-impl<F> ErrorFormat for F
-where
-    F: Fn(&Problem) -> RenderedBody + Send + Sync + 'static,
-{
-    fn render(&self, problem: &Problem) -> RenderedBody {
-        self(problem)
-    }
-}
-
-/// A shared, swappable error format.
-pub type SharedErrorFormat = Arc<dyn ErrorFormat>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::RenderedBody;
 
     #[test]
     fn statuses_codes_and_challenges_follow_the_contract() {

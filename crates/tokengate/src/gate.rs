@@ -7,7 +7,8 @@ use crate::claims::Claims;
 use crate::collaboration::Permission;
 use crate::error::{AuthError, ErrorFormat, JsonErrors, Problem, Reply, SharedErrorFormat};
 use crate::revocation::RevocationList;
-use crate::source::{RequestView, TokenSources};
+use crate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
+use crate::source::{RequestView, TokenSource, TokenSources};
 use crate::verify::Verifier;
 
 /// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
@@ -27,6 +28,7 @@ pub const DEFAULT_REALM: &str = "tokengate";
 ///         if name == "authorization" { HeaderValue::One(self.0.as_bytes()) } else { HeaderValue::Absent }
 ///     }
 ///     fn query(&self) -> Option<&str> { None }
+///     fn method(&self) -> &str { "GET" }
 /// }
 ///
 /// let key = Key::hmac(Algorithm::HS256, &[3; 32]).unwrap();
@@ -47,6 +49,7 @@ pub struct Gate {
 struct Inner {
     verifier: Verifier,
     sources: TokenSources,
+    csrf: bool,
     realm: String,
     errors: SharedErrorFormat,
     revocations: Arc<RevocationList>,
@@ -57,6 +60,7 @@ impl std::fmt::Debug for Gate {
         f.debug_struct("Gate")
             .field("verifier", &self.inner.verifier)
             .field("sources", &self.inner.sources)
+            .field("csrf", &self.inner.csrf)
             .field("realm", &self.inner.realm)
             .finish_non_exhaustive()
     }
@@ -74,19 +78,36 @@ impl Gate {
         GateBuilder {
             verifier,
             sources: TokenSources::default(),
+            csrf: false,
             realm: DEFAULT_REALM.to_owned(),
             errors: Arc::new(JsonErrors),
             revocations: Arc::new(RevocationList::new()),
         }
     }
 
-    /// Finds the token in `request` and verifies it.
+    /// Finds the token in `request` and verifies it. A token read from a cookie with CSRF
+    /// protection on (see [`GateBuilder::cookie_sessions`]) must, on any method but GET, HEAD
+    /// and OPTIONS, come with the CSRF header: checked after the token, so a bad token is
+    /// still a 401, and before any permission or handler ([`AuthError::CsrfFailed`]).
     pub fn authenticate<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
     ) -> Result<Claims<E>, AuthError> {
-        let token = self.inner.sources.extract(request)?;
-        self.verify(&token)
+        let (token, source) = self.inner.sources.extract_with_source(request)?;
+        let claims = self.verify(&token)?;
+        if self.inner.csrf
+            && matches!(source, TokenSource::Cookie(_))
+            && !is_safe_method(request.method())
+            && !csrf_matches(request)
+        {
+            return Err(AuthError::CsrfFailed);
+        }
+        Ok(claims)
+    }
+
+    /// Whether tokens from cookies need the CSRF header on unsafe methods.
+    pub fn csrf_protected(&self) -> bool {
+        self.inner.csrf
     }
 
     /// Like [`authenticate`](Self::authenticate), but a request without any token is
@@ -163,6 +184,7 @@ impl Gate {
 pub struct GateBuilder {
     verifier: Verifier,
     sources: TokenSources,
+    csrf: bool,
     realm: String,
     errors: SharedErrorFormat,
     revocations: Arc<RevocationList>,
@@ -172,6 +194,17 @@ impl GateBuilder {
     /// Where to look for the token, in order.
     pub fn sources(mut self, sources: TokenSources) -> Self {
         self.sources = sources;
+        self
+    }
+
+    /// Browser sessions, with one setting: also read the token from the `tokengate_access`
+    /// cookie (after the headers, so a header wins), and require the double-submit CSRF
+    /// header (`X-CSRF-Token` equal to the `tokengate_csrf` cookie) on cookie-authenticated
+    /// requests with unsafe methods. See [`session`](crate::session) for the cookies.
+    pub fn cookie_sessions(mut self) -> Self {
+        let cookie = TokenSource::Cookie(ACCESS_COOKIE.into());
+        self.sources = self.sources.then(cookie);
+        self.csrf = true;
         self
     }
 
@@ -199,6 +232,7 @@ impl GateBuilder {
             inner: Arc::new(Inner {
                 verifier: self.verifier,
                 sources: self.sources,
+                csrf: self.csrf,
                 realm: self.realm,
                 errors: self.errors,
                 revocations: self.revocations,

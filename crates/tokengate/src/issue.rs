@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use std::time::Duration;
 
-use crate::claims::{Audience, Claims, NoExtra};
+use crate::atob_json::to_atob_safe_json;
+use crate::claims::{Audience, Claims};
 use crate::keys::{KeyError, KeySet};
-use crate::verify::unix_now;
+use crate::time::unix_now;
 
 /// A signed token and what a client needs to know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +154,7 @@ impl Issuer {
             claims.aud.clone_from(&self.audience);
         }
         let payload = if self.atob_safe {
-            crate::ckeditor::to_atob_safe_json(&claims)?
+            to_atob_safe_json(&claims)?
         } else {
             serde_json::to_vec(&claims)?
         };
@@ -178,22 +179,4 @@ pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
-}
-
-impl Claims<NoExtra> {
-    /// Claims with only `sub` set: the usual start of an access token.
-    pub fn for_subject(subject: impl Into<String>) -> Self {
-        Claims {
-            sub: Some(subject.into()),
-            ..Claims::default()
-        }
-    }
-}
-
-impl<E> Claims<E> {
-    /// Sets `sub`.
-    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
-        self.sub = Some(subject.into());
-        self
-    }
 }

@@ -4,6 +4,7 @@
 #[cfg(feature = "accounts")]
 pub mod accounts;
 mod api_error;
+mod atob_json;
 #[cfg(feature = "accounts")]
 mod body;
 pub mod ckeditor;
@@ -23,12 +24,16 @@ mod issue;
 mod keys;
 mod log_format;
 pub mod openapi;
+mod problem;
+mod reply;
 mod revocation;
 #[cfg(feature = "accounts")]
 mod service;
+pub mod session;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod time;
 mod verify;
 
 pub use api_error::{ApiError, MAX_BODY_BYTES};
@@ -43,20 +48,21 @@ pub use collaboration::{
 pub use config::{CkeditorConfig, Config, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
 pub use config_error::ConfigError;
 pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
-pub use error::{
-    AuthError, Challenge, ErrorFormat, JsonErrors, Problem, RenderedBody, Reply, SharedErrorFormat,
-};
+pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
 pub use log_format::LogFormat;
+pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
+pub use reply::Reply;
 pub use revocation::RevocationList;
 #[cfg(feature = "accounts")]
 pub use service::{
     PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
 };
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
-pub use verify::{unix_now, Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
+pub use time::unix_now;
+pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
 
 /// Re-exported so that apps can build JWKS documents and keys with the same version.
 pub use jsonwebtoken;

@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::accounts::{Accounts, Credentials, RefreshRequest, Signup, SqlStore, UserStore};
+use crate::accounts::{
+    Accounts, Credentials, RefreshRequest, Signup, SqlStore, TokenPair, UserStore,
+};
 use crate::api_error::ApiError;
 use crate::body::{basic_credentials, RequestBody};
 use crate::ckeditor::{CkeditorTokens, CsPrincipal};
@@ -16,6 +18,8 @@ use crate::config_error::ConfigError;
 use crate::error::{AuthError, Reply};
 use crate::gate::Gate;
 use crate::revocation::RevocationList;
+use crate::session::{cookie_value, csrf_matches, SessionCookies, REFRESH_COOKIE};
+use crate::source::RequestView;
 
 /// How long clients may cache `/.well-known/jwks.json`.
 pub const JWKS_MAX_AGE_SECS: u32 = 300;
@@ -87,6 +91,8 @@ struct Inner {
     jwks: Option<Reply>,
     /// The `GET /openapi.json` response, built once.
     openapi: Reply,
+    /// How the browser-session routes write their cookies.
+    cookies: SessionCookies,
 }
 
 impl std::fmt::Debug for Service {
@@ -111,7 +117,8 @@ impl Service {
                 reason: format!("cannot open the database: {}", store_reason(&e)),
             })?;
         let revocations = Arc::new(RevocationList::new());
-        let gate = Gate::builder(config.verifier())
+        let gate = config
+            .gate_builder()
             .revocations(revocations.clone())
             .build();
         let accounts = Accounts::new(store, config, revocations);
@@ -121,13 +128,15 @@ impl Service {
             reason: format!("cannot read revocations: {e}"),
         })?;
         accounts.spawn_revocation_sync(REVOCATION_SYNC_INTERVAL);
-        Ok(Service::new(gate, accounts, config.ckeditor_tokens()))
+        Ok(Service::new(gate, accounts, config.ckeditor_tokens())
+            .with_session_cookies(config.session_cookies()))
     }
 
     /// A service from its parts. `gate` and `accounts` should share one revocation list.
     pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> Service {
         let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
         let jwks = jwks_reply(&gate);
+        let cookies = SessionCookies::new(accounts.refresh_ttl_secs());
         Service {
             inner: Arc::new(Inner {
                 gate,
@@ -136,6 +145,7 @@ impl Service {
                 principals,
                 jwks,
                 openapi: Reply::json(200, &crate::openapi::service_document()),
+                cookies,
             }),
         }
     }
@@ -150,6 +160,12 @@ impl Service {
     /// adapters' `routes()`), e.g. with one that also describes the app's own routes.
     pub fn with_openapi(self, document: &serde_json::Value) -> Service {
         self.changed(|inner| inner.openapi = Reply::json(200, document))
+    }
+
+    /// Replaces how the browser-session routes write their cookies (e.g. without `Secure`
+    /// for plain-HTTP development: `TOKENGATE_COOKIE_SECURE=0`).
+    pub fn with_session_cookies(self, cookies: SessionCookies) -> Service {
+        self.changed(|inner| inner.cookies = cookies)
     }
 
     fn changed(self, change: impl FnOnce(&mut Inner)) -> Service {
@@ -214,17 +230,22 @@ impl Service {
 
     /// `POST /login`: HTTP Basic when the `Authorization` header carries it, else the body.
     pub async fn login(&self, authorization: Option<&[u8]>, body: RequestBody<'_>) -> Reply {
-        let result = async {
-            let credentials = match basic_credentials(authorization)? {
-                Some(credentials) => credentials,
-                None => body.parse::<Credentials>()?,
-            };
-            self.inner.accounts.login(credentials).await
-        };
-        match result.await {
+        match self.login_pair(authorization, body).await {
             Ok(pair) => no_store(Reply::json(200, &pair)),
             Err(error) => self.error(error),
         }
+    }
+
+    async fn login_pair(
+        &self,
+        authorization: Option<&[u8]>,
+        body: RequestBody<'_>,
+    ) -> Result<TokenPair, ApiError> {
+        let credentials = match basic_credentials(authorization)? {
+            Some(credentials) => credentials,
+            None => body.parse::<Credentials>()?,
+        };
+        self.inner.accounts.login(credentials).await
     }
 
     /// `POST /refresh`: a new pair for a live refresh token.
@@ -237,6 +258,65 @@ impl Service {
             Ok(pair) => no_store(Reply::json(200, &pair)),
             Err(error) => self.error(error),
         }
+    }
+
+    /// `POST /session`: checks credentials as `/login` does, and answers 204 with the pair in
+    /// the session cookies (and a fresh CSRF cookie) instead of a body.
+    pub async fn session_login(
+        &self,
+        authorization: Option<&[u8]>,
+        body: RequestBody<'_>,
+    ) -> Reply {
+        match self.login_pair(authorization, body).await {
+            Ok(pair) => self.session_reply(&pair),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `POST /session/refresh`: the CSRF header first (without it nothing is spent), then
+    /// the refresh cookie, rotated as `/refresh` rotates a pair, reuse detection included.
+    pub async fn session_refresh(&self, request: &impl RequestView) -> Reply {
+        if !csrf_matches(request) {
+            return self.error(AuthError::CsrfFailed);
+        }
+        let Some(refresh_token) = cookie_value(request, REFRESH_COOKIE) else {
+            return self.error(ApiError::InvalidRefreshToken);
+        };
+        let request = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        match self.inner.accounts.refresh(request).await {
+            Ok(pair) => self.session_reply(&pair),
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// `DELETE /session` with verified claims (the guard checked the CSRF header of a
+    /// cookie-authenticated request): ends the login as `/logout` does and clears the cookies.
+    pub async fn session_logout(&self, claims: &Claims) -> Reply {
+        match self.inner.accounts.logout(claims).await {
+            Ok(()) => {
+                let mut reply = Reply::empty(204);
+                for cookie in self.inner.cookies.clear() {
+                    reply.headers.push(("set-cookie", cookie));
+                }
+                reply
+            }
+            Err(error) => self.error(error),
+        }
+    }
+
+    /// 204 with the session cookies of `pair`; never cached.
+    fn session_reply(&self, pair: &TokenPair) -> Reply {
+        let mut reply = Reply::empty(204);
+        let cookies =
+            self.inner
+                .cookies
+                .set(&pair.access_token, pair.expires_in, &pair.refresh_token);
+        for cookie in cookies {
+            reply.headers.push(("set-cookie", cookie));
+        }
+        no_store(reply)
     }
 
     /// `POST /logout` with verified claims: 204.

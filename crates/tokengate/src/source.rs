@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use cookie::Cookie;
+
 use crate::error::AuthError;
 
 /// What a request holds under one header name.
@@ -36,6 +38,9 @@ pub trait RequestView {
     fn header(&self, name: &str) -> HeaderValue<'_>;
     /// The raw query string, without the `?`.
     fn query(&self) -> Option<&str>;
+    /// The request method, upper case (`GET`, `POST`, …): a token read from a cookie needs
+    /// the CSRF header on any method but GET, HEAD and OPTIONS.
+    fn method(&self) -> &str;
 }
 
 /// One place a token may be found.
@@ -64,6 +69,7 @@ pub enum TokenSource {
 ///         if name == "authorization" { HeaderValue::One(self.0.as_bytes()) } else { HeaderValue::Absent }
 ///     }
 ///     fn query(&self) -> Option<&str> { None }
+///     fn method(&self) -> &str { "GET" }
 /// }
 ///
 /// let sources = TokenSources::default(); // Bearer, then x-access-token
@@ -98,12 +104,28 @@ impl TokenSources {
     /// [`AuthError::Malformed`] when a source holds something that cannot be a token (two
     /// `Authorization` headers, a value that is not ASCII, an empty bearer token).
     pub fn extract<'r>(&self, request: &'r impl RequestView) -> Result<Cow<'r, str>, AuthError> {
+        self.extract_with_source(request).map(|(token, _)| token)
+    }
+
+    /// Like [`extract`](Self::extract), also saying which source held the token.
+    pub fn extract_with_source<'r>(
+        &self,
+        request: &'r impl RequestView,
+    ) -> Result<(Cow<'r, str>, &TokenSource), AuthError> {
         for source in &self.0 {
             if let Some(token) = source.find(request)? {
-                return Ok(token);
+                return Ok((token, source));
             }
         }
         Err(AuthError::MissingToken)
+    }
+
+    /// These sources, then `source` (unless it is among them already).
+    pub fn then(mut self, source: TokenSource) -> Self {
+        if !self.0.contains(&source) {
+            self.0.push(source);
+        }
+        self
     }
 }
 
@@ -128,11 +150,7 @@ impl TokenSource {
                     .map(|(_, value)| value)
                     .filter(|value| !value.is_empty())
             })),
-            TokenSource::Cookie(name) => match request.header("cookie") {
-                HeaderValue::One(value) => Ok(cookie(value, name).map(Cow::Borrowed)),
-                // Browsers send one Cookie header; more than one is rare, so look no further.
-                HeaderValue::Absent | HeaderValue::Many => Ok(None),
-            },
+            TokenSource::Cookie(name) => Ok(cookie_value(request, name).map(Cow::Borrowed)),
         }
     }
 }
@@ -172,13 +190,17 @@ fn printable_token(value: &str) -> Result<&str, AuthError> {
     Ok(token)
 }
 
-fn cookie<'v>(header: &'v [u8], name: &str) -> Option<&'v str> {
-    std::str::from_utf8(header)
-        .ok()?
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"'))
+/// The value of cookie `name` in the request's `Cookie` header (`None` when absent, empty,
+/// or when the request sends several `Cookie` headers, which browsers never do).
+pub fn cookie_value<'r>(request: &'r impl RequestView, name: &str) -> Option<&'r str> {
+    let HeaderValue::One(header) = request.header("cookie") else {
+        return None;
+    };
+    let header = std::str::from_utf8(header).ok()?;
+    Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .and_then(|cookie| cookie.value_raw())
         .filter(|value| !value.is_empty())
 }
 
@@ -206,6 +228,9 @@ mod tests {
         }
         fn query(&self) -> Option<&str> {
             self.query
+        }
+        fn method(&self) -> &str {
+            "GET"
         }
     }
 

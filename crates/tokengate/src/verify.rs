@@ -4,12 +4,14 @@ use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::claims::Claims;
 use crate::compact::{self, decode_segment, decoded_len};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
+// `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
+// from this path.
+pub(crate) use crate::time::unix_now;
 
 /// The default maximum token length: 8 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
@@ -341,13 +343,6 @@ fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a
         heap.resize(needed, 0);
         heap
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]

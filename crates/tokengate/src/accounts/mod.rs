@@ -1,22 +1,28 @@
 //! Accounts: signup, login, refresh with rotation and reuse detection, logout with
 //! revocation, over stores that are traits (a SQL implementation ships with the crate).
 //!
-//! The flows and the schema are described in `docs/accounts.md` of the repository.
+//! The flows and the schema are described in `docs/accounts.md` of the repository. This
+//! module holds the flows ([`Accounts`]); the request and response types and their
+//! validation live in `wire`, and are re-exported here.
 
 mod password;
 mod sql;
 mod store;
 mod throttle;
+mod wire;
 
 pub use password::PasswordHasher;
 pub use sql::SqlStore;
 pub use store::{RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
 pub use throttle::LoginThrottle;
+pub use wire::{
+    email_key, Credentials, PublicUser, RefreshRequest, Signup, TokenPair, MAX_PASSWORD_BYTES,
+    MIN_PASSWORD_CHARS,
+};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,95 +33,7 @@ use crate::config::Config;
 use crate::error::AuthError;
 use crate::issue::{random_id, Issuer};
 use crate::revocation::RevocationList;
-use crate::verify::unix_now;
-
-/// A signup request: `{"name", "email", "password"}`.
-#[derive(Clone, Deserialize)]
-pub struct Signup {
-    /// Display name.
-    pub name: String,
-    /// E-mail address; unique without regard to case.
-    pub email: String,
-    /// At least 8 characters.
-    pub password: String,
-}
-
-/// Login credentials, from HTTP Basic, a form or JSON.
-#[derive(Clone, Deserialize)]
-pub struct Credentials {
-    /// E-mail address, matched without regard to case.
-    pub email: String,
-    /// Password.
-    pub password: String,
-}
-
-/// A refresh request: `{"refresh_token"}`.
-#[derive(Clone, Deserialize)]
-pub struct RefreshRequest {
-    /// The refresh token of the last login or refresh.
-    pub refresh_token: String,
-}
-
-impl std::fmt::Debug for Signup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signup")
-            .field("name", &self.name)
-            .field("email", &self.email)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("email", &self.email)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for RefreshRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RefreshRequest")
-            .field("refresh_token", &"<redacted>")
-            .finish()
-    }
-}
-
-/// What a client may see of a user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublicUser {
-    /// The user id (`sub` of their tokens).
-    pub id: String,
-    /// E-mail address.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-}
-
-impl From<&User> for PublicUser {
-    fn from(user: &User) -> Self {
-        PublicUser {
-            id: user.id.clone(),
-            email: user.email.clone(),
-            name: user.name.clone(),
-        }
-    }
-}
-
-/// The answer of `/login` and `/refresh` (RFC 6749 section 5.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenPair {
-    /// The access token (a JWT).
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: String,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-    /// An opaque refresh token, spent by its first use.
-    pub refresh_token: String,
-}
+use crate::time::unix_now;
 
 /// The account service: every rule of signup, login, refresh and logout.
 #[derive(Clone)]
@@ -137,11 +55,6 @@ impl std::fmt::Debug for Accounts {
             .finish_non_exhaustive()
     }
 }
-
-/// Longest password accepted: hashing is deliberately slow, so unbounded input is a lever.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
-/// Shortest password accepted, in characters.
-pub const MIN_PASSWORD_CHARS: usize = 8;
 
 impl Accounts {
     /// Accounts in `store` (users and tokens), issuing access tokens as `config` says and
@@ -185,6 +98,11 @@ impl Accounts {
         self
     }
 
+    /// How long a refresh token lives, in seconds.
+    pub fn refresh_ttl_secs(&self) -> u64 {
+        self.refresh_ttl
+    }
+
     /// Replaces the login throttle.
     pub fn login_throttle(mut self, throttle: LoginThrottle) -> Self {
         self.throttle = Arc::new(throttle);
@@ -198,11 +116,7 @@ impl Accounts {
 
     /// Creates an account.
     pub async fn signup(&self, signup: Signup) -> Result<PublicUser, ApiError> {
-        let name = signup.name.trim();
-        let email = signup.email.trim();
-        validate_name(name)?;
-        validate_email(email)?;
-        validate_password(&signup.password)?;
+        let (name, email) = wire::validate_signup(&signup)?;
         // A cheap early answer for the common case; the unique index decides races.
         if self
             .users
@@ -418,11 +332,6 @@ fn store_error(error: StoreError) -> ApiError {
     }
 }
 
-/// The form of an e-mail address used for lookups and uniqueness: lower case.
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
 fn new_refresh_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -436,92 +345,9 @@ fn hash_refresh_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn validate_name(name: &str) -> Result<(), ApiError> {
-    if name.is_empty() {
-        return Err(ApiError::invalid("name must not be empty"));
-    }
-    if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "name must be at most 200 characters, without control characters",
-        ));
-    }
-    Ok(())
-}
-
-fn validate_email(email: &str) -> Result<(), ApiError> {
-    let invalid = || ApiError::invalid("email is not a valid address");
-    if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid());
-    }
-    let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !domain.contains('@');
-    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
-        return Err(invalid());
-    }
-    Ok(())
-}
-
-fn validate_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::invalid("password must be at least 8 characters"));
-    }
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::invalid("password must be at most 1024 bytes"));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn email_validation() {
-        for ok in ["a@b.co", "first.last+tag@sub.example.org", "Zoë@exämple.de"] {
-            assert!(validate_email(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "", "a", "a@", "@b.co", "a@b", "a@.b.co", "a@b.co.", "a b@c.de", "a@b..co", "a@b@c.de",
-        ] {
-            assert!(validate_email(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn password_rules_count_characters() {
-        assert!(validate_password("1234567").is_err());
-        assert!(validate_password("12345678").is_ok());
-        assert!(
-            validate_password("ééééééé").is_err(),
-            "7 characters, 14 bytes"
-        );
-        assert!(validate_password(&"x".repeat(1025)).is_err());
-    }
-
-    #[test]
-    fn debug_never_shows_passwords_or_refresh_tokens() {
-        let signup = Signup {
-            name: "n".into(),
-            email: "e@x.co".into(),
-            password: "hunter2hunter2".into(),
-        };
-        let credentials = Credentials {
-            email: "e@x.co".into(),
-            password: "hunter2hunter2".into(),
-        };
-        let refresh = RefreshRequest {
-            refresh_token: "rt-secret-value".into(),
-        };
-        let shown = format!("{signup:?} {credentials:?} {refresh:?}");
-        assert!(
-            !shown.contains("hunter2") && !shown.contains("rt-secret"),
-            "{shown}"
-        );
-    }
 
     #[test]
     fn refresh_tokens_are_stored_hashed() {

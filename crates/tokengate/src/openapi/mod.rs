@@ -23,6 +23,8 @@ use serde_json::{json, Map, Value};
 pub const BEARER_SCHEME: &str = "bearerAuth";
 /// Name of the `x-access-token` header security scheme in the documents.
 pub const ACCESS_TOKEN_HEADER_SCHEME: &str = "accessTokenHeader";
+/// Name of the session-cookie security scheme (`tokengate_access`) in the documents.
+pub const SESSION_COOKIE_SCHEME: &str = "sessionCookie";
 /// Name of the HTTP Basic security scheme (`POST /login`) in the documents.
 pub const BASIC_SCHEME: &str = "basicAuth";
 
@@ -134,8 +136,9 @@ fn components() -> Value {
 }
 
 /// The security schemes of the documents: `Authorization: Bearer` JWTs
-/// ([`BEARER_SCHEME`]), the `x-access-token` header ([`ACCESS_TOKEN_HEADER_SCHEME`]) and
-/// HTTP Basic for `POST /login` ([`BASIC_SCHEME`]), as an OpenAPI `securitySchemes` object.
+/// ([`BEARER_SCHEME`]), the `x-access-token` header ([`ACCESS_TOKEN_HEADER_SCHEME`]), the
+/// session cookie ([`SESSION_COOKIE_SCHEME`]) and HTTP Basic for `POST /login`
+/// ([`BASIC_SCHEME`]), as an OpenAPI `securitySchemes` object.
 pub fn security_schemes() -> Value {
     json!({
         BEARER_SCHEME: {
@@ -149,6 +152,12 @@ pub fn security_schemes() -> Value {
             "in": "header",
             "name": "x-access-token",
             "description": "The same access token in the `x-access-token` header, read when `Authorization` holds no bearer token.",
+        },
+        SESSION_COOKIE_SCHEME: {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "tokengate_access",
+            "description": "The access token of a browser session (`POST /session`). A request with another method than GET, HEAD or OPTIONS must repeat the `tokengate_csrf` cookie in `X-CSRF-Token`.",
         },
         BASIC_SCHEME: {
             "type": "http",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ACCESS_TOKEN_HEADER_SCHEME, BASIC_SCHEME, BEARER_SCHEME};
+use super::{ACCESS_TOKEN_HEADER_SCHEME, BASIC_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME};
 
 /// The routes of the adapters' `routes()`.
 pub(super) fn service() -> Map<String, Value> {
@@ -104,9 +104,59 @@ pub(super) fn service() -> Map<String, Value> {
             "tags": ["accounts"],
             "summary": "End the token's login: its access and refresh tokens stop working at once.",
             "security": bearer(),
+            "parameters": [csrf_header()],
             "responses": {
                 "204": {"description": "The login has ended."},
+                "403": csrf_failed(),
                 "401": unauthorized(),
+                "503": unavailable(),
+            },
+        }}),
+    );
+    paths.insert(
+        "/session".into(),
+        json!({
+            "post": {
+                "operationId": "sessionLogin",
+                "tags": ["sessions"],
+                "summary": "Open a browser session: credentials as for `/login`; the pair goes into HttpOnly cookies.",
+                "security": [{}, {BASIC_SCHEME: []}],
+                "requestBody": optional_body("Credentials"),
+                "responses": {
+                    "204": session_cookies("The session cookies are set: `tokengate_access`, `tokengate_refresh` (both HttpOnly) and `tokengate_csrf` (readable by scripts)."),
+                    "401": error("Unknown e-mail address or wrong password: one answer for both.", &["invalid_credentials"], None),
+                    "413": too_large(),
+                    "422": invalid_request(),
+                    "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
+                    "503": unavailable(),
+                },
+            },
+            "delete": {
+                "operationId": "sessionLogout",
+                "tags": ["sessions"],
+                "summary": "End the session's login, as `/logout` does, and clear the cookies. By cookie, it needs `X-CSRF-Token`.",
+                "security": bearer(),
+                "parameters": [csrf_header()],
+                "responses": {
+                    "204": session_cookies("The login has ended; the three cookies are cleared (`Max-Age=0`)."),
+                    "401": unauthorized(),
+                    "403": csrf_failed(),
+                    "503": unavailable(),
+                },
+            },
+        }),
+    );
+    paths.insert(
+        "/session/refresh".into(),
+        json!({"post": {
+            "operationId": "sessionRefresh",
+            "tags": ["sessions"],
+            "summary": "Rotate the session cookies with the `tokengate_refresh` cookie, as `/refresh` rotates a pair. Needs `X-CSRF-Token`; without it nothing is spent.",
+            "parameters": [csrf_header()],
+            "responses": {
+                "204": session_cookies("The rotated cookies."),
+                "401": error("No refresh cookie, or an unknown, expired, spent or revoked one. A spent one ends its whole login.", &["invalid_token"], None),
+                "403": csrf_failed(),
                 "503": unavailable(),
             },
         }}),
@@ -196,7 +246,11 @@ pub(super) fn demo() -> Map<String, Value> {
                     "properties": {"id": {"type": "string"}, "access": {"const": access}},
                 })),
                 "401": unauthorized(),
-                "403": error("A valid token without the permission.", &["insufficient_scope"], Some("WWW-Authenticate")),
+                "403": error(
+                    "A valid token without the permission (`insufficient_scope`), or a cookie-authenticated write without the CSRF header (`csrf_failed`).",
+                    &["insufficient_scope", "csrf_failed"],
+                    None,
+                ),
                 "404": error("No document id in the path.", &["not_found"], None),
             },
         })
@@ -216,9 +270,36 @@ pub(super) fn demo() -> Map<String, Value> {
     paths
 }
 
-/// Either bearer header.
+/// Either bearer header, or the session cookie.
 fn bearer() -> Value {
-    json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}])
+    json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}, {SESSION_COOKIE_SCHEME: []}])
+}
+
+fn csrf_header() -> Value {
+    json!({
+        "name": "X-CSRF-Token", "in": "header", "required": false,
+        "description": "The value of the `tokengate_csrf` cookie; required when the request is authenticated by cookie.",
+        "schema": {"type": "string"},
+    })
+}
+
+fn csrf_failed() -> Value {
+    error(
+        "Authenticated by cookie without `X-CSRF-Token` equal to the `tokengate_csrf` cookie.",
+        &["csrf_failed"],
+        None,
+    )
+}
+
+fn session_cookies(description: &str) -> Value {
+    json!({
+        "description": description,
+        "headers": {"Set-Cookie": {
+            "description": "One header per cookie: `tokengate_access`, `tokengate_refresh`, `tokengate_csrf`.",
+            "required": true,
+            "schema": {"type": "string"},
+        }},
+    })
 }
 
 fn body_fields(schema: &str) -> Map<String, Value> {

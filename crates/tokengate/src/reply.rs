@@ -1,0 +1,49 @@
+//! [`Reply`], the framework-neutral HTTP response each adapter translates into its own.
+
+use std::borrow::Cow;
+
+/// A framework-neutral HTTP response: what the core decided, for an adapter to translate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// Value of the `Content-Type` header; empty for a response without a body.
+    pub content_type: Cow<'static, str>,
+    /// Further headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A JSON response with the given status.
+    pub fn json(status: u16, value: &impl serde::Serialize) -> Reply {
+        Reply {
+            status,
+            content_type: Cow::Borrowed("application/json"),
+            headers: Vec::new(),
+            // Serializing our own plain structs to a Vec cannot fail.
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+
+    /// A `text/plain` response with status 200.
+    pub fn text(body: impl Into<String>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: Cow::Borrowed("text/plain; charset=utf-8"),
+            headers: Vec::new(),
+            body: body.into().into_bytes(),
+        }
+    }
+
+    /// An empty response with the given status (e.g. 204).
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            content_type: Cow::Borrowed(""),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+}
