@@ -4,38 +4,20 @@
 // "name=/path,name=/path"), or by hand: APP_BINARIES=app-axum=../../target/debug/app-axum npm test
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { readFile, mkdir, mkdtemp } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
+import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const here = path.dirname(new URL(import.meta.url).pathname);
-const SECRET = 'scenario-suite-secret-0123456789abcdef';
-const CS_ENV = 'LJRQ1bju55p6a47RwadH';
-const CS_KEY = 'w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy';
-const CS_TTL = 6; // seconds: CKEditor refreshes at half of the remaining lifetime
-const apps = (process.env.APP_BINARIES || '')
-  .split(',')
-  .filter(Boolean)
-  .map((pair) => pair.split('='));
-assert.ok(apps.length > 0, 'APP_BINARIES names at least one app');
+import {
+  apps, here, CS_ENV, CS_TTL, claimsOf, launchChromium, startApp, staticFile, staticTypes,
+} from './harness.mjs';
 
 // A static server for the page and CKEditor's browser build, on loopback.
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 const files = createServer(async (req, res) => {
-  const url = new URL(req.url, 'http://x');
-  const file = url.pathname === '/'
-    ? path.join(here, 'page.html')
-    : url.pathname.startsWith('/ckeditor5/')
-      ? path.join(here, 'node_modules/ckeditor5/dist/browser', path.basename(url.pathname))
-      : null;
+  const file = staticFile(new URL(req.url, 'http://x').pathname, 'page.html');
   try {
     if (!file) throw new Error('not found');
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': staticTypes[path.extname(file)] || 'application/octet-stream' });
     res.end(body);
   } catch {
     res.writeHead(404).end();
@@ -44,54 +26,15 @@ const files = createServer(async (req, res) => {
 await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${files.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 after(async () => {
   await browser.close();
   files.close();
 });
 
-async function startApp(binary) {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tokengate-browser-'));
-  const child = spawn(binary, [], {
-    env: {
-      PATH: process.env.PATH,
-      TOKENGATE_ADDR: '127.0.0.1:0',
-      TOKENGATE_SECRET: SECRET,
-      TOKENGATE_DATABASE_URL: `sqlite://${dir}/browser.db`,
-      TOKENGATE_CS_ENVIRONMENT_ID: CS_ENV,
-      TOKENGATE_CS_ACCESS_KEY: CS_KEY,
-      TOKENGATE_CS_TTL: String(CS_TTL),
-      TOKENGATE_CORS_ORIGINS: origin,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${binary} did not start`)), 30000);
-    lines.on('line', (line) => {
-      if (line.startsWith('listening on ')) {
-        clearTimeout(timer);
-        resolve(line.slice('listening on '.length).trim());
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${binary} exited with ${code}`)));
-  });
-  return { base, stop: () => child.kill('SIGTERM') };
-}
-
-function claimsOf(token) {
-  const payload = token.split('.')[1];
-  assert.doesNotMatch(payload, /[-_]/, 'the payload segment must be readable by atob()');
-  return JSON.parse(Buffer.from(payload, 'base64').toString('utf8'));
-}
-
 for (const [name, binary] of apps) {
   test(`CKEditor 5 Cloud Services against ${name}`, async () => {
-    const app = await startApp(binary);
+    const app = await startApp(binary, { TOKENGATE_CORS_ORIGINS: origin });
     const page = await browser.newPage();
     const console_ = [];
     page.on('console', (message) => console_.push(`${message.type()}: ${message.text()}`));

@@ -1,5 +1,7 @@
-//! CKEditor 5 in headless Chromium against every reference app: runs the node test in
-//! `tests/browser/` (`ckeditor.test.mjs`) with the apps built here.
+//! CKEditor 5 in headless Chromium against every reference app: runs the node tests in
+//! `tests/browser/` with the apps built here: `ckeditor.test.mjs` (a bearer token and a
+//! `tokenUrl` callback) and `session.test.mjs` (a cookie session and the plain `tokenUrl`
+//! string, and a cross-site attempt).
 //!
 //! Needs `npm ci` in `tests/browser` and Debian's `chromium` (`.ci/run` installs both).
 //! Without them the test is skipped with a message, except under `CI=true`.
@@ -32,7 +34,12 @@ fn ckeditor_cloud_services_in_chromium_against_every_app() {
         .map(|app| format!("{app}={}", Target::new(app).executable().display()))
         .collect();
     let output = Command::new("node")
-        .args(["--test", "--test-reporter=spec", "ckeditor.test.mjs"])
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "ckeditor.test.mjs",
+            "session.test.mjs",
+        ])
         .current_dir(&browser_dir)
         .env("APP_BINARIES", binaries.join(","))
         .env("CHROMIUM", &chromium)
@@ -45,9 +52,11 @@ fn ckeditor_cloud_services_in_chromium_against_every_app() {
         "the browser test failed:\n{stdout}\n{stderr}"
     );
     for app in APPS {
-        assert!(
-            stdout.contains(&format!("CKEditor 5 Cloud Services against {app}")),
-            "{stdout}"
-        );
+        for test in [
+            "CKEditor 5 Cloud Services against",
+            "a browser session and CKEditor's plain tokenUrl against",
+        ] {
+            assert!(stdout.contains(&format!("{test} {app}")), "{stdout}");
+        }
     }
 }
