@@ -19,6 +19,17 @@ export TOKENGATE_CS_ENVIRONMENT_ID=schemathesis-environment
 export TOKENGATE_CS_ACCESS_KEY=schemathesis-access-key-0123456789abcdef
 export TOKENGATE_ADDR=127.0.0.1:0
 
+# check BASE TOKEN [FILTER…]: schemathesis against BASE/openapi.json, bounded and deterministic.
+check() {
+    local base=$1 token=$2
+    shift 2
+    "$schemathesis" run "$base/openapi.json" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,ignored_auth \
+        --header "Authorization: Bearer $token" \
+        --max-examples 25 --generation-deterministic \
+        --workers 1 --request-timeout 10 --no-color --warnings off "$@"
+}
+
 first_document=""
 for app in "${apps[@]}"; do
     echo "--- $app"
@@ -48,19 +59,9 @@ for app in "${apps[@]}"; do
         exit 1
     fi
 
-    "$schemathesis" run "$base/openapi.json" \
-        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,ignored_auth \
-        --header "Authorization: Bearer $token" \
-        --max-examples 25 --generation-deterministic \
-        --workers 1 --request-timeout 10 --no-color --warnings off \
-        --exclude-operation-id logout --exclude-operation-id sessionLogout
     # Both logouts end the login the token belongs to: they run last, alone.
-    "$schemathesis" run "$base/openapi.json" \
-        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,ignored_auth \
-        --header "Authorization: Bearer $token" \
-        --max-examples 25 --generation-deterministic \
-        --workers 1 --request-timeout 10 --no-color --warnings off \
-        --include-operation-id logout --include-operation-id sessionLogout
+    check "$base" "$token" --exclude-operation-id logout --exclude-operation-id sessionLogout
+    check "$base" "$token" --include-operation-id logout --include-operation-id sessionLogout
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 done
