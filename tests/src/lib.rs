@@ -20,6 +20,7 @@
 
 pub mod copy_me;
 pub mod harness;
+pub mod instances;
 pub mod outage;
 pub mod scenarios;
 pub mod verify_only;

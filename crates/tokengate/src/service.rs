@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::{
-    Accounts, Credentials, RefreshRequest, Signup, SqlStore, TokenPair, UserStore,
+    Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair, UserStore,
 };
 use crate::api_error::ApiError;
 use crate::body::{basic_credentials, RequestBody};
@@ -24,7 +24,8 @@ use crate::source::RequestView;
 /// How long clients may cache `/.well-known/jwks.json`.
 pub const JWKS_MAX_AGE_SECS: u32 = 300;
 
-/// How often each instance reloads revocations written by the others.
+/// How often each instance reloads revocations written by the others: the safety net behind
+/// PostgreSQL's push (`LISTEN`/`NOTIFY`), and the only path on SQLite.
 pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Says who the holder of a verified access token is, for the CKEditor token endpoint.
@@ -121,13 +122,27 @@ impl Service {
             .gate_builder()
             .revocations(revocations.clone())
             .build();
-        let accounts = Accounts::new(store, config, revocations);
+        let shared = store.is_postgres();
+        let mut accounts = Accounts::new(store.clone(), config, revocations.clone());
+        if shared {
+            // Instances on one PostgreSQL count failed logins together.
+            accounts = accounts.login_throttle(LoginThrottle::default().shared(store));
+        }
         // A restarted instance must refuse what was revoked before it started.
         accounts.sync_revocations().await.map_err(|e| ConfigError {
             variable: "TOKENGATE_DATABASE_URL",
             reason: format!("cannot read revocations: {e}"),
         })?;
         accounts.spawn_revocation_sync(REVOCATION_SYNC_INTERVAL);
+        #[cfg(feature = "postgres")]
+        if shared {
+            // Revocations written by other instances arrive at once, not at the next sync.
+            crate::accounts::feed::spawn(
+                config.database_url.clone(),
+                accounts.clone(),
+                revocations.clone(),
+            );
+        }
         Ok(Service::new(gate, accounts, config.ckeditor_tokens())
             .with_session_cookies(config.session_cookies()))
     }

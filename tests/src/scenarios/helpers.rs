@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{valid_claims, App, Target};
 
-pub(super) async fn json_of(response: Response) -> (u16, HeaderMap, Value) {
+pub(crate) async fn json_of(response: Response) -> (u16, HeaderMap, Value) {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
@@ -15,7 +15,7 @@ pub(super) async fn json_of(response: Response) -> (u16, HeaderMap, Value) {
 }
 
 /// Asserts the HTTP API's error shape: status, `{"error": code, "message": text}`.
-pub(super) async fn expect_error(response: Response, status: u16, code: &str) -> HeaderMap {
+pub(crate) async fn expect_error(response: Response, status: u16, code: &str) -> HeaderMap {
     let (actual, headers, body) = json_of(response).await;
     assert_eq!(actual, status, "status for {code}: {body}");
     assert_eq!(body["error"], code, "{body}");
@@ -27,7 +27,7 @@ pub(super) async fn expect_error(response: Response, status: u16, code: &str) ->
     headers
 }
 
-pub(super) fn challenge(headers: &HeaderMap) -> String {
+pub(crate) fn challenge(headers: &HeaderMap) -> String {
     headers
         .get("www-authenticate")
         .and_then(|v| v.to_str().ok())
@@ -36,11 +36,11 @@ pub(super) fn challenge(headers: &HeaderMap) -> String {
 }
 
 /// `GET path` without credentials.
-pub(super) async fn get(app: &App, path: &str) -> Response {
+pub(crate) async fn get(app: &App, path: &str) -> Response {
     app.http.get(app.url(path)).send().await.expect("request")
 }
 
-pub(super) async fn get_with_token(app: &App, path: &str, token: &str) -> Response {
+pub(crate) async fn get_with_token(app: &App, path: &str, token: &str) -> Response {
     app.http
         .get(app.url(path))
         .bearer_auth(token)
@@ -50,13 +50,13 @@ pub(super) async fn get_with_token(app: &App, path: &str, token: &str) -> Respon
 }
 
 /// Asserts a bearer failure of class `invalid_token` (or `token_expired`) on `/protected`.
-pub(super) async fn expect_invalid(app: &App, token: &str, code: &str) {
+pub(crate) async fn expect_invalid(app: &App, token: &str, code: &str) {
     let response = get_with_token(app, "/protected", token).await;
     expect_invalid_answer(response, code).await;
 }
 
 /// Asserts a 401 `code` with the `invalid_token` challenge, its description quoted whole.
-pub(super) async fn expect_invalid_answer(response: Response, code: &str) {
+pub(crate) async fn expect_invalid_answer(response: Response, code: &str) {
     let headers = expect_error(response, 401, code).await;
     let challenge = challenge(&headers);
     let description = challenge
@@ -71,7 +71,7 @@ pub(super) async fn expect_invalid_answer(response: Response, code: &str) {
     );
 }
 
-pub(super) async fn signup(app: &App, email: &str, password: &str) -> Value {
+pub(crate) async fn signup(app: &App, email: &str, password: &str) -> Value {
     let response = app
         .http
         .post(app.url("/signup"))
@@ -84,7 +84,7 @@ pub(super) async fn signup(app: &App, email: &str, password: &str) -> Value {
     body
 }
 
-pub(super) async fn login(app: &App, email: &str, password: &str) -> Value {
+pub(crate) async fn login(app: &App, email: &str, password: &str) -> Value {
     let response = app
         .http
         .post(app.url("/login"))
@@ -98,7 +98,7 @@ pub(super) async fn login(app: &App, email: &str, password: &str) -> Value {
 }
 
 /// `POST /login` with a JSON body, whatever the answer.
-pub(super) async fn login_attempt(app: &App, email: &str, password: &str) -> Response {
+pub(crate) async fn login_attempt(app: &App, email: &str, password: &str) -> Response {
     app.http
         .post(app.url("/login"))
         .json(&json!({"email": email, "password": password}))
@@ -108,7 +108,7 @@ pub(super) async fn login_attempt(app: &App, email: &str, password: &str) -> Res
 }
 
 /// `POST /login` with HTTP Basic credentials, whatever the answer.
-pub(super) async fn basic_login(app: &App, email: &str, password: &str) -> Response {
+pub(crate) async fn basic_login(app: &App, email: &str, password: &str) -> Response {
     app.http
         .post(app.url("/login"))
         .basic_auth(email, Some(password))
@@ -118,7 +118,7 @@ pub(super) async fn basic_login(app: &App, email: &str, password: &str) -> Respo
 }
 
 /// `POST /logout` with `token`, whatever the answer.
-pub(super) async fn logout(app: &App, token: &str) -> Response {
+pub(crate) async fn logout(app: &App, token: &str) -> Response {
     app.http
         .post(app.url("/logout"))
         .bearer_auth(token)
@@ -128,43 +128,43 @@ pub(super) async fn logout(app: &App, token: &str) -> Response {
 }
 
 /// Signs up and logs in a fresh user: (user, token pair).
-pub(super) async fn user(app: &App) -> (Value, Value) {
+pub(crate) async fn user(app: &App) -> (Value, Value) {
     let email = format!("user{}@example.com", now_nanos());
     let user = signup(app, &email, "password1").await;
     let pair = login(app, &email, "password1").await;
     (user, pair)
 }
 
-pub(super) fn now_nanos() -> u128 {
+pub(crate) fn now_nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos())
 }
 
-pub(super) fn access(pair: &Value) -> String {
+pub(crate) fn access(pair: &Value) -> String {
     pair["access_token"]
         .as_str()
         .expect("access_token")
         .to_owned()
 }
 
-pub(super) fn hs256() -> Value {
+pub(crate) fn hs256() -> Value {
     json!({"alg": "HS256", "typ": "JWT"})
 }
 
-pub(super) fn claims_with(field: &str, value: Value) -> Value {
+pub(crate) fn claims_with(field: &str, value: Value) -> Value {
     let mut claims = valid_claims("user-1");
     claims[field] = value;
     claims
 }
 
-pub(super) fn claims_without(field: &str) -> Value {
+pub(crate) fn claims_without(field: &str) -> Value {
     let mut claims = valid_claims("user-1");
     claims.as_object_mut().expect("object").remove(field);
     claims
 }
 
-pub(super) fn skip_if_external(what: &str) -> bool {
+pub(crate) fn skip_if_external(what: &str) -> bool {
     if Target::external().is_some() {
         eprintln!("skipped against an external server: {what}");
         return true;
@@ -172,7 +172,7 @@ pub(super) fn skip_if_external(what: &str) -> bool {
     false
 }
 
-pub(super) fn assert_pair(pair: &Value) {
+pub(crate) fn assert_pair(pair: &Value) {
     assert_eq!(pair["token_type"], "Bearer", "{pair}");
     assert!(
         pair["expires_in"]
@@ -189,12 +189,12 @@ pub(super) fn assert_pair(pair: &Value) {
         .is_some_and(|t| t.len() >= 32));
 }
 
-pub(super) fn base64_url(bytes: &[u8]) -> String {
+pub(crate) fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub(super) async fn document(app: &App, method: Method, id: &str, token: &str) -> Response {
+pub(crate) async fn document(app: &App, method: Method, id: &str, token: &str) -> Response {
     app.http
         .request(method, app.url(&format!("/documents/{id}")))
         .bearer_auth(token)

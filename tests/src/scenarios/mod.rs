@@ -4,7 +4,7 @@
 //! The scenarios live in one submodule per section and are all re-exported here, where
 //! [`scenario_suite!`](crate::scenario_suite) finds them.
 
-mod helpers;
+pub(crate) mod helpers;
 
 mod bearer;
 mod cors;

@@ -5,6 +5,9 @@
 //! module holds the flows ([`Accounts`]); the request and response types and their
 //! validation live in `wire`, and are re-exported here.
 
+mod failures;
+#[cfg(feature = "postgres")]
+pub(crate) mod feed;
 mod password;
 mod sql;
 mod store;
@@ -13,7 +16,7 @@ mod wire;
 
 pub use password::PasswordHasher;
 pub use sql::SqlStore;
-pub use store::{RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
+pub use store::{LoginFailures, RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
 pub use throttle::LoginThrottle;
 pub use wire::{
     email_key, Credentials, PublicUser, RefreshRequest, Signup, TokenPair, MAX_PASSWORD_BYTES,
@@ -142,17 +145,28 @@ impl Accounts {
     pub async fn login(&self, credentials: Credentials) -> Result<TokenPair, ApiError> {
         let key = email_key(credentials.email.trim());
         let now = unix_now();
-        if let Err(retry_after) = self.throttle.check(&key, now) {
+        let locked = self
+            .throttle
+            .check_shared(&key, now)
+            .await
+            .map_err(store_error)?;
+        if let Err(retry_after) = locked {
             return Err(ApiError::TooManyAttempts { retry_after });
         }
         let user = self.users.user_by_email(&key).await.map_err(store_error)?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         if !self.hasher.verify(credentials.password, hash).await {
-            self.throttle.record_failure(&key, unix_now());
+            self.throttle
+                .record_failure_shared(&key, unix_now())
+                .await
+                .map_err(store_error)?;
             return Err(ApiError::InvalidCredentials);
         }
         let user = user.ok_or(ApiError::InvalidCredentials)?;
-        self.throttle.clear(&key);
+        self.throttle
+            .clear_shared(&key)
+            .await
+            .map_err(store_error)?;
         let session_id = random_id();
         let refresh_token = new_refresh_token();
         self.tokens

@@ -9,7 +9,13 @@ use std::time::Duration;
 use super::store::{RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
 
 /// Migrations shipped with the crate, applied in order on [`SqlStore::connect`].
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_accounts.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_accounts.sql")),
+    (2, include_str!("../../migrations/0002_login_failures.sql")),
+];
+
+/// The PostgreSQL channel on which instances announce revocations to each other.
+pub(crate) const REVOCATION_CHANNEL: &str = "tokengate_revocations";
 
 /// Users, sessions, refresh tokens and revocations in SQLite or PostgreSQL.
 ///
@@ -22,6 +28,8 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_acc
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// PostgreSQL rather than SQLite: revocations are also announced with `NOTIFY`.
+    postgres: bool,
 }
 
 impl SqlStore {
@@ -46,8 +54,11 @@ impl SqlStore {
             url.to_owned()
         };
         let pool = options.connect(&url).await.map_err(unavailable)?;
-        let store = SqlStore { pool };
-        store.migrate(url.starts_with("postgres")).await?;
+        let store = SqlStore {
+            pool,
+            postgres: url.starts_with("postgres"),
+        };
+        store.migrate(store.postgres).await?;
         Ok(store)
     }
 
@@ -76,6 +87,11 @@ impl SqlStore {
                 .map_err(unavailable)?;
         }
         result
+    }
+
+    /// Whether this is a PostgreSQL store (shared by instances) rather than SQLite.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres
     }
 
     /// Closes the pool.
@@ -124,21 +140,21 @@ async fn apply_migrations(conn: &mut sqlx::AnyConnection) -> Result<(), StoreErr
     Ok(())
 }
 
-fn now_i64() -> i64 {
+pub(super) fn now_i64() -> i64 {
     to_i64(crate::verify::unix_now())
 }
 
-fn to_i64(seconds: u64) -> i64 {
+pub(super) fn to_i64(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
-fn to_u64(seconds: i64) -> u64 {
+pub(super) fn to_u64(seconds: i64) -> u64 {
     u64::try_from(seconds).unwrap_or(0)
 }
 
 /// A store error with a reason fit for logs and start-up messages: what went wrong, never
 /// the connection URL (which may hold a password).
-fn unavailable(error: sqlx::Error) -> StoreError {
+pub(super) fn unavailable(error: sqlx::Error) -> StoreError {
     StoreError::Unavailable(match &error {
         sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".to_owned(),
         sqlx::Error::Io(io) => format!("cannot reach the database: {}", io.kind()),
@@ -355,8 +371,18 @@ impl TokenStore for SqlStore {
         .bind(to_i64(until))
         .execute(&self.pool)
         .await
-        .map(|_| ())
-        .map_err(unavailable)
+        .map_err(unavailable)?;
+        if self.postgres {
+            // The row is committed: an instance that hears this, or one that catches up
+            // from the table after missing it, learns the same revocation.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(REVOCATION_CHANNEL)
+                .bind(format!("{until} {id}"))
+                .execute(&self.pool)
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
     }
 
     async fn revocations(&self, now: u64) -> Result<Vec<(String, u64)>, StoreError> {

@@ -114,3 +114,17 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Every revocation in force at `now`.
     async fn revocations(&self, now: u64) -> Result<Vec<(String, u64)>, StoreError>;
 }
+
+/// Failed logins per address, shared by every instance on one store.
+#[async_trait]
+pub trait LoginFailures: Send + Sync + 'static {
+    /// How many failures `key` has after `since`, and the time of the oldest of them
+    /// (0 when none).
+    async fn failures_since(&self, key: &str, since: u64) -> Result<(usize, u64), StoreError>;
+    /// Records a failure of `key` at `at`, forgetting its failures at or before
+    /// `forget_until` (they have left the window).
+    async fn record_failure(&self, key: &str, at: u64, forget_until: u64)
+        -> Result<(), StoreError>;
+    /// Forgets every failure of `key` (after a successful login).
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError>;
+}
