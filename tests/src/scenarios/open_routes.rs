@@ -55,6 +55,9 @@ pub async fn openapi_document_describes_every_route(target: &Target) {
         ("put", "/documents/{id}"),
         ("get", "/openapi.json"),
         ("get", "/.well-known/jwks.json"),
+        ("post", "/session"),
+        ("post", "/session/refresh"),
+        ("delete", "/session"),
     ];
     for (method, path) in routes {
         let operation = &document["paths"][path][method];
@@ -63,6 +66,8 @@ pub async fn openapi_document_describes_every_route(target: &Target) {
     let schemes = &document["components"]["securitySchemes"];
     assert_eq!(schemes["bearerAuth"]["scheme"], "bearer");
     assert_eq!(schemes["accessTokenHeader"]["name"], "x-access-token");
+    assert_eq!(schemes["sessionCookie"]["in"], "cookie");
+    assert_eq!(schemes["sessionCookie"]["name"], "tokengate_access");
     let protected = &document["paths"]["/protected"]["get"]["responses"]["401"];
     assert_eq!(
         protected["headers"]["WWW-Authenticate"]["$ref"],
