@@ -68,6 +68,7 @@ macro_rules! scenario_suite {
             logout_revokes_access_and_refresh_at_once,
             a_refused_token_never_reaches_the_handler,
             logout_ends_only_its_own_login,
+            logout_of_a_token_without_jti_revokes_it,
             protected_needs_a_token,
             bearer_failures_are_alike_on_every_bearer_route,
             protected_answers_with_the_subject,

@@ -1,6 +1,10 @@
 //! The claims model: registered claims, CKEditor Cloud Services claims, app-defined extras.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::collaboration::{Auth, CsUser, Permission};
@@ -148,6 +152,44 @@ impl<E> Claims<E> {
             || self.scopes().any(|scope| {
                 Permission::from_scope(scope).is_some_and(|granted| granted == *permission)
             })
+    }
+
+    /// What revokes this token: its `jti`, or, for a token minted without one, a fingerprint
+    /// of its registered claims (`fp:` and the SHA-256 of `iss`, `sub`, `aud`, `exp`, `nbf`
+    /// and `iat`), so that a logout always ends the token it was called with. Tokens without
+    /// `jti` that agree on all of those claims are revoked together.
+    ///
+    /// ```
+    /// use tokengate::Claims;
+    ///
+    /// let with: Claims = serde_json::from_str(r#"{"jti":"abc","exp":2000000000}"#).unwrap();
+    /// assert_eq!(with.revocation_id(), "abc");
+    /// let without: Claims = serde_json::from_str(r#"{"sub":"u1","exp":2000000000}"#).unwrap();
+    /// assert!(without.revocation_id().starts_with("fp:"));
+    /// ```
+    pub fn revocation_id(&self) -> Cow<'_, str> {
+        if let Some(jti) = &self.jti {
+            return Cow::Borrowed(jti);
+        }
+        let mut hash = Sha256::new();
+        let audience = match &self.aud {
+            Some(Audience::One(one)) => one.clone(),
+            Some(Audience::Many(many)) => many.join("\u{0}"),
+            None => String::new(),
+        };
+        for part in [
+            self.iss.as_deref().unwrap_or_default(),
+            self.sub.as_deref().unwrap_or_default(),
+            audience.as_str(),
+        ] {
+            // Length-prefixed, so that no two claim sets hash the same bytes.
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        for date in [self.exp, self.nbf, self.iat] {
+            hash.update(date.map_or([0xff; 8], u64::to_be_bytes));
+        }
+        Cow::Owned(format!("fp:{}", URL_SAFE_NO_PAD.encode(hash.finalize())))
     }
 
     /// The scopes of the `scope` claim, in order (none without one).

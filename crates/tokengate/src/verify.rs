@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use subtle::ConstantTimeEq;
 
 use crate::claims::Claims;
 use crate::compact::{self, decode_segment, decoded_len};
@@ -307,7 +308,14 @@ impl VerifiedTokens {
         token: &str,
     ) -> Option<Result<Claims<E>, AuthError>> {
         let hit = match &mut self.slots[Self::slot(token)] {
-            Some(hit) if hit.verifier == verifier && *hit.token == *token => hit,
+            // Constant-time: a timing difference must not tell an attacker how much of a
+            // remembered token (signature included) their guess matches.
+            Some(hit)
+                if hit.verifier == verifier
+                    && bool::from(hit.token.as_bytes().ct_eq(token.as_bytes())) =>
+            {
+                hit
+            }
             _ => return None,
         };
         if let Some(claims) = hit

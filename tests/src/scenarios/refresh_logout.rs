@@ -4,8 +4,8 @@ use reqwest::Response;
 use serde_json::json;
 
 use super::helpers::{
-    access, assert_pair, expect_error, expect_invalid, get_with_token, hs256, json_of, login,
-    logout, now_nanos, signup, user,
+    access, assert_pair, claims_without, expect_error, expect_invalid, get_with_token, hs256,
+    json_of, login, logout, now_nanos, signup, user,
 };
 use crate::harness::{now, payload_of, App, Target};
 
@@ -96,6 +96,32 @@ pub async fn a_refused_token_never_reaches_the_handler(target: &Target) {
     expect_error(response, 401, "token_expired").await;
     let (status, _, body) = json_of(get_with_token(&app, "/protected", &live).await).await;
     assert_eq!(status, 200, "the session is still live: {body}");
+}
+
+/// A token minted without `jti` (or `sid`) still stops working when `/logout` answers 204; a
+/// token with other claims goes on working.
+pub async fn logout_of_a_token_without_jti_revokes_it(target: &Target) {
+    let app = target.start();
+    let mut claims = claims_without("jti");
+    claims["sub"] = json!(format!("no-jti-{}", now_nanos()));
+    let token = app.forge(&hs256(), &claims);
+    let mut other_claims = claims.clone();
+    other_claims["exp"] = json!(now() + 900);
+    let other = app.forge(&hs256(), &other_claims);
+    assert_eq!(
+        get_with_token(&app, "/protected", &token)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(logout(&app, &token).await.status().as_u16(), 204);
+    expect_invalid(&app, &token, "invalid_token").await;
+    let (status, _, body) = json_of(get_with_token(&app, "/protected", &other).await).await;
+    assert_eq!(
+        status, 200,
+        "another token of the subject still works: {body}"
+    );
 }
 
 /// Logging out ends one login, not the user's others.

@@ -234,17 +234,18 @@ impl Accounts {
         // Each revocation takes effect on this instance first, then is persisted so that
         // restarts and other instances follow; if persisting fails, say so: the client
         // should retry.
-        if let Some(jti) = &claims.jti {
-            self.revocations.revoke(jti, exp);
-        }
+        // A token minted without `jti` is revoked by the fingerprint of its claims: a 204
+        // always means the token stopped working.
+        let token_id = claims.revocation_id();
+        self.revocations.revoke(&token_id, exp);
         if let Some(session_id) = &claims.sid {
             let until = self.session_revoked_until(now).max(exp);
             self.end_session(session_id, now, until).await?;
         }
-        if let Some(jti) = &claims.jti {
-            self.tokens.revoke(jti, exp).await.map_err(store_error)?;
-        }
-        Ok(())
+        self.tokens
+            .revoke(&token_id, exp)
+            .await
+            .map_err(store_error)
     }
 
     /// The user a verified token speaks for.
