@@ -123,6 +123,7 @@ macro_rules! scenario_suite {
             database_outage_is_503_and_loses_nothing,
             configured_algorithm_issuer_audience_and_ttl_are_used,
             bad_configuration_stops_start_up,
+            unsound_keys_stop_start_up,
             dev_mode_generates_a_secret_with_a_warning,
         );
     };

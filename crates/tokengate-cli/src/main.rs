@@ -109,9 +109,16 @@ enum Command {
         /// The algorithm the key is bound to.
         #[arg(long, default_value = "HS256", value_parser = parse_algorithm)]
         alg: Algorithm,
-        /// HMAC secret.
-        #[arg(long, conflicts_with = "key")]
+        /// HMAC secret, as text (its UTF-8 bytes).
+        #[arg(long, conflicts_with_all = ["key", "secret_file", "secret_base64"])]
         secret: Option<String>,
+        /// HMAC secret: the raw bytes of a file (binary secrets, container secret mounts).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "secret_base64"])]
+        secret_file: Option<PathBuf>,
+        /// HMAC secret in base64 (standard or URL-safe, padding optional), as many identity
+        /// providers hand them out.
+        #[arg(long, value_name = "BASE64", conflicts_with = "key")]
+        secret_base64: Option<String>,
         /// PEM key file (public or private).
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
@@ -249,11 +256,14 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             token,
             alg,
             secret,
+            secret_file,
+            secret_base64,
             key,
             aud,
             iss,
         } => {
             let token = tokens::read_token(token)?;
+            let secret = tokens::secret_bytes(secret, secret_file, secret_base64)?;
             let key_pem = match key {
                 Some(path) => Some(
                     std::fs::read(&path)

@@ -139,7 +139,7 @@ pub struct VerifyRequest {
     /// The algorithm of the key.
     pub algorithm: Algorithm,
     /// An HMAC secret (mutually exclusive with `public_key`).
-    pub secret: Option<String>,
+    pub secret: Option<Vec<u8>>,
     /// A PEM public or private key file's contents.
     pub key_pem: Option<Vec<u8>>,
     /// Required audience.
@@ -148,10 +148,38 @@ pub struct VerifyRequest {
     pub issuer: Option<String>,
 }
 
+/// The bytes of the secret given as `--secret` (text), `--secret-file` (raw bytes) or
+/// `--secret-base64`; the length rule then counts these bytes.
+pub fn secret_bytes(
+    text: Option<String>,
+    file: Option<std::path::PathBuf>,
+    base64: Option<String>,
+) -> Result<Option<Vec<u8>>, String> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    if let Some(text) = text {
+        return Ok(Some(text.into_bytes()));
+    }
+    if let Some(path) = file {
+        return std::fs::read(&path)
+            .map(Some)
+            .map_err(|e| format!("cannot read {}: {}", path.display(), e.kind()));
+    }
+    let Some(encoded) = base64 else {
+        return Ok(None);
+    };
+    let trimmed = encoded.trim().trim_end_matches('=');
+    STANDARD_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed))
+        .map(Some)
+        .map_err(|_| "--secret-base64 is not base64".to_owned())
+}
+
 /// Verifies `token`; `Ok` with the claims, `Err` with the reason.
 pub fn verify(token: &str, request: VerifyRequest) -> Result<String, String> {
     let key = match (&request.secret, &request.key_pem) {
-        (Some(secret), None) => Key::hmac(request.algorithm, secret.as_bytes()),
+        (Some(secret), None) => Key::hmac(request.algorithm, secret),
         (None, Some(pem)) => Key::from_public_pem(request.algorithm, pem)
             .or_else(|_| Key::from_private_pem(request.algorithm, pem)),
         _ => return Err("give exactly one of --secret and --key".into()),

@@ -91,6 +91,51 @@ fn keygen_secret_issue_and_verify_round_trip() {
     assert_clean_failure(&wrong_aud, 1, "audience");
 }
 
+/// A binary secret (not UTF-8) from a file signs the service's tokens, and `verify` takes it
+/// as a file or in base64; the length rule counts bytes.
+#[test]
+fn binary_secrets_come_from_a_file_or_base64() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let secret: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(197) | 0x80).collect();
+    assert!(
+        std::str::from_utf8(&secret).is_err(),
+        "a secret no text variable can hold"
+    );
+    let file = dir.path().join("secret.bin");
+    std::fs::write(&file, &secret).unwrap();
+    let file = file.display().to_string();
+    let env = [("TOKENGATE_SECRET_FILE", file.as_str())];
+    let issued = tokengate(&["issue", "--sub", "user-9"], &env);
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let token = stdout(&issued);
+
+    let by_file = tokengate(&["verify", &token, "--secret-file", &file], &[]);
+    assert!(by_file.status.success(), "{}", stderr(&by_file));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&secret);
+    let by_base64 = tokengate(&["verify", &token, "--secret-base64", &encoded], &[]);
+    assert!(by_base64.status.success(), "{}", stderr(&by_base64));
+    let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&secret);
+    let by_url_safe = tokengate(&["verify", &token, "--secret-base64", &url_safe], &[]);
+    assert!(by_url_safe.status.success(), "{}", stderr(&by_url_safe));
+    let wrong = tokengate(&["verify", &token, "--secret-base64", "AAAA"], &[]);
+    assert_eq!(wrong.status.code(), Some(1));
+
+    // Too short for HS512, counted in bytes, and the message names the file's variable.
+    let short = tokengate(
+        &["issue", "--sub", "u"],
+        &[
+            ("TOKENGATE_SECRET_FILE", file.as_str()),
+            ("TOKENGATE_ALGORITHM", "HS512"),
+        ],
+    );
+    assert_clean_failure(
+        &short,
+        2,
+        "TOKENGATE_SECRET_FILE: must be at least 64 bytes for HS512, got 48",
+    );
+}
+
 #[test]
 fn keygen_pairs_verify_with_the_key_they_wrote() {
     for alg in ["ES256", "EdDSA", "RS256"] {

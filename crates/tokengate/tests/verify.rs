@@ -709,3 +709,53 @@ fn issued_tokens_fill_registered_claims_and_cap_lifetime() {
     let second = issuer.issue_at(Claims::for_subject("u"), NOW).unwrap();
     assert_ne!(second.jti, issued.jti);
 }
+
+/// Unsound keys are refused when loaded, naming the problem, instead of failing every token
+/// later (or passing some).
+#[test]
+fn unsound_public_keys_are_refused_at_load() {
+    let cases: [(&str, Algorithm, &str); 5] = [
+        (
+            include_str!("fixtures/rsa_1024_public.pem"),
+            Algorithm::RS256,
+            "an RSA key must have at least 2048 bits, this one has 1024",
+        ),
+        (
+            include_str!("fixtures/rsa_e1_public.pem"),
+            Algorithm::PS256,
+            "the RSA public exponent must be odd and at least 3",
+        ),
+        (
+            include_str!("fixtures/rsa_e4_public.pem"),
+            Algorithm::RS256,
+            "the RSA public exponent must be odd and at least 3",
+        ),
+        (
+            include_str!("fixtures/ec_p384_header_public.pem"),
+            Algorithm::ES256,
+            "the key is not a point on the curve ES256 uses (P-256 for ES256)",
+        ),
+        (
+            include_str!("fixtures/ec_off_curve_public.pem"),
+            Algorithm::ES256,
+            "the key is not a point on the curve ES256 uses (P-256 for ES256)",
+        ),
+    ];
+    for (pem, alg, message) in cases {
+        let error = Key::from_public_pem(alg, pem.as_bytes()).unwrap_err();
+        assert_eq!(error.to_string(), message, "{alg}");
+    }
+    // A PEM of another kind: an RSA key for ES256, an EC key for EdDSA, a private key where a
+    // public one is expected.
+    let rsa = include_str!("fixtures/rsa_public.pem");
+    let ec = include_str!("fixtures/ec_public.pem");
+    let private = include_str!("fixtures/rsa_private.pem");
+    assert!(Key::from_public_pem(Algorithm::ES256, rsa.as_bytes()).is_err());
+    assert!(Key::from_public_pem(Algorithm::EdDSA, ec.as_bytes()).is_err());
+    assert!(Key::from_public_pem(Algorithm::RS256, private.as_bytes()).is_err());
+    assert!(Key::from_private_pem(Algorithm::ES256, private.as_bytes()).is_err());
+    // The sound fixtures still load.
+    assert!(Key::from_public_pem(Algorithm::RS256, rsa.as_bytes()).is_ok());
+    assert!(Key::from_public_pem(Algorithm::ES256, ec.as_bytes()).is_ok());
+    assert!(Key::from_private_pem(Algorithm::PS256, private.as_bytes()).is_ok());
+}

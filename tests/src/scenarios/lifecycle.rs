@@ -252,6 +252,58 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
     }
 }
 
+/// Unsound keys stop start-up with one line naming the variable and the problem: an RSA key
+/// under 2048 bits, a key of another kind than the algorithm's, and a secret file that is too
+/// short counted in bytes.
+pub async fn unsound_keys_stop_start_up(target: &Target) {
+    if skip_if_external("starts the app with unsound keys") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/tokengate/tests/fixtures")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let short_secret = dir.path().join("short.bin");
+    std::fs::write(&short_secret, [0xffu8; 31]).unwrap();
+    let cases: [(&str, &str, &str, &str); 3] = [
+        (
+            "RS256",
+            "TOKENGATE_PRIVATE_KEY_FILE",
+            &fixture("rsa_1024_private.pem"),
+            "at least 2048 bits",
+        ),
+        (
+            "ES256",
+            "TOKENGATE_PRIVATE_KEY_FILE",
+            &fixture("rsa_private.pem"),
+            "TOKENGATE_PRIVATE_KEY_FILE",
+        ),
+        (
+            "HS256",
+            "TOKENGATE_SECRET_FILE",
+            &short_secret.display().to_string(),
+            "at least 32 bytes for HS256, got 31",
+        ),
+    ];
+    for (algorithm, variable, path, problem) in cases {
+        let mut env = base_env(dir.path());
+        env.push(("TOKENGATE_ALGORITHM".into(), algorithm.into()));
+        env.push((variable.into(), path.into()));
+        let (code, stderr) = target.refuses(&env);
+        assert_ne!(code, Some(0), "{algorithm}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line for {algorithm}: {stderr}");
+        assert!(
+            lines[0].contains(variable) && lines[0].contains(problem),
+            "{stderr}"
+        );
+    }
+}
+
 /// `TOKENGATE_DEV=1` without a secret starts with a generated one, and says so.
 pub async fn dev_mode_generates_a_secret_with_a_warning(target: &Target) {
     if skip_if_external("starts the app in dev mode") {

@@ -274,25 +274,49 @@ fn token_key(
             ),
         ));
     }
-    let (secret, generated) = match get("TOKENGATE_SECRET") {
-        Some(value) => (Secret::new(value), false),
+    let (secret, generated, variable) = match secret_source(get)? {
+        Some((secret, variable)) => (secret, false, variable),
         None if dev => (
             Secret::random(algorithm.min_secret_len().unwrap_or(64)),
             true,
+            "TOKENGATE_SECRET",
         ),
         None => {
             return Err(ConfigError::new(
                 "TOKENGATE_SECRET",
                 format!(
-                    "is not set: give at least {} random bytes for {algorithm}, or set \
-                     TOKENGATE_DEV=1 to generate a throwaway key for development",
+                    "is not set: give at least {} random bytes for {algorithm} (or a file of \
+                     them in TOKENGATE_SECRET_FILE), or set TOKENGATE_DEV=1 to generate a \
+                     throwaway key for development",
                     algorithm.min_secret_len().unwrap_or(32)
                 ),
             ))
         }
     };
-    parse::check_secret(algorithm, secret.expose(), "TOKENGATE_SECRET")?;
+    parse::check_secret(algorithm, secret.expose(), variable)?;
     Ok((TokenKey::Secret(secret), generated))
+}
+
+/// `TOKENGATE_SECRET` (text, its UTF-8 bytes) or `TOKENGATE_SECRET_FILE` (the raw bytes of a
+/// file, as container secrets are mounted: binary secrets welcome), with the variable it came
+/// from; both at once is refused.
+fn secret_source(get: Vars<'_>) -> Result<Option<(Secret, &'static str)>, ConfigError> {
+    match (get("TOKENGATE_SECRET"), get("TOKENGATE_SECRET_FILE")) {
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            "TOKENGATE_SECRET_FILE",
+            "is set as well as TOKENGATE_SECRET: give the secret one way",
+        )),
+        (Some(value), None) => Ok(Some((Secret::new(value), "TOKENGATE_SECRET"))),
+        (None, Some(path)) => std::fs::read(&path)
+            .map(|bytes| Some((Secret::new(bytes), "TOKENGATE_SECRET_FILE")))
+            .map_err(|error| {
+                ConfigError::new(
+                    "TOKENGATE_SECRET_FILE",
+                    format!("cannot read {path}: {}", error.kind()),
+                )
+            }),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The key of `TOKENGATE_PRIVATE_KEY_FILE`, for an algorithm that signs with a private key.
@@ -310,14 +334,16 @@ fn private_key_file(
             ),
         ));
     };
-    if get("TOKENGATE_SECRET").is_some() {
-        return Err(ConfigError::new(
-            "TOKENGATE_SECRET",
-            format!(
-                "is set, but TOKENGATE_ALGORITHM is {algorithm}, which signs with \
-                 TOKENGATE_PRIVATE_KEY_FILE: unset one of them"
-            ),
-        ));
+    for variable in ["TOKENGATE_SECRET", "TOKENGATE_SECRET_FILE"] {
+        if get(variable).is_some() {
+            return Err(ConfigError::new(
+                variable,
+                format!(
+                    "is set, but TOKENGATE_ALGORITHM is {algorithm}, which signs with \
+                     TOKENGATE_PRIVATE_KEY_FILE: unset one of them"
+                ),
+            ));
+        }
     }
     Ok((
         TokenKey::PrivateKey(parse::private_key(algorithm, &path)?),

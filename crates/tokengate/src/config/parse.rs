@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::config_error::ConfigError;
-use crate::keys::{Algorithm, Key};
+use crate::keys::{Algorithm, Key, KeyError};
 
 /// `TOKENGATE_DEV`: 1 or 0 (or true or false); unset is 0.
 pub(super) fn dev_flag(value: Option<&str>) -> Result<bool, ConfigError> {
@@ -62,11 +62,13 @@ pub(super) fn private_key(alg: Algorithm, path: &str) -> Result<Key, ConfigError
     let variable = "TOKENGATE_PRIVATE_KEY_FILE";
     let pem = std::fs::read(path)
         .map_err(|e| ConfigError::new(variable, format!("cannot read {path}: {e}")))?;
-    Key::from_private_pem(alg, &pem).map_err(|_| {
-        ConfigError::new(
-            variable,
-            format!("{path} is not a {alg} private key in PEM (PKCS#8, PKCS#1 or SEC1)"),
-        )
+    Key::from_private_pem(alg, &pem).map_err(|error| {
+        let reason = match error {
+            // A key of the right kind that is unsound: say what is wrong with it.
+            KeyError::RsaTooSmall { .. } | KeyError::RsaExponent => format!("{path}: {error}"),
+            _ => format!("{path} is not a {alg} private key in PEM (PKCS#8, PKCS#1 or SEC1)"),
+        };
+        ConfigError::new(variable, reason)
     })
 }
 

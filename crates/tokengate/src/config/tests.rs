@@ -183,3 +183,43 @@ fn private_key_mistakes_name_their_variable() {
         assert!(!err.reason.contains("PRIVATE KEY-----"), "{err}");
     }
 }
+
+#[test]
+fn a_secret_file_gives_raw_bytes_counted_as_bytes() {
+    let dir = tempfile_dir();
+    let binary: Vec<u8> = (0..=255u8).cycle().take(40).collect();
+    let path = dir.join("secret.bin");
+    std::fs::write(&path, &binary).unwrap();
+    let path = path.display().to_string();
+    let config = load(&[("TOKENGATE_SECRET_FILE", &path)]).unwrap();
+    match &config.token_key {
+        TokenKey::Secret(secret) => assert_eq!(secret.expose(), binary.as_slice()),
+        TokenKey::PrivateKey(_) => panic!("a secret"),
+    }
+    // 40 bytes are too few for HS384, whatever characters they would make.
+    let short = refused(&[
+        ("TOKENGATE_SECRET_FILE", &path),
+        ("TOKENGATE_ALGORITHM", "HS384"),
+    ]);
+    assert_eq!(
+        short.to_string(),
+        "TOKENGATE_SECRET_FILE: must be at least 48 bytes for HS384, got 40"
+    );
+    let both = refused(&[
+        ("TOKENGATE_SECRET_FILE", &path),
+        ("TOKENGATE_SECRET", "a text secret of at least 32 bytes!!"),
+    ]);
+    assert_eq!(both.variable, "TOKENGATE_SECRET_FILE");
+    let missing = refused(&[("TOKENGATE_SECRET_FILE", "/nonexistent/secret")]);
+    assert_eq!(
+        missing.to_string(),
+        "TOKENGATE_SECRET_FILE: cannot read /nonexistent/secret: entity not found"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tokengate-config-{}", crate::random_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -7,6 +7,7 @@ mod algorithm;
 mod hmac;
 mod jwk;
 mod key_set;
+mod soundness;
 
 pub use algorithm::Algorithm;
 pub use key_set::KeySet;
@@ -44,6 +45,18 @@ pub enum KeyError {
     /// The PEM could not be parsed as a key for the algorithm.
     #[error("the PEM is not a valid {0} key")]
     InvalidPem(Algorithm),
+    /// An RSA modulus below 2048 bits (RFC 7518 section 3.3).
+    #[error("an RSA key must have at least 2048 bits, this one has {bits}")]
+    RsaTooSmall {
+        /// The modulus size that was given.
+        bits: usize,
+    },
+    /// An RSA public exponent that is even or below 3.
+    #[error("the RSA public exponent must be odd and at least 3")]
+    RsaExponent,
+    /// An EC key on another curve than the algorithm's, or whose point is not on the curve.
+    #[error("the key is not a point on the curve {0} uses (P-256 for ES256)")]
+    NotOnCurve(Algorithm),
     /// The key can verify but not sign (a public key).
     #[error("the key cannot sign: it is a public key")]
     CannotSign,
@@ -114,7 +127,11 @@ impl Key {
 
     /// A signing key from a PKCS#8 (or PKCS#1 for RSA, SEC1 for EC) private key PEM. The
     /// public half is derived, so the key also verifies and can be published as a JWK.
+    /// Unsound keys are refused here, naming the problem: RSA moduli under 2048 bits, RSA
+    /// exponents that are even or below 3, EC keys of another curve, PEMs of another kind.
     pub fn from_private_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
+        let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
+        soundness::check_private(alg, text)?;
         let signing = match alg {
             Algorithm::RS256 | Algorithm::PS256 => EncodingKey::from_rsa_pem(pem),
             Algorithm::ES256 => EncodingKey::from_ec_pem(pem),
@@ -136,8 +153,12 @@ impl Key {
         ))
     }
 
-    /// A verify-only key from a public key PEM (SPKI, or PKCS#1 for RSA).
+    /// A verify-only key from a public key PEM (SPKI, or PKCS#1 for RSA), refused like
+    /// [`from_private_pem`](Self::from_private_pem) refuses when unsound (and an EC point
+    /// that is not on the curve).
     pub fn from_public_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
+        let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
+        soundness::check_public(alg, text)?;
         let verifying = match alg {
             Algorithm::RS256 | Algorithm::PS256 => DecodingKey::from_rsa_pem(pem),
             Algorithm::ES256 => DecodingKey::from_ec_pem(pem),
