@@ -23,6 +23,10 @@ pub const ALLOWED_ORIGIN: &str = "https://editor.example";
 /// ones given in `TOKENGATE_SCENARIO_SECRET`, `…_CS_ENVIRONMENT_ID`, `…_CS_ACCESS_KEY`).
 pub const BASE_URL_VAR: &str = "TOKENGATE_SCENARIO_BASE_URL";
 
+/// The environment variable naming a folder: when set, every app the harness starts logs at
+/// debug level into a file there (see `tests/tests/logs.rs`).
+pub const LOGS_DIR_VAR: &str = "TOKENGATE_SCENARIO_LOGS";
+
 /// Which app a suite runs against: a binary of a workspace package, with arguments.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
@@ -171,7 +175,18 @@ impl Target {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // Under LOGS_DIR_VAR every app logs at debug level into a file of its own, for the
+        // test that no log line carries a secret.
+        let log_file = std::env::var_os(LOGS_DIR_VAR).map(|dir| {
+            let path = PathBuf::from(dir).join(format!("{}-{}.log", self.binary, now_nanos()));
+            let file = std::fs::File::create(&path).expect("a log file");
+            command.env("RUST_LOG", "debug").stderr(Stdio::from(file));
+            path
+        });
         let mut child = command.spawn().map_err(|e| format!("cannot run: {e}"))?;
+        if let Some(path) = &log_file {
+            log_files().insert(child.id(), path.clone());
+        }
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -187,10 +202,14 @@ impl Target {
             Err(_) => {
                 let _ = child.kill();
                 let output = child.wait_with_output().map_err(|e| e.to_string())?;
+                let stderr = match &log_file {
+                    Some(path) => std::fs::read(path).unwrap_or_default(),
+                    None => output.stderr,
+                };
                 Err(format!(
                     "status {:?}\nstderr: {}",
                     output.status.code(),
-                    String::from_utf8_lossy(&output.stderr)
+                    String::from_utf8_lossy(&stderr)
                 ))
             }
         }
@@ -218,6 +237,29 @@ impl Target {
             }
         }
     }
+}
+
+/// Stops an app started by [`Target::spawn`] and returns everything it wrote on standard
+/// error (from its log file when [`LOGS_DIR_VAR`] is set).
+pub fn stop_and_read_stderr(mut child: Child) -> String {
+    let pid = child.id();
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("the app's output");
+    match log_files().remove(&pid) {
+        Some(path) => {
+            String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+        }
+        None => String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The log file of each app started under [`LOGS_DIR_VAR`], by process id.
+fn log_files() -> std::sync::MutexGuard<'static, HashMap<u32, PathBuf>> {
+    static FILES: OnceLock<Mutex<HashMap<u32, PathBuf>>> = OnceLock::new();
+    FILES
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
 }
 
 /// Builds the binary once per test process and returns its path.

@@ -312,11 +312,9 @@ pub async fn dev_mode_generates_a_secret_with_a_warning(target: &Target) {
     let dir = tempfile::tempdir().unwrap();
     let mut env = base_env(dir.path());
     env.push(("TOKENGATE_DEV".into(), "1".into()));
-    let (mut child, base) = target.spawn(&env).expect("starts in dev mode");
+    let (child, base) = target.spawn(&env).expect("starts in dev mode");
     let response = reqwest::get(format!("{base}/public")).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let _ = child.kill();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = crate::harness::stop_and_read_stderr(child);
     assert!(stderr.contains("TOKENGATE_DEV"), "{stderr}");
 }
