@@ -18,7 +18,8 @@ struct User {
 }
 
 fuzz_target!(|user: User| {
-    let tokens = CkeditorTokens::new("environment", b"an access key of at least 32 bytes!!").unwrap();
+    let tokens =
+        CkeditorTokens::new("environment", b"an access key of at least 32 bytes!!").unwrap();
     let principal = CsPrincipal {
         id: user.id.clone(),
         user: CsUser {
@@ -32,7 +33,8 @@ fuzz_target!(|user: User| {
     let token = tokens.issue_at(&principal, 1_800_000_000).unwrap().token;
     let payload = token.split('.').nth(1).unwrap();
     assert!(!payload.contains(['-', '_']), "atob() refuses {payload}");
-    let json: serde_json::Value = serde_json::from_slice(&STANDARD_NO_PAD.decode(payload).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&STANDARD_NO_PAD.decode(payload).unwrap()).unwrap();
     assert_eq!(json["sub"].as_str(), Some(user.id.as_str()));
     assert_eq!(json["user"]["name"].as_str(), user.name.as_deref());
     assert_eq!(json["user"]["email"].as_str(), user.email.as_deref());

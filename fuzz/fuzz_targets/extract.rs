@@ -6,7 +6,13 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tokengate::{HeaderValue, RequestView, TokenSource, TokenSources};
 
-const NAMES: [&str; 5] = ["authorization", "x-access-token", "cookie", "x-csrf-token", "other"];
+const NAMES: [&str; 5] = [
+    "authorization",
+    "x-access-token",
+    "cookie",
+    "x-csrf-token",
+    "other",
+];
 
 #[derive(Arbitrary, Debug)]
 struct Request {
@@ -28,7 +34,11 @@ impl RequestView for Request {
         self.query.as_deref()
     }
     fn method(&self) -> &str {
-        if self.unsafe_method { "POST" } else { "GET" }
+        if self.unsafe_method {
+            "POST"
+        } else {
+            "GET"
+        }
     }
 }
 

@@ -62,7 +62,9 @@ fn value(claim: &Claim, expected: Value) -> Option<Value> {
         Claim::Text(s) => json!(s),
         Claim::Expected => expected,
         Claim::Texts(v) => json!(v),
-        Claim::Object(pairs) => Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect()),
+        Claim::Object(pairs) => {
+            Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+        }
     })
 }
 
@@ -74,7 +76,11 @@ fn object(fields: &[(&str, Option<Value>)]) -> Map<String, Value> {
 }
 
 fuzz_target!(|t: Token| {
-    let alg = if t.hs256 { Some(json!("HS256")) } else { t.alg.as_ref().map(|a| json!(a)) };
+    let alg = if t.hs256 {
+        Some(json!("HS256"))
+    } else {
+        t.alg.as_ref().map(|a| json!(a))
+    };
     let header = object(&[
         ("alg", alg),
         ("typ", value(&t.typ, json!("JWT"))),
@@ -90,7 +96,10 @@ fuzz_target!(|t: Token| {
         ("sub", value(&t.sub, json!("user-1"))),
         ("jti", value(&t.jti, json!("j1"))),
         ("scope", value(&t.scope, json!("documents:read"))),
-        ("auth", value(&t.auth, json!({"collaboration": {"*": {"role": "writer"}}}))),
+        (
+            "auth",
+            value(&t.auth, json!({"collaboration": {"*": {"role": "writer"}}})),
+        ),
         ("user", value(&t.user, json!({"name": "N"}))),
     ]);
     for (k, v) in &t.extra {
@@ -108,7 +117,10 @@ fuzz_target!(|t: Token| {
     );
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
     mac.update(signing_input.as_bytes());
-    let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
+    let token = format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    );
 
     let verifier = Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap())
         .issuer("fuzz")
@@ -120,12 +132,26 @@ fuzz_target!(|t: Token| {
 
 /// What every accepted token must be.
 fn check(claims: &Claims, header: &Map<String, Value>) {
-    assert_eq!(header.get("alg"), Some(&json!("HS256")), "only the pinned algorithm");
+    assert_eq!(
+        header.get("alg"),
+        Some(&json!("HS256")),
+        "only the pinned algorithm"
+    );
     assert!(header.get("crit").is_none(), "crit is never accepted");
     let exp = claims.exp.expect("exp is required");
     assert!(exp > NOW, "not expired");
-    assert!(claims.nbf.is_none_or(|nbf| nbf <= NOW + 60), "nbf within the leeway");
-    assert!(claims.iat.is_none_or(|iat| iat <= NOW + 60), "iat within the leeway");
+    assert!(
+        claims.nbf.is_none_or(|nbf| nbf <= NOW + 60),
+        "nbf within the leeway"
+    );
+    assert!(
+        claims.iat.is_none_or(|iat| iat <= NOW + 60),
+        "iat within the leeway"
+    );
     assert_eq!(claims.iss.as_deref(), Some("fuzz"));
-    assert!(claims.aud.as_ref().expect("aud is required").contains("fuzz"));
+    assert!(claims
+        .aud
+        .as_ref()
+        .expect("aud is required")
+        .contains("fuzz"));
 }
