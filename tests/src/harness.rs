@@ -342,7 +342,12 @@ impl App {
         self.child.is_some()
     }
 
-    /// The URL of `path`.
+    /// The process id of the app this suite started (`None` for an external server).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The URL of `path` on this app.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

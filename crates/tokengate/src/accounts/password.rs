@@ -3,16 +3,23 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
 
 /// Argon2id with fixed parameters. Hashing and verifying run on tokio's blocking pool: an
 /// Argon2 hash takes tens of milliseconds of CPU and would stall every other request on the
 /// same async worker.
+///
+/// At most one hash per CPU runs at a time; the others wait their turn. Each hash holds its
+/// memory cost (19 MiB by default) while it runs, and the blocking pool grows to 512 threads,
+/// so a burst of logins would otherwise take gigabytes for no gain in throughput.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
     /// A hash of a random password, verified when the e-mail is unknown so that an unknown
     /// e-mail and a wrong password take the same time.
     decoy: Arc<OnceLock<String>>,
+    /// One permit per CPU.
+    running: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -33,9 +40,11 @@ impl Default for PasswordHasher {
 impl PasswordHasher {
     /// A hasher with these Argon2id parameters.
     pub fn new(params: Params) -> Self {
+        let cpus = std::thread::available_parallelism().map_or(2, usize::from);
         PasswordHasher {
             params,
             decoy: Arc::new(OnceLock::new()),
+            running: Arc::new(Semaphore::new(cpus)),
         }
     }
 
@@ -46,6 +55,7 @@ impl PasswordHasher {
     /// Hashes `password` into a PHC string.
     pub async fn hash(&self, password: String) -> String {
         let hasher = self.clone();
+        let _turn = self.running.acquire().await.expect("the semaphore is never closed");
         tokio::task::spawn_blocking(move || hasher.hash_blocking(&password))
             .await
             .expect("password hashing task panicked")
@@ -63,6 +73,7 @@ impl PasswordHasher {
     /// user) it verifies against a decoy hash and answers `false`, taking the same time.
     pub async fn verify(&self, password: String, phc: Option<String>) -> bool {
         let hasher = self.clone();
+        let _turn = self.running.acquire().await.expect("the semaphore is never closed");
         tokio::task::spawn_blocking(move || {
             let known = phc.is_some();
             let phc = phc.unwrap_or_else(|| hasher.decoy().to_owned());

@@ -1,0 +1,254 @@
+//! A soak test: one reference app on PostgreSQL under a mixed load from 64 connections
+//! (about 80% `/protected`, 9% `/cs-token`, 5% `/login`, 5% `/refresh`, 1% `/signup`) from
+//! many distinct users, on loopback, for a bounded time. Reports per-route counts and
+//! latencies, every non-2xx by status, and the server's resident memory at 20 s (or a third
+//! of a short run) and at the end; then checks that every account created still logs in.
+//!
+//! `cargo run --release -p tokengate-scenarios --bin soak -- APP SECONDS` (APP: app-axum,
+//! app-actix, app-rocket, app-warp or tokengate). Needs `TOKENGATE_TEST_POSTGRES_URL`.
+//! Exits 1 on any 5xx, any unexpected status, or a lost account.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokengate_scenarios::harness::{App, Launch, Target};
+use tokengate_scenarios::outage::postgres_url;
+
+const CONNECTIONS: usize = 64;
+const USERS_PER_CONNECTION: usize = 4;
+const PASSWORD: &str = "soak-password-1";
+
+#[derive(Default)]
+struct Tally {
+    latencies_us: BTreeMap<&'static str, Vec<u64>>,
+    statuses: BTreeMap<(&'static str, u16), u64>,
+    created: Vec<String>,
+}
+
+struct User {
+    email: String,
+    access: String,
+    refresh: String,
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let app = args.next().unwrap_or_else(|| "app-axum".to_owned());
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let Some(url) = postgres_url() else {
+        eprintln!("soak: set TOKENGATE_TEST_POSTGRES_URL");
+        std::process::exit(2);
+    };
+    let target = if app == "tokengate" {
+        Target::command("tokengate-cli", "tokengate", &["serve"])
+    } else {
+        Target::new(Box::leak(app.clone().into_boxed_str()))
+    };
+    let server = Arc::new(target.launch(Launch {
+        env: vec![("TOKENGATE_DATABASE_URL".into(), url)],
+        ..Launch::default()
+    }));
+    let pid = server.pid().expect("a started app");
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut workers = Vec::new();
+    for worker in 0..CONNECTIONS {
+        let (server, tally) = (server.clone(), tally.clone());
+        workers.push(tokio::spawn(async move {
+            let mut users = Vec::new();
+            for n in 0..USERS_PER_CONNECTION {
+                let email = format!("soak{stamp}-{worker}-{n}@example.com");
+                users.push(new_user(&server, email, &tally).await);
+            }
+            let mut random =
+                Random(stamp as u64 ^ (worker as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut signups = 0;
+            while Instant::now() < deadline {
+                let user = random.below(users.len());
+                let roll = random.below(100);
+                if roll < 80 {
+                    let request = server
+                        .http
+                        .get(server.url("/protected"))
+                        .bearer_auth(&users[user].access);
+                    call(&tally, "/protected", request).await;
+                } else if roll < 89 {
+                    let request = server
+                        .http
+                        .get(server.url("/cs-token"))
+                        .bearer_auth(&users[user].access);
+                    call(&tally, "/cs-token", request).await;
+                } else if roll < 94 {
+                    let body = json!({"email": users[user].email, "password": PASSWORD});
+                    let request = server.http.post(server.url("/login")).json(&body);
+                    if let Some(pair) = call(&tally, "/login", request).await {
+                        users[user].access = pair["access_token"].as_str().unwrap().to_owned();
+                        users[user].refresh = pair["refresh_token"].as_str().unwrap().to_owned();
+                    }
+                } else if roll < 99 {
+                    let body = json!({"refresh_token": users[user].refresh});
+                    let request = server.http.post(server.url("/refresh")).json(&body);
+                    if let Some(pair) = call(&tally, "/refresh", request).await {
+                        users[user].access = pair["access_token"].as_str().unwrap().to_owned();
+                        users[user].refresh = pair["refresh_token"].as_str().unwrap().to_owned();
+                    }
+                } else {
+                    signups += 1;
+                    let email = format!("soak{stamp}-{worker}-extra{signups}@example.com");
+                    users.push(new_user(&server, email, &tally).await);
+                }
+            }
+        }));
+    }
+    let early = Duration::from_secs(20.min(seconds / 3).max(1));
+    tokio::time::sleep(early).await;
+    let rss_early = rss_kib(pid);
+    for worker in workers {
+        worker.await.expect("a worker");
+    }
+    let rss_end = rss_kib(pid);
+
+    // Every account created still logs in.
+    let created = tally.lock().unwrap().created.clone();
+    let mut lost = 0;
+    for email in &created {
+        let body = json!({"email": email, "password": PASSWORD});
+        let response = server
+            .http
+            .post(server.url("/login"))
+            .json(&body)
+            .send()
+            .await;
+        if !response.is_ok_and(|r| r.status().is_success()) {
+            lost += 1;
+        }
+    }
+    let failed = report(&tally.lock().unwrap(), seconds, rss_early, rss_end, early);
+    println!(
+        "accounts created {}, logging in after the run: {} lost",
+        created.len(),
+        lost
+    );
+    if failed || lost > 0 {
+        std::process::exit(1);
+    }
+}
+
+async fn new_user(server: &App, email: String, tally: &Mutex<Tally>) -> User {
+    let body = json!({"name": "Soak", "email": email, "password": PASSWORD});
+    let request = server.http.post(server.url("/signup")).json(&body);
+    if call(tally, "/signup", request).await.is_some() {
+        tally.lock().unwrap().created.push(email.clone());
+    }
+    let body = json!({"email": email, "password": PASSWORD});
+    let request = server.http.post(server.url("/login")).json(&body);
+    let pair = call(tally, "/login", request).await.unwrap_or_default();
+    User {
+        email,
+        access: pair["access_token"].as_str().unwrap_or_default().to_owned(),
+        refresh: pair["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// Sends `request`, records its status and latency under `route`; the JSON body of a 2xx.
+async fn call(
+    tally: &Mutex<Tally>,
+    route: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Option<Value> {
+    let started = Instant::now();
+    let response = request.send().await;
+    let (status, body) = match response {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (status, response.bytes().await.ok())
+        }
+        Err(_) => (0, None),
+    };
+    let elapsed = started.elapsed().as_micros() as u64;
+    let mut tally = tally.lock().unwrap();
+    tally.latencies_us.entry(route).or_default().push(elapsed);
+    *tally.statuses.entry((route, status)).or_default() += 1;
+    drop(tally);
+    if (200..300).contains(&status) {
+        Some(
+            body.and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or(Value::Null),
+        )
+    } else {
+        None
+    }
+}
+
+/// Prints the report; `true` when a 5xx or an unexpected status (any non-2xx) was seen.
+fn report(tally: &Tally, seconds: u64, rss_early: u64, rss_end: u64, early: Duration) -> bool {
+    println!("{seconds} s, {CONNECTIONS} connections");
+    println!(
+        "{:<12} {:>9} {:>10} {:>10}",
+        "route", "requests", "p50 ms", "p99 ms"
+    );
+    for (route, latencies) in &tally.latencies_us {
+        let mut sorted = latencies.clone();
+        sorted.sort_unstable();
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
+        println!(
+            "{route:<12} {:>9} {:>10.2} {:>10.2}",
+            sorted.len(),
+            at(0.5),
+            at(0.99)
+        );
+    }
+    let mut unexpected = 0;
+    let mut server_errors = 0;
+    for ((route, status), count) in &tally.statuses {
+        if !(200..300).contains(status) {
+            println!("non-2xx: {route} {status} ×{count}");
+            unexpected += count;
+            if *status >= 500 || *status == 0 {
+                server_errors += count;
+            }
+        }
+    }
+    let growth = (rss_end as f64 / rss_early.max(1) as f64 - 1.0) * 100.0;
+    println!(
+        "resident memory: {rss_early} KiB at {} s, {rss_end} KiB at the end ({growth:+.1}%)",
+        early.as_secs()
+    );
+    println!("5xx (or no answer): {server_errors}; unexpected statuses: {unexpected}");
+    server_errors > 0 || unexpected > 0
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// xorshift64*: enough randomness to pick routes and users.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+    }
+}
