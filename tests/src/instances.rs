@@ -42,6 +42,18 @@ async fn refused_within(app: &App, token: &str, limit: Duration) -> Option<Durat
     None
 }
 
+/// `POST /logout` with `token` on `app`, which must answer 204.
+async fn log_out(app: &App, token: &str) {
+    let response = app
+        .http
+        .post(app.url("/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 204);
+}
+
 async fn fresh_user(app: &App) -> String {
     let email = format!("instances{}@example.com", now_nanos());
     signup(app, &email, "password1").await;
@@ -58,14 +70,7 @@ pub async fn instances_act_as_one_service(a: &Target, b: &Target) {
     let pair = login(&b, &email, "password1").await;
     let token = access(&pair);
     assert_eq!(protected(&a, &token).await.status().as_u16(), 200);
-    let logout = b
-        .http
-        .post(b.url("/logout"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status().as_u16(), 204);
+    log_out(&b, &token).await;
     let took = refused_within(&a, &token, PROPAGATION_BOUND).await;
     assert!(
         took.is_some(),
@@ -122,14 +127,7 @@ pub async fn a_revocation_missed_while_cut_is_caught_up(a: &Target, b: &Target) 
     assert_eq!(protected(&b, &token).await.status().as_u16(), 200);
 
     proxy.cut();
-    let logout = a
-        .http
-        .post(a.url("/logout"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status().as_u16(), 204);
+    log_out(&a, &token).await;
     // Cut off, B cannot know yet (verification needs no database and goes on).
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(protected(&b, &token).await.status().as_u16(), 200);
@@ -152,14 +150,7 @@ pub async fn propagation_times(a: &Target, b: &Target, trials: usize) -> Option<
     for _ in 0..trials {
         let token = access(&login(&b, &email, "password1").await);
         assert_eq!(protected(&a, &token).await.status().as_u16(), 200);
-        let response = b
-            .http
-            .post(b.url("/logout"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 204);
+        log_out(&b, &token).await;
         let took = refused_within(&a, &token, PROPAGATION_BOUND)
             .await
             .unwrap_or_else(|| panic!("not refused within {PROPAGATION_BOUND:?}"));

@@ -91,39 +91,38 @@ fn attributes(line: &str) -> Vec<String> {
 pub async fn session_sets_three_cookies_with_their_attributes(target: &Target) {
     let app = target.start();
     let session = session(&app).await;
-    let access = attributes(session.line("tokengate_access"));
-    for expected in [
-        "path=/",
-        "httponly",
-        "secure",
-        "samesite=lax",
-        "max-age=900",
-    ] {
-        assert!(
-            access.contains(&expected.to_owned()),
-            "{expected} in {access:?}"
-        );
-    }
-    let refresh = attributes(session.line("tokengate_refresh"));
-    for expected in [
-        "path=/",
-        "httponly",
-        "secure",
-        "samesite=strict",
-        "max-age=1209600",
-    ] {
-        assert!(
-            refresh.contains(&expected.to_owned()),
-            "{expected} in {refresh:?}"
-        );
-    }
-    let csrf = attributes(session.line("tokengate_csrf"));
-    for expected in ["path=/", "secure", "samesite=lax"] {
-        assert!(
-            csrf.contains(&expected.to_owned()),
-            "{expected} in {csrf:?}"
-        );
-    }
+    let expect = |name: &str, expected: &[&str]| {
+        let attributes = attributes(session.line(name));
+        for expected in expected {
+            let expected = (*expected).to_owned();
+            assert!(
+                attributes.contains(&expected),
+                "{expected} in {attributes:?}"
+            );
+        }
+        attributes
+    };
+    expect(
+        "tokengate_access",
+        &[
+            "path=/",
+            "httponly",
+            "secure",
+            "samesite=lax",
+            "max-age=900",
+        ],
+    );
+    expect(
+        "tokengate_refresh",
+        &[
+            "path=/",
+            "httponly",
+            "secure",
+            "samesite=strict",
+            "max-age=1209600",
+        ],
+    );
+    let csrf = expect("tokengate_csrf", &["path=/", "secure", "samesite=lax"]);
     assert!(
         !csrf.contains(&"httponly".to_owned()),
         "readable by scripts: {csrf:?}"

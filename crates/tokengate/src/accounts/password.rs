@@ -55,7 +55,11 @@ impl PasswordHasher {
     /// Hashes `password` into a PHC string.
     pub async fn hash(&self, password: String) -> String {
         let hasher = self.clone();
-        let _turn = self.running.acquire().await.expect("the semaphore is never closed");
+        let _turn = self
+            .running
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         tokio::task::spawn_blocking(move || hasher.hash_blocking(&password))
             .await
             .expect("password hashing task panicked")
@@ -73,7 +77,11 @@ impl PasswordHasher {
     /// user) it verifies against a decoy hash and answers `false`, taking the same time.
     pub async fn verify(&self, password: String, phc: Option<String>) -> bool {
         let hasher = self.clone();
-        let _turn = self.running.acquire().await.expect("the semaphore is never closed");
+        let _turn = self
+            .running
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         tokio::task::spawn_blocking(move || {
             let known = phc.is_some();
             let phc = phc.unwrap_or_else(|| hasher.decoy().to_owned());
