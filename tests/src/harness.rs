@@ -184,9 +184,11 @@ impl Target {
             path
         });
         let mut child = command.spawn().map_err(|e| format!("cannot run: {e}"))?;
-        if let Some(path) = &log_file {
-            log_files().insert(child.id(), path.clone());
-        }
+        let stderr = match log_file {
+            Some(path) => Stderr::File(path),
+            None => Stderr::drain(child.stderr.take().expect("piped stderr")),
+        };
+        stderr_of().insert(child.id(), stderr);
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -201,16 +203,9 @@ impl Target {
             Ok(base) => Ok((child, base)),
             Err(_) => {
                 let _ = child.kill();
-                let output = child.wait_with_output().map_err(|e| e.to_string())?;
-                let stderr = match &log_file {
-                    Some(path) => std::fs::read(path).unwrap_or_default(),
-                    None => output.stderr,
-                };
-                Err(format!(
-                    "status {:?}\nstderr: {}",
-                    output.status.code(),
-                    String::from_utf8_lossy(&stderr)
-                ))
+                let status = child.wait().map_err(|e| e.to_string())?;
+                let stderr = take_stderr(child.id());
+                Err(format!("status {:?}\nstderr: {stderr}", status.code()))
             }
         }
     }
@@ -242,21 +237,58 @@ impl Target {
 /// Stops an app started by [`Target::spawn`] and returns everything it wrote on standard
 /// error (from its log file when [`LOGS_DIR_VAR`] is set).
 pub fn stop_and_read_stderr(mut child: Child) -> String {
-    let pid = child.id();
     let _ = child.kill();
-    let output = child.wait_with_output().expect("the app's output");
-    match log_files().remove(&pid) {
-        Some(path) => {
-            String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
-        }
-        None => String::from_utf8_lossy(&output.stderr).into_owned(),
+    let _ = child.wait();
+    take_stderr(child.id())
+}
+
+/// Where an app's standard error goes: a log file, or a buffer that a thread fills as the app
+/// writes, so that an app logging a lot (a soak) never blocks on a full pipe.
+enum Stderr {
+    File(PathBuf),
+    Buffer(std::sync::Arc<Mutex<Vec<u8>>>, std::thread::JoinHandle<()>),
+}
+
+/// What the buffer keeps of an app's standard error: the first MiB.
+const STDERR_KEPT: usize = 1 << 20;
+
+impl Stderr {
+    fn drain(mut pipe: std::process::ChildStderr) -> Stderr {
+        use std::io::Read;
+        let buffer = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let filled = buffer.clone();
+        let reader = std::thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            while let Ok(read) = pipe.read(&mut chunk) {
+                if read == 0 {
+                    break;
+                }
+                let mut kept = filled.lock().unwrap_or_else(|e| e.into_inner());
+                let room = STDERR_KEPT.saturating_sub(kept.len()).min(read);
+                kept.extend_from_slice(&chunk[..room]);
+            }
+        });
+        Stderr::Buffer(buffer, reader)
     }
 }
 
-/// The log file of each app started under [`LOGS_DIR_VAR`], by process id.
-fn log_files() -> std::sync::MutexGuard<'static, HashMap<u32, PathBuf>> {
-    static FILES: OnceLock<Mutex<HashMap<u32, PathBuf>>> = OnceLock::new();
-    FILES
+/// The standard error of the app with process id `pid`, once it has exited.
+fn take_stderr(pid: u32) -> String {
+    let bytes = match stderr_of().remove(&pid) {
+        Some(Stderr::File(path)) => std::fs::read(path).unwrap_or_default(),
+        Some(Stderr::Buffer(buffer, reader)) => {
+            let _ = reader.join();
+            std::mem::take(&mut *buffer.lock().unwrap_or_else(|e| e.into_inner()))
+        }
+        None => Vec::new(),
+    };
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The standard error of each app started, by process id.
+fn stderr_of() -> std::sync::MutexGuard<'static, HashMap<u32, Stderr>> {
+    static STDERR: OnceLock<Mutex<HashMap<u32, Stderr>>> = OnceLock::new();
+    STDERR
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -354,9 +386,9 @@ impl App {
 
     /// Stops the app and waits for it to exit.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            // What it logged is not needed any more; taking it ends the reader thread.
+            stop_and_read_stderr(child);
         }
     }
 
