@@ -5,3 +5,4 @@ CREATE TABLE IF NOT EXISTS tokengate_login_failures (
     failed_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tokengate_login_failures_key ON tokengate_login_failures (key, failed_at);
+CREATE INDEX IF NOT EXISTS tokengate_login_failures_age ON tokengate_login_failures (failed_at);

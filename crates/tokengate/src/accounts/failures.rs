@@ -2,11 +2,17 @@
 //! together (see [`LoginThrottle::shared`](super::LoginThrottle::shared)).
 
 use async_trait::async_trait;
+use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::Row;
 
 use super::sql::{to_i64, to_u64, unavailable};
 use super::store::{LoginFailures, StoreError};
 use super::SqlStore;
+
+/// Failures recorded by this process, to sweep every address's stale rows now and then.
+static FAILURES_SEEN: AtomicU64 = AtomicU64::new(0);
+/// One failure in this many sweeps the stale rows of every address.
+const SWEEP_EVERY: u64 = 100;
 
 #[async_trait]
 impl LoginFailures for SqlStore {
@@ -35,13 +41,18 @@ impl LoginFailures for SqlStore {
         forget_until: u64,
     ) -> Result<(), StoreError> {
         // One insert per failure is atomic by itself: concurrent failures on several
-        // instances all count. Stale rows of this address go in the same breath.
-        sqlx::query("DELETE FROM tokengate_login_failures WHERE key = $1 AND failed_at <= $2")
-            .bind(key)
-            .bind(to_i64(forget_until))
-            .execute(self.pool())
-            .await
-            .map_err(unavailable)?;
+        // instances all count. Stale rows of this address go in the same breath, and every
+        // so often those of every address, so that the counters of addresses never tried
+        // again expire too.
+        let stale = if FAILURES_SEEN.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+            sqlx::query("DELETE FROM tokengate_login_failures WHERE failed_at <= $1")
+                .bind(to_i64(forget_until))
+        } else {
+            sqlx::query("DELETE FROM tokengate_login_failures WHERE key = $1 AND failed_at <= $2")
+                .bind(key)
+                .bind(to_i64(forget_until))
+        };
+        stale.execute(self.pool()).await.map_err(unavailable)?;
         sqlx::query("INSERT INTO tokengate_login_failures (key, failed_at) VALUES ($1, $2)")
             .bind(key)
             .bind(to_i64(at))
