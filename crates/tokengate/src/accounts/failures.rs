@@ -2,8 +2,8 @@
 //! together (see [`LoginThrottle::shared`](super::LoginThrottle::shared)).
 
 use async_trait::async_trait;
-use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::Row;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::sql::{to_i64, to_u64, unavailable};
 use super::store::{LoginFailures, StoreError};
@@ -44,7 +44,10 @@ impl LoginFailures for SqlStore {
         // instances all count. Stale rows of this address go in the same breath, and every
         // so often those of every address, so that the counters of addresses never tried
         // again expire too.
-        let stale = if FAILURES_SEEN.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+        let stale = if FAILURES_SEEN
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY)
+        {
             sqlx::query("DELETE FROM tokengate_login_failures WHERE failed_at <= $1")
                 .bind(to_i64(forget_until))
         } else {
