@@ -79,6 +79,14 @@ fn with_cookie(app: &App, method: Method, path: &str, cookie: &str) -> RequestBu
         .header("cookie", cookie)
 }
 
+/// `request` with `X-CSRF-Token: csrf`, or without the header for `None`.
+fn with_csrf(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
+    match csrf {
+        Some(value) => request.header("x-csrf-token", value),
+        None => request,
+    }
+}
+
 fn attributes(line: &str) -> Vec<String> {
     line.split(';')
         .skip(1)
@@ -199,11 +207,7 @@ pub async fn csrf_guards_cookie_authenticated_writes(target: &Target) {
     let cookie = format!("tokengate_access={writer}; tokengate_csrf=the-csrf-value-0123456789");
     let put = |csrf: Option<&str>| {
         let request = with_cookie(&app, Method::PUT, "/documents/doc-1", &cookie);
-        match csrf {
-            Some(value) => request.header("x-csrf-token", value),
-            None => request,
-        }
-        .send()
+        with_csrf(request, csrf).send()
     };
     expect_error(put(None).await.unwrap(), 403, "csrf_failed").await;
     expect_error(
@@ -287,11 +291,7 @@ pub async fn session_refresh_rotates_the_cookies(target: &Target) {
             "/session/refresh",
             &session.cookie_header(),
         );
-        match csrf {
-            Some(value) => request.header("x-csrf-token", value),
-            None => request,
-        }
-        .send()
+        with_csrf(request, csrf).send()
     };
     let refused = refresh(&first, None).await.unwrap();
     assert!(refused.headers().get("set-cookie").is_none());
@@ -349,11 +349,7 @@ pub async fn delete_session_ends_the_login_and_clears_the_cookies(target: &Targe
     let session = session(&app).await;
     let delete = |csrf: Option<&str>| {
         let request = with_cookie(&app, Method::DELETE, "/session", &session.cookie_header());
-        match csrf {
-            Some(value) => request.header("x-csrf-token", value),
-            None => request,
-        }
-        .send()
+        with_csrf(request, csrf).send()
     };
     expect_error(delete(None).await.unwrap(), 403, "csrf_failed").await;
     let ended = delete(Some(&session.csrf)).await.unwrap();
