@@ -98,6 +98,6 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// The demo route bodies of the HTTP API, from the core.
+/// The demo route bodies of the HTTP API, shared with `tokengate serve`.
 #[cfg(feature = "accounts")]
-pub use tokengate::demo::{document, protected, public};
+pub use tokengate_cli::demo::{document, protected, public};

@@ -54,6 +54,7 @@ macro_rules! scenario_suite {
             signup_refuses_a_missing_field,
             signup_refuses_malformed_json,
             body_over_64_kib_is_413,
+            a_broken_body_is_400_and_creates_nothing,
             login_with_json_returns_a_token_pair,
             login_with_a_form,
             login_with_http_basic,

@@ -3,11 +3,38 @@
 use tokengate_scenarios::copy_me::{check, CopyMe};
 
 #[tokio::test]
-async fn axum_existing_app_guards_its_dashboard_and_serves_cs_tokens() {
-    check(CopyMe {
+async fn axum_existing_app_guards_its_dashboard_and_admin_router_and_serves_cs_tokens() {
+    let Some(app) = check(CopyMe {
         binary: "axum-existing-app",
-        open: ("/", "my existing app"),
+        open: ("/", "welcome to the shop"),
         protected: ("/dashboard", "the dashboard of user-42"),
     })
-    .await;
+    .await
+    else {
+        return;
+    };
+    // The nested router behind TokenGateLayer: refused without a token, served with one.
+    let stats = app.url("/admin/stats");
+    let refused = app.http.get(&stats).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "missing_token");
+    let token = app.mint("user-42", serde_json::json!({}));
+    let served = app
+        .http
+        .get(&stats)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.text().await.unwrap(), "admin statistics");
+    // The merged token routes answer in the service's JSON.
+    let login = app
+        .http
+        .post(app.url("/login"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await;
+    assert_eq!(login.unwrap().status().as_u16(), 422);
 }

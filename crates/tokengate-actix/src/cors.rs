@@ -7,10 +7,11 @@ use std::future::{ready, Ready};
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, ORIGIN};
-use actix_web::HttpResponse;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use futures_util::future::{Either, LocalBoxFuture};
-use tokengate::CorsPolicy;
+use tokengate::{CorsAnswer, CorsPolicy};
+
+use crate::view::{to_response, View};
 
 /// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`, from
 /// `TOKENGATE_CORS_ORIGINS`) to call the service from a browser, with credentials: the
@@ -87,42 +88,33 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let origin = req
-            .headers()
-            .get(ORIGIN)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let preflight = CorsPolicy::is_preflight(
-            req.method().as_str(),
-            req.headers().contains_key("access-control-request-method"),
-        );
-        if preflight {
-            let mut response = HttpResponse::NoContent().finish();
-            decorate(
-                response.headers_mut(),
-                self.policy.headers(origin.as_deref(), true),
-            );
-            return Either::Left(ready(Ok(req.into_response(response).map_into_right_body())));
+        match self.policy.answer(&View(req.request())) {
+            CorsAnswer::Preflight(reply) => {
+                let response = req.into_response(to_response(reply));
+                Either::Left(ready(Ok(response.map_into_right_body())))
+            }
+            CorsAnswer::Decorate(headers) => {
+                let call = self.service.call(req);
+                Either::Right(Box::pin(async move {
+                    let mut response = call.await?;
+                    decorate(response.headers_mut(), headers);
+                    Ok(response.map_into_left_body())
+                }))
+            }
         }
-        let headers = self.policy.headers(origin.as_deref(), false);
-        let call = self.service.call(req);
-        Either::Right(Box::pin(async move {
-            let mut response = call.await?;
-            decorate(response.headers_mut(), headers);
-            Ok(response.map_into_left_body())
-        }))
     }
 }
 
 fn decorate(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
     for (name, value) in headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            let name = HeaderName::from_static(name);
-            if name == "vary" {
-                map.append(name, value);
-            } else {
-                map.insert(name, value);
-            }
+        let (name, Ok(value)) = (HeaderName::from_static(name), HeaderValue::from_str(&value))
+        else {
+            continue;
+        };
+        if name == "vary" {
+            map.append(name, value);
+        } else {
+            map.insert(name, value);
         }
     }
 }

@@ -6,55 +6,66 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
-use std::ops::{Deref, DerefMut};
-use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
+use std::ops::Deref;
+use tokengate::{AuthError, Claims, Gate, NoExtra, Rejection};
 
 use crate::view::{to_response, View};
 
-/// The verified claims of the request's bearer token.
-///
-/// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
-/// default), verifies it with the [`Gate`] registered as app data, and otherwise rejects the
-/// request with the HTTP API's 401 (a [`TokenRejection`]); the handler never runs. Behind the
-/// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
-///
-/// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<Service>`
-/// that `configure` needs anyway. App data is keyed by type, so your own state sits beside it:
-/// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
-/// either, the extractor answers 500 and says so.
-///
-/// For a route that works with or without a token, use [`MaybeAuthenticated`], not
-/// `Option<Authenticated>` (see there why).
-///
-/// ```
-/// use actix_web::{web, App};
-/// use tokengate::Gate;
-/// use tokengate_actix::Authenticated;
-///
-/// async fn whoami(user: Authenticated) -> String {
-///     user.sub.clone().unwrap_or_default()
-/// }
-///
-/// fn app(gate: Gate) {
-///     let _app = App::new()
-///         .app_data(web::Data::new(gate))
-///         .route("/whoami", web::get().to(whoami));
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Authenticated<C = NoExtra>(pub Claims<C>);
-
-impl<C> Deref for Authenticated<C> {
-    type Target = Claims<C>;
-    fn deref(&self) -> &Claims<C> {
-        &self.0
-    }
-}
-
-impl<C> DerefMut for Authenticated<C> {
-    fn deref_mut(&mut self) -> &mut Claims<C> {
-        &mut self.0
-    }
+tokengate::adapter_guard_types! {
+    /// The verified claims of the request's bearer token.
+    ///
+    /// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
+    /// default), verifies it with the [`Gate`] registered as app data, and otherwise rejects the
+    /// request with the HTTP API's 401 (a [`TokenRejection`]); the handler never runs. Behind the
+    /// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
+    ///
+    /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<Service>`
+    /// that `configure` needs anyway. App data is keyed by type, so your own state sits beside it:
+    /// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
+    /// either, the extractor answers 500 and says so.
+    ///
+    /// For a route that works with or without a token, use [`MaybeAuthenticated`], not
+    /// `Option<Authenticated>` (see there why).
+    ///
+    /// ```
+    /// use actix_web::{web, App};
+    /// use tokengate::Gate;
+    /// use tokengate_actix::Authenticated;
+    ///
+    /// async fn whoami(user: Authenticated) -> String {
+    ///     user.sub.clone().unwrap_or_default()
+    /// }
+    ///
+    /// fn app(gate: Gate) {
+    ///     let _app = App::new()
+    ///         .app_data(web::Data::new(gate))
+    ///         .route("/whoami", web::get().to(whoami));
+    /// }
+    /// ```
+    Authenticated;
+    /// Extracts verified claims that grant `P`'s permission on the document in the path (the
+    /// parameter [`P::PARAM`](RequiredPermission::PARAM), percent-decoded); otherwise 401 (no
+    /// valid token) or 403 `insufficient_scope`, as a [`TokenRejection`].
+    ///
+    /// Finds the gate like [`Authenticated`](crate::Authenticated), and reuses the claims of the
+    /// [`TokenGate`](crate::TokenGate) middleware when it ran.
+    ///
+    /// ```
+    /// use actix_web::web;
+    /// use tokengate_actix::{Authorized, DocumentRead, DocumentWrite};
+    ///
+    /// async fn read(doc: Authorized<DocumentRead>) -> String {
+    ///     format!("{} may read {}", doc.sub.as_deref().unwrap_or("?"), doc.document)
+    /// }
+    ///
+    /// async fn write(doc: Authorized<DocumentWrite>) -> String {
+    ///     format!("{} may write {}", doc.sub.as_deref().unwrap_or("?"), doc.document)
+    /// }
+    ///
+    /// let documents = web::resource("/documents/{id}").get(read).put(write);
+    /// # let _ = documents;
+    /// ```
+    Authorized;
 }
 
 impl<C> FromRequest for Authenticated<C>
@@ -109,30 +120,14 @@ where
     }
 }
 
-/// Why a request was refused: renders the status, `WWW-Authenticate` challenge and
-/// body in the gate's error format, exactly the [`Reply`] of [`Gate::reject`].
+/// Why a request was refused: the core's [`Rejection`] (status, `WWW-Authenticate`
+/// challenge, body in the gate's error format) as an actix error.
 #[derive(Debug, Clone)]
-pub struct TokenRejection {
-    error: AuthError,
-    reply: Reply,
-}
-
-impl TokenRejection {
-    /// Renders `error` with `gate`'s realm and error format.
-    pub fn new(gate: &Gate, error: AuthError) -> Self {
-        let reply = gate.reject(&error);
-        TokenRejection { error, reply }
-    }
-
-    /// What was wrong.
-    pub fn error(&self) -> &AuthError {
-        &self.error
-    }
-}
+pub struct TokenRejection(pub Rejection);
 
 impl std::fmt::Display for TokenRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        self.0.fmt(f)
     }
 }
 
@@ -140,11 +135,11 @@ impl std::error::Error for TokenRejection {}
 
 impl ResponseError for TokenRejection {
     fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        to_response(self.reply.clone())
+        to_response(self.0.reply().clone())
     }
 }
 
@@ -177,8 +172,7 @@ where
         return Ok(Some(claims.clone()));
     }
     let gate = require_gate(req)?;
-    gate.authenticate_optional(&View(req))
-        .map_err(|error| TokenRejection::new(gate, error).into())
+    Ok(gate.require_optional(&View(req)).map_err(TokenRejection)?)
 }
 
 /// Verified claims, or the rejection (401 `missing_token` when there is no token).
@@ -190,7 +184,7 @@ where
         Some(claims) => Ok(claims),
         None => {
             let gate = require_gate(req)?;
-            Err(TokenRejection::new(gate, AuthError::MissingToken).into())
+            Err(TokenRejection(Rejection::new(gate, AuthError::MissingToken)).into())
         }
     }
 }

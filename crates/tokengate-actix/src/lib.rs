@@ -10,9 +10,9 @@ mod routes;
 mod view;
 
 pub use cors::{cors, Cors, CorsMiddleware};
-pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
+pub use extract::{Authenticated, Authorized, MaybeAuthenticated, TokenRejection};
 pub use middleware::{TokenGate, TokenGateMiddleware};
-pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
     configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,

@@ -114,14 +114,14 @@ where
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.gate.authenticate::<C>(&View(req.request())) {
+        match self.gate.require::<C>(&View(req.request())) {
             Ok(claims) => {
                 req.extensions_mut().insert(Authenticated(claims));
                 let into_left: IntoLeft<B> = ServiceResponse::map_into_left_body;
                 Either::Right(self.service.call(req).map_ok(into_left))
             }
-            Err(error) => {
-                let rejected = req.error_response(TokenRejection::new(&self.gate, error));
+            Err(rejection) => {
+                let rejected = req.error_response(TokenRejection(rejection));
                 Either::Left(ready(Ok(rejected.map_into_right_body())))
             }
         }

@@ -1,9 +1,8 @@
 //! The token endpoint and account routes as actix handlers, and a `configure` mounting them.
 
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
-use tokengate::{ApiError, Problem, RequestBody, Service, MAX_BODY_BYTES};
+use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, Service, MAX_BODY_BYTES};
 
 use crate::extract::{gate_of, Authenticated};
 use crate::view::{to_response, View};
@@ -77,90 +76,53 @@ pub async fn openapi(service: web::Data<Service>) -> HttpResponse {
 }
 
 /// `POST /signup`: a JSON or form body.
-pub async fn signup(
-    service: web::Data<Service>,
-    req: HttpRequest,
-    body: web::Payload,
-) -> HttpResponse {
-    match read(&service, body).await {
-        Ok(bytes) => to_response(service.signup(request_body(&req, &bytes)).await),
-        Err(response) => response,
-    }
+pub async fn signup(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
+    with_body(&service, &req, body, BodyRoute::Signup).await
 }
 
 /// `POST /login`: HTTP Basic, a form or JSON.
-pub async fn login(
-    service: web::Data<Service>,
-    req: HttpRequest,
-    body: web::Payload,
-) -> HttpResponse {
-    credentials(&service, &req, body, Service::login).await
+pub async fn login(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
+    with_body(&service, &req, body, BodyRoute::Login).await
 }
 
 /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-pub async fn session_login(
-    service: web::Data<Service>,
-    req: HttpRequest,
-    body: web::Payload,
-) -> HttpResponse {
-    credentials(&service, &req, body, Service::session_login).await
+pub async fn session_login(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
+    with_body(&service, &req, body, BodyRoute::SessionLogin).await
+}
+
+/// `POST /refresh`.
+pub async fn refresh(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
+    with_body(&service, &req, body, BodyRoute::Refresh).await
 }
 
 /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-pub async fn session_refresh(service: web::Data<Service>, req: HttpRequest) -> HttpResponse {
+pub async fn session_refresh(service: Data, req: HttpRequest) -> HttpResponse {
     to_response(service.session_refresh(&View(&req)).await)
 }
 
 /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
 /// login and clears the cookies.
-pub async fn session_logout(service: web::Data<Service>, user: Authenticated) -> HttpResponse {
-    to_response(service.session_logout(&user).await)
-}
-
-/// Reads the body and hands the credentials (HTTP Basic or the body) to `route`.
-async fn credentials<'s, F>(
-    service: &'s Service,
-    req: &HttpRequest,
-    body: web::Payload,
-    route: F,
-) -> HttpResponse
-where
-    F: AsyncFnOnce(&'s Service, Option<&[u8]>, RequestBody<'_>) -> tokengate::Reply,
-{
-    match read(service, body).await {
-        Ok(bytes) => {
-            let authorization = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
-            to_response(route(service, authorization, request_body(req, &bytes)).await)
-        }
-        Err(response) => response,
-    }
-}
-
-/// `POST /refresh`.
-pub async fn refresh(
-    service: web::Data<Service>,
-    req: HttpRequest,
-    body: web::Payload,
-) -> HttpResponse {
-    match read(&service, body).await {
-        Ok(bytes) => to_response(service.refresh(request_body(&req, &bytes)).await),
-        Err(response) => response,
-    }
+pub async fn session_logout(service: Data, user: Authenticated) -> HttpResponse {
+    to_response(
+        service
+            .claims_route(ClaimsRoute::SessionLogout, &user)
+            .await,
+    )
 }
 
 /// `POST /logout` (bearer).
-pub async fn logout(service: web::Data<Service>, user: Authenticated) -> HttpResponse {
-    to_response(service.logout(&user).await)
+pub async fn logout(service: Data, user: Authenticated) -> HttpResponse {
+    to_response(service.claims_route(ClaimsRoute::Logout, &user).await)
 }
 
 /// `GET /users/me` (bearer).
-pub async fn me(service: web::Data<Service>, user: Authenticated) -> HttpResponse {
-    to_response(service.me(&user).await)
+pub async fn me(service: Data, user: Authenticated) -> HttpResponse {
+    to_response(service.claims_route(ClaimsRoute::Me, &user).await)
 }
 
 /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub async fn cs_token(service: web::Data<Service>, user: Authenticated) -> HttpResponse {
-    to_response(service.cs_token(&user).await)
+pub async fn cs_token(service: Data, user: Authenticated) -> HttpResponse {
+    to_response(service.claims_route(ClaimsRoute::CsToken, &user).await)
 }
 
 /// The service's JSON 404, for [`App::default_service`](actix_web::App::default_service), so
@@ -174,6 +136,8 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     problem(&req, Problem::method_not_allowed())
 }
 
+type Data = web::Data<Service>;
+
 /// Renders `problem` in the registered gate's error format (the default one without a gate).
 fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
     match gate_of(req) {
@@ -182,23 +146,19 @@ fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
     }
 }
 
-/// Reads the body up to [`MAX_BODY_BYTES`]; more is the service's 413. (actix's `Bytes` and
-/// `Json` extractors would answer an oversized body with their own error bodies.)
-async fn read(service: &Service, body: web::Payload) -> Result<Bytes, HttpResponse> {
-    match body.to_bytes_limited(MAX_BODY_BYTES).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        // The connection broke while the body was arriving; nobody is left to read an answer.
-        Ok(Err(error)) => Err(error.error_response()),
-        Err(_) => Err(to_response(service.error(ApiError::PayloadTooLarge {
-            max: MAX_BODY_BYTES,
-        }))),
-    }
-}
-
-fn request_body<'a>(req: &'a HttpRequest, bytes: &'a [u8]) -> RequestBody<'a> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    RequestBody::new(content_type, bytes)
+/// Reads the body (at most [`MAX_BODY_BYTES`]; actix's `Bytes` and `Json` extractors would
+/// answer an oversized body with their own errors) and runs a body route.
+async fn with_body(
+    service: &Service,
+    req: &HttpRequest,
+    body: web::Payload,
+    route: BodyRoute,
+) -> HttpResponse {
+    let read = body.to_bytes_limited(MAX_BODY_BYTES).await;
+    let body = match &read {
+        Ok(Ok(bytes)) => ReadBody::Complete(bytes),
+        Ok(Err(_)) => ReadBody::Unreadable,
+        Err(_) => ReadBody::TooLarge,
+    };
+    to_response(service.body_route(route, &View(req), body).await)
 }

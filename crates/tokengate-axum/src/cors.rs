@@ -1,29 +1,89 @@
-//! CORS for browser clients (CKEditor's `tokenUrl`), through `tower-http`.
+//! CORS for browser clients (CKEditor's `tokenUrl`, pages holding a session cookie): the
+//! core's [`CorsPolicy`] as a tower layer, so that axum answers exactly as the other adapters.
 
-use axum::http::{HeaderName, HeaderValue, Method};
-use std::time::Duration;
-use tokengate::{CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
-use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
+use axum::extract::Request;
+use axum::response::Response;
+use futures_util::future::{BoxFuture, FutureExt};
+use std::task::{Context, Poll};
+use tokengate::{CorsAnswer, CorsPolicy};
+use tower::{Layer, Service};
 
-/// A CORS layer (the core's policy: methods, headers and max age of `tokengate::CorsPolicy`)
-/// allowing exactly `origins` (e.g. from `TOKENGATE_CORS_ORIGINS`) to call the
-/// service with a bearer token. Requests from other origins get no CORS headers, so browsers
-/// refuse them; an empty list allows none.
+use crate::view::{append_headers, to_response, View};
+
+/// A CORS layer allowing exactly `origins` (e.g. `config.cors_origins`, from
+/// `TOKENGATE_CORS_ORIGINS`) to call the service from a browser, with credentials: the
+/// core's methods, headers and max age. A preflight is answered 204 at once (CORS headers
+/// only for an allowed origin); other requests are served and get
+/// `Access-Control-Allow-Origin` (echoed, never `*`) and
+/// `Access-Control-Allow-Credentials: true` when their origin is allowed. An empty list
+/// allows none.
+///
+/// ```
+/// use axum::{routing::get, Router};
+///
+/// let origins = vec!["https://editor.example".to_owned()];
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(tokengate_axum::cors_layer(&origins));
+/// ```
 pub fn cors_layer(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin).ok())
-        .collect();
-    let allowed = origins.clone();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods(
-            CORS_ALLOWED_METHODS.map(|m| Method::from_bytes(m.as_bytes()).expect("method")),
-        )
-        .allow_headers(CORS_ALLOWED_HEADERS.map(HeaderName::from_static))
-        .max_age(Duration::from_secs(CORS_MAX_AGE_SECS))
-        // Only for the allowed origins: the others get no CORS header at all.
-        .allow_credentials(AllowCredentials::predicate(move |origin, _| {
-            allowed.iter().any(|allowed| allowed == origin)
-        }))
+    CorsLayer {
+        policy: CorsPolicy::new(origins),
+    }
+}
+
+/// The layer made by [`cors_layer`].
+#[derive(Debug, Clone)]
+pub struct CorsLayer {
+    policy: CorsPolicy,
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+/// The service made by [`CorsLayer`].
+#[derive(Debug, Clone)]
+pub struct Cors<S> {
+    inner: S,
+    policy: CorsPolicy,
+}
+
+impl<S> Service<Request> for Cors<S>
+where
+    S: Service<Request, Response = Response> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self.policy.answer(&View::of_request(&request)) {
+            CorsAnswer::Preflight(reply) => {
+                let response = to_response(reply);
+                async move { Ok(response) }.boxed()
+            }
+            CorsAnswer::Decorate(headers) => {
+                let call = self.inner.call(request);
+                async move {
+                    let mut response = call.await?;
+                    append_headers(response.headers_mut(), headers);
+                    Ok(response)
+                }
+                .boxed()
+            }
+        }
+    }
 }

@@ -16,20 +16,32 @@ use crate::view::View;
 /// claims in the request extensions, where [`Authenticated<C>`] finds them without verifying
 /// again.
 ///
+/// An app with its own state protects a nested router:
+///
 /// ```
-/// use axum::{routing::get, Router};
+/// use axum::{extract::FromRef, routing::get, Router};
 /// use tokengate::{Algorithm, Gate, Key, Verifier};
 /// use tokengate_axum::{Authenticated, TokenGateLayer};
 ///
-/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
-/// let gate = Gate::new(Verifier::new(key).issuer("me").audience("api"));
+/// #[derive(Clone)]
+/// struct AppState { gate: Gate, name: &'static str }
 ///
-/// let admin: Router = Router::new()
+/// impl FromRef<AppState> for Gate {
+///     fn from_ref(state: &AppState) -> Gate { state.gate.clone() }
+/// }
+///
+/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+/// let state = AppState { gate: Gate::new(Verifier::new(key).issuer("me").audience("api")), name: "shop" };
+///
+/// let admin = Router::new()
 ///     .route("/stats", get(|| async { "private" }))
+///     // Reuses the claims the layer verified.
 ///     .route("/me", get(|Authenticated(claims): Authenticated| async move { claims.sub.unwrap_or_default() }))
-///     .layer(TokenGateLayer::new(gate.clone()))
-///     .with_state(gate);
-/// let app: Router = Router::new().nest("/admin", admin);
+///     .layer(TokenGateLayer::new(state.gate.clone()));
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "public" }))
+///     .nest("/admin", admin)
+///     .with_state(state);
 /// ```
 #[derive(Debug)]
 pub struct TokenGateLayer<C = NoExtra> {
@@ -109,19 +121,14 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let view = View {
-            method: request.method(),
-            headers: request.headers(),
-            uri: request.uri(),
-        };
-        match self.gate.authenticate::<C>(&view) {
+        match self.gate.require::<C>(&View::of_request(&request)) {
             Ok(claims) => {
                 request.extensions_mut().insert(Authenticated(claims));
                 Either::Right(self.inner.call(request))
             }
-            Err(error) => {
-                let rejection = TokenRejection::new(&self.gate, error).into_response();
-                Either::Left(futures_util::future::ready(Ok(rejection)))
+            Err(rejection) => {
+                let response = TokenRejection(rejection).into_response();
+                Either::Left(futures_util::future::ready(Ok(response)))
             }
         }
     }

@@ -6,26 +6,23 @@ mod extract;
 mod layer;
 mod permission;
 #[cfg(feature = "accounts")]
-mod reference;
-#[cfg(feature = "accounts")]
 mod routes;
+#[cfg(feature = "accounts")]
 mod state;
 mod view;
 
-pub use cors::cors_layer;
-pub use extract::{Authenticated, TokenRejection};
+pub use cors::{cors_layer, Cors, CorsLayer};
+pub use extract::{Authenticated, Authorized, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
-pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
-#[cfg(feature = "accounts")]
-pub use reference::reference_app;
+pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
     cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi, refresh,
     routes, session_login, session_logout, session_refresh, signup,
 };
-pub use state::GateState;
+
 #[cfg(feature = "accounts")]
-pub use state::ServiceState;
+pub use state::TokenState;
 
 /// The guide to tokengate with this framework.
 pub mod guide {

@@ -1,22 +1,23 @@
 //! The token endpoint and account routes as axum handlers, and a router holding them all.
+//! Each handler hands the core a view of the request (and the body it read); the core
+//! answers.
 
-use axum::body::{to_bytes, Body};
-use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, Uri};
+use axum::body::to_bytes;
+use axum::extract::{FromRef, Request, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tokengate::{ApiError, RequestBody, Service, MAX_BODY_BYTES};
+use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, Service, MAX_BODY_BYTES};
 
-use crate::extract::Authenticated;
-use crate::state::ServiceState;
-use crate::view::{ReplyResponse, View};
+use crate::extract::required;
+use crate::view::{to_response, View};
 
 /// `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes (`/session`,
 /// `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`, `/.well-known/jwks.json` and
-/// `/openapi.json`, to
-/// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
-/// [`Service`] ([`ServiceState`]).
+/// `/openapi.json`, to [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose
+/// state gives the [`Service`] (`Service: FromRef<S>`: the service itself, or a field of
+/// your state).
 ///
 /// ```no_run
 /// use axum::Router;
@@ -30,189 +31,135 @@ use crate::view::{ReplyResponse, View};
 /// axum::serve(listener, app).await?;
 /// # Ok(()) }
 /// ```
-pub fn routes<S: ServiceState>() -> Router<S> {
+pub fn routes<S>() -> Router<S>
+where
+    Service: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     Router::new()
-        .route("/healthz", get(healthz::<S>))
-        .route("/.well-known/jwks.json", get(jwks::<S>))
-        .route("/openapi.json", get(openapi::<S>))
-        .route("/signup", post(signup::<S>))
-        .route("/login", post(login::<S>))
-        .route("/refresh", post(refresh::<S>))
-        .route("/logout", post(logout::<S>))
-        .route(
-            "/session",
-            post(session_login::<S>).delete(session_logout::<S>),
-        )
-        .route("/session/refresh", post(session_refresh::<S>))
-        .route("/users/me", get(me::<S>))
-        .route("/cs-token", get(cs_token::<S>))
+        .route("/healthz", get(healthz))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/openapi.json", get(openapi))
+        .route("/signup", post(signup))
+        .route("/login", post(login))
+        .route("/refresh", post(refresh))
+        .route("/logout", post(logout))
+        .route("/session", post(session_login).delete(session_logout))
+        .route("/session/refresh", post(session_refresh))
+        .route("/users/me", get(me))
+        .route("/cs-token", get(cs_token))
 }
 
 /// `GET /healthz`.
-pub async fn healthz<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(state.service().healthz().await)
+pub async fn healthz(State(service): State<Service>) -> Response {
+    to_response(service.healthz().await)
 }
 
 /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub async fn openapi<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(state.service().openapi())
+pub async fn openapi(State(service): State<Service>) -> Response {
+    to_response(service.openapi())
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
 /// with a secret).
-pub async fn jwks<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(state.service().jwks())
+pub async fn jwks(State(service): State<Service>) -> Response {
+    to_response(service.jwks())
 }
 
 /// `POST /signup`.
-pub async fn signup<S: ServiceState>(
-    State(state): State<S>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let service = state.service();
-    match read(service, body).await {
-        Ok(bytes) => {
-            ReplyResponse(service.signup(request_body(&headers, &bytes)).await).into_response()
-        }
-        Err(response) => response,
-    }
+pub async fn signup(State(service): State<Service>, request: Request) -> Response {
+    with_body(&service, request, BodyRoute::Signup).await
 }
 
 /// `POST /login`: HTTP Basic, a form or JSON.
-pub async fn login<S: ServiceState>(
-    State(state): State<S>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    credentials(state.service(), &headers, body, Service::login).await
+pub async fn login(State(service): State<Service>, request: Request) -> Response {
+    with_body(&service, request, BodyRoute::Login).await
 }
 
 /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-pub async fn session_login<S: ServiceState>(
-    State(state): State<S>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    credentials(state.service(), &headers, body, Service::session_login).await
+pub async fn session_login(State(service): State<Service>, request: Request) -> Response {
+    with_body(&service, request, BodyRoute::SessionLogin).await
+}
+
+/// `POST /refresh`.
+pub async fn refresh(State(service): State<Service>, request: Request) -> Response {
+    with_body(&service, request, BodyRoute::Refresh).await
 }
 
 /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-pub async fn session_refresh<S: ServiceState>(
-    State(state): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> impl IntoResponse {
-    let view = View {
-        method: &method,
-        headers: &headers,
-        uri: &uri,
-    };
-    ReplyResponse(state.service().session_refresh(&view).await)
+pub async fn session_refresh(State(service): State<Service>, parts: Parts) -> Response {
+    to_response(service.session_refresh(&View::of(&parts)).await)
 }
 
 /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
 /// login and clears the cookies.
-pub async fn session_logout<S: ServiceState>(
-    State(state): State<S>,
-    Authenticated(claims): Authenticated,
-) -> impl IntoResponse {
-    ReplyResponse(state.service().session_logout(&claims).await)
-}
-
-/// Reads the body and hands the credentials (HTTP Basic or the body) to `route`.
-async fn credentials<'s, F>(
-    service: &'s Service,
-    headers: &HeaderMap,
-    body: Body,
-    route: F,
-) -> Response
-where
-    F: AsyncFnOnce(&'s Service, Option<&[u8]>, RequestBody<'_>) -> tokengate::Reply,
-{
-    match read(service, body).await {
-        Ok(bytes) => {
-            let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
-            let reply = route(service, authorization, request_body(headers, &bytes)).await;
-            ReplyResponse(reply).into_response()
-        }
-        Err(response) => response,
-    }
-}
-
-/// `POST /refresh`.
-pub async fn refresh<S: ServiceState>(
-    State(state): State<S>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let service = state.service();
-    match read(service, body).await {
-        Ok(bytes) => {
-            ReplyResponse(service.refresh(request_body(&headers, &bytes)).await).into_response()
-        }
-        Err(response) => response,
-    }
+pub async fn session_logout(State(service): State<Service>, parts: Parts) -> Response {
+    with_claims(&service, &parts, ClaimsRoute::SessionLogout).await
 }
 
 /// `POST /logout` (bearer).
-pub async fn logout<S: ServiceState>(
-    State(state): State<S>,
-    Authenticated(claims): Authenticated,
-) -> impl IntoResponse {
-    ReplyResponse(state.service().logout(&claims).await)
+pub async fn logout(State(service): State<Service>, parts: Parts) -> Response {
+    with_claims(&service, &parts, ClaimsRoute::Logout).await
 }
 
 /// `GET /users/me` (bearer).
-pub async fn me<S: ServiceState>(
-    State(state): State<S>,
-    Authenticated(claims): Authenticated,
-) -> impl IntoResponse {
-    ReplyResponse(state.service().me(&claims).await)
+pub async fn me(State(service): State<Service>, parts: Parts) -> Response {
+    with_claims(&service, &parts, ClaimsRoute::Me).await
 }
 
 /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub async fn cs_token<S: ServiceState>(
-    State(state): State<S>,
-    Authenticated(claims): Authenticated,
-) -> impl IntoResponse {
-    ReplyResponse(state.service().cs_token(&claims).await)
+pub async fn cs_token(State(service): State<Service>, parts: Parts) -> Response {
+    with_claims(&service, &parts, ClaimsRoute::CsToken).await
 }
 
-/// Reads the body up to [`MAX_BODY_BYTES`]; more is 413 in the service's error format.
-async fn read(service: &Service, body: Body) -> Result<axum::body::Bytes, Response> {
-    to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        ReplyResponse(service.error(ApiError::PayloadTooLarge {
-            max: MAX_BODY_BYTES,
-        }))
-        .into_response()
-    })
+/// The service's JSON 404, for [`Router::fallback`], so that unknown paths answer like every
+/// other error.
+pub async fn not_found(State(service): State<Service>) -> Response {
+    to_response(service.gate().render(&Problem::not_found()))
 }
 
-fn request_body<'a>(headers: &'a HeaderMap, bytes: &'a [u8]) -> RequestBody<'a> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    RequestBody::new(content_type, bytes)
+/// The service's JSON 405, for [`Router::method_not_allowed_fallback`] (axum adds `Allow`).
+pub async fn method_not_allowed(State(service): State<Service>) -> Response {
+    to_response(service.gate().render(&Problem::method_not_allowed()))
 }
 
-/// The body of the service's own 404, for apps that want the same JSON errors everywhere.
-pub async fn not_found<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(
-        state
-            .service()
-            .gate()
-            .render(&tokengate::Problem::not_found()),
+/// Runs a bearer route with the request's verified claims (those of a
+/// [`TokenGateLayer`](crate::TokenGateLayer) if one ran), or answers the rejection.
+async fn with_claims(service: &Service, parts: &Parts, route: ClaimsRoute) -> Response {
+    match required(parts, service.gate()) {
+        Ok(claims) => to_response(service.claims_route(route, &claims).await),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// Reads the body (at most [`MAX_BODY_BYTES`]) and runs a body route.
+async fn with_body(service: &Service, request: Request, route: BodyRoute) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await;
+    to_response(
+        service
+            .body_route(route, &View::of(&parts), read(&bytes))
+            .await,
     )
 }
 
-/// The service's 405, for apps that want the same JSON errors everywhere.
-pub async fn method_not_allowed<S: ServiceState>(State(state): State<S>) -> impl IntoResponse {
-    ReplyResponse(
-        state
-            .service()
-            .gate()
-            .render(&tokengate::Problem::method_not_allowed()),
-    )
+/// What axum's limited read gave, for the core to judge: more than [`MAX_BODY_BYTES`] is
+/// 413; any other failure is a broken body.
+fn read(bytes: &Result<axum::body::Bytes, axum::Error>) -> ReadBody<'_> {
+    match bytes {
+        Ok(bytes) => ReadBody::Complete(bytes),
+        Err(error) if is_length_limit(error) => ReadBody::TooLarge,
+        Err(_) => ReadBody::Unreadable,
+    }
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }

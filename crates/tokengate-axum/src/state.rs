@@ -1,52 +1,35 @@
-//! What the router state must give: the gate, and for the service routes the service.
+//! `TokenState`: the router state of an app whose only state is tokengate's.
 
-use tokengate::Gate;
-#[cfg(feature = "accounts")]
-use tokengate::Service;
+use axum::extract::FromRef;
+use tokengate::{Gate, Service};
 
-/// A router state that holds a [`Gate`]: what [`Authenticated`](crate::Authenticated) and
-/// [`Authorized`](crate::Authorized) need. Implemented for `Gate` and (feature `accounts`) `Service`; implement it
-/// for your own state in one line.
-///
-/// ```
-/// use tokengate::Gate;
-/// use tokengate_axum::GateState;
-///
-/// #[derive(Clone)]
-/// struct AppState { gate: Gate, greeting: String }
-///
-/// impl GateState for AppState {
-///     fn gate(&self) -> &Gate { &self.gate }
-/// }
-/// ```
-pub trait GateState: Clone + Send + Sync + 'static {
-    /// The gate that verifies tokens.
-    fn gate(&self) -> &Gate;
+/// The service for [`routes`](crate::routes) and its gate for the extractors, as one router
+/// state: `.with_state(TokenState::new(service))`. An app with a state of its own gives both
+/// through `FromRef` instead, as this type does.
+#[derive(Debug, Clone)]
+pub struct TokenState {
+    service: Service,
+    gate: Gate,
 }
 
-#[cfg(feature = "accounts")]
-/// A router state that holds the whole [`Service`]: what [`routes`](crate::routes) needs.
-pub trait ServiceState: GateState {
-    /// The token service.
-    fn service(&self) -> &Service;
-}
-
-impl GateState for Gate {
-    fn gate(&self) -> &Gate {
-        self
+impl TokenState {
+    /// The state of `service`.
+    pub fn new(service: Service) -> Self {
+        TokenState {
+            gate: service.gate().clone(),
+            service,
+        }
     }
 }
 
-#[cfg(feature = "accounts")]
-impl GateState for Service {
-    fn gate(&self) -> &Gate {
-        Service::gate(self)
+impl FromRef<TokenState> for Service {
+    fn from_ref(state: &TokenState) -> Service {
+        state.service.clone()
     }
 }
 
-#[cfg(feature = "accounts")]
-impl ServiceState for Service {
-    fn service(&self) -> &Service {
-        self
+impl FromRef<TokenState> for Gate {
+    fn from_ref(state: &TokenState) -> Gate {
+        state.gate.clone()
     }
 }

@@ -1,5 +1,6 @@
 //! The core's request view and reply, in axum's types.
 
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokengate::{Reply, RequestView};
@@ -9,6 +10,24 @@ pub(crate) struct View<'r> {
     pub method: &'r Method,
     pub headers: &'r HeaderMap,
     pub uri: &'r Uri,
+}
+
+impl<'r> View<'r> {
+    pub(crate) fn of(parts: &'r Parts) -> Self {
+        View {
+            method: &parts.method,
+            headers: &parts.headers,
+            uri: &parts.uri,
+        }
+    }
+
+    pub(crate) fn of_request<B>(request: &'r axum::http::Request<B>) -> Self {
+        View {
+            method: request.method(),
+            headers: request.headers(),
+            uri: request.uri(),
+        }
+    }
 }
 
 impl RequestView for View<'_> {
@@ -50,13 +69,17 @@ pub(crate) fn to_response(reply: Reply) -> Response {
     response
 }
 
-/// Wraps a reply for handlers that return `impl IntoResponse`.
-#[cfg(feature = "accounts")]
-pub(crate) struct ReplyResponse(pub Reply);
-
-#[cfg(feature = "accounts")]
-impl IntoResponse for ReplyResponse {
-    fn into_response(self) -> Response {
-        to_response(self.0)
+/// Adds the CORS headers to a response: `Vary` to what is there, the others replacing.
+pub(crate) fn append_headers(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
+    for (name, value) in headers {
+        let (name, Ok(value)) = (HeaderName::from_static(name), HeaderValue::from_str(&value))
+        else {
+            continue;
+        };
+        if name == header::VARY {
+            map.append(name, value);
+        } else {
+            map.insert(name, value);
+        }
     }
 }

@@ -30,7 +30,7 @@ pub async fn run(config: Config) -> Result<(), String> {
 
 /// The routes of the reference service, with one log line per request.
 pub fn app(service: Service, cors_origins: &[String]) -> Router {
-    tokengate_axum::reference_app(service, cors_origins)
+    tokengate_cli::reference_app(service, cors_origins)
         .layer(axum::middleware::from_fn(log_request))
 }
 

@@ -1,6 +1,6 @@
 //! The catchers that send a guard's rejection, and the service's JSON 404.
 
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::{Catcher, Request};
 use tokengate::{AuthError, Gate, JsonErrors, Problem, Reply};
 
@@ -52,9 +52,39 @@ fn forbidden(request: &Request<'_>) -> ReplyResponder {
     )
 }
 
+/// Rocket has no 405: a request whose path a route of another method takes ends here, and is
+/// answered 405 with `Allow`, as the other frameworks do.
 #[rocket::catch(404)]
 fn not_found(request: &Request<'_>) -> ReplyResponder {
-    ReplyResponder(render(request, &Problem::not_found()))
+    let path = request.uri().path().as_str();
+    let mut allowed: Vec<&str> = request
+        .rocket()
+        .routes()
+        .filter(|route| route.method != Method::Options && path_matches(route.uri.path(), path))
+        .map(|route| route.method.as_str())
+        .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
+    if allowed.is_empty() {
+        return ReplyResponder(render(request, &Problem::not_found()));
+    }
+    let problem = Problem::method_not_allowed().with_header("allow", allowed.join(", "));
+    ReplyResponder(render(request, &problem))
+}
+
+/// Whether a route path (`/documents/<id>`, `/files/<path..>`) takes `path`.
+fn path_matches(route: &str, path: &str) -> bool {
+    let mut route = route.split('/').filter(|s| !s.is_empty());
+    let mut path = path.split('/').filter(|s| !s.is_empty());
+    loop {
+        match (route.next(), path.next()) {
+            (None, None) => return true,
+            (Some(r), _) if r.starts_with('<') && r.ends_with("..>") => return true,
+            (Some(r), Some(_)) if r.starts_with('<') && r.ends_with('>') => {}
+            (Some(r), Some(p)) if r == p => {}
+            _ => return false,
+        }
+    }
 }
 
 fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {

@@ -6,47 +6,54 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::response::{self, Responder};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
-use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
-use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
+use tokengate::{AuthError, Claims, Gate, NoExtra, Rejection, Reply};
 
 use crate::view::{to_response, View};
 
-/// The verified claims of the request's bearer token, as a request guard.
-///
-/// The guard finds the token (`Authorization: Bearer`, then `x-access-token` by default) and
-/// verifies it with the [`Gate`] in Rocket's managed state (the
-/// [`TokenGateFairing`](crate::TokenGateFairing) manages it). Verification happens once per
-/// request, whatever the number of guards that ask (Rocket's request-local cache). On failure
-/// the guard fails with the status and the [`catchers`](crate::catchers) send the
-/// exact rejection (status, `WWW-Authenticate`, JSON body); the handler never runs.
-///
-/// For a token that may be absent use [`MaybeAuthenticated`], not `Option<Authenticated>`;
-/// to handle the rejection yourself take `Result<Authenticated, TokenRejection>`.
-///
-/// ```
-/// use rocket::get;
-/// use tokengate_rocket::Authenticated;
-///
-/// #[get("/whoami")]
-/// fn whoami(user: Authenticated) -> String {
-///     user.sub.clone().unwrap_or_default()
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Authenticated<C = NoExtra>(pub Claims<C>);
-
-impl<C> Deref for Authenticated<C> {
-    type Target = Claims<C>;
-    fn deref(&self) -> &Claims<C> {
-        &self.0
-    }
-}
-
-impl<C> DerefMut for Authenticated<C> {
-    fn deref_mut(&mut self) -> &mut Claims<C> {
-        &mut self.0
-    }
+tokengate::adapter_guard_types! {
+    /// The verified claims of the request's bearer token, as a request guard.
+    ///
+    /// The guard finds the token (`Authorization: Bearer`, then `x-access-token` by default) and
+    /// verifies it with the [`Gate`] in Rocket's managed state (the
+    /// [`TokenGateFairing`](crate::TokenGateFairing) manages it). Verification happens once per
+    /// request, whatever the number of guards that ask (Rocket's request-local cache). On failure
+    /// the guard fails with the status and the [`catchers`](crate::catchers) send the
+    /// exact rejection (status, `WWW-Authenticate`, JSON body); the handler never runs.
+    ///
+    /// For a token that may be absent use [`MaybeAuthenticated`], not `Option<Authenticated>`;
+    /// to handle the rejection yourself take `Result<Authenticated, TokenRejection>`.
+    ///
+    /// ```
+    /// use rocket::get;
+    /// use tokengate_rocket::Authenticated;
+    ///
+    /// #[get("/whoami")]
+    /// fn whoami(user: Authenticated) -> String {
+    ///     user.sub.clone().unwrap_or_default()
+    /// }
+    /// ```
+    Authenticated;
+    /// A request guard for verified claims that grant `P`'s permission on the document named by
+    /// the route's dynamic segment `P::PARAM` (percent-decoded); otherwise the request fails with
+    /// 401 (no valid token) or 403 `insufficient_scope`, answered by the
+    /// [`catchers`](crate::catchers).
+    ///
+    /// Rocket wants every dynamic segment among the handler's arguments, so the handler also
+    /// receives the id itself; it equals [`document`](Self::document).
+    ///
+    /// ```
+    /// use rocket::put;
+    /// use tokengate_rocket::{Authorized, DocumentWrite};
+    ///
+    /// #[put("/documents/<id>")]
+    /// fn write(id: &str, doc: Authorized<DocumentWrite>) -> String {
+    ///     format!("{} may write {id}", doc.sub.as_deref().unwrap_or("?"))
+    /// }
+    /// ```
+    ///
+    /// A route without the segment is a programming error: the request ends in 500.
+    Authorized;
 }
 
 /// The claims of a request whose token is optional: no token is `MaybeAuthenticated(None)`,
@@ -71,59 +78,28 @@ impl<C> DerefMut for Authenticated<C> {
 #[derive(Debug, Clone)]
 pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
 
-/// Why a request was refused: the status, `WWW-Authenticate` challenge and body, in
-/// the gate's error format. The error of the [`Authenticated`], [`MaybeAuthenticated`] and
-/// [`Authorized`](crate::Authorized) guards, and a responder.
-#[derive(Clone)]
-pub struct TokenRejection {
-    error: AuthError,
-    reply: Reply,
-}
-
-impl TokenRejection {
-    /// Renders `error` with `gate`'s realm and error format.
-    pub fn new(gate: &Gate, error: AuthError) -> Self {
-        let reply = gate.reject(&error);
-        TokenRejection { error, reply }
-    }
-
-    /// What was wrong.
-    pub fn error(&self) -> &AuthError {
-        &self.error
-    }
-
-    /// The HTTP status: 401, or 403 for a missing permission.
-    pub fn status(&self) -> Status {
-        Status::new(self.reply.status)
-    }
-}
+/// Why a request was refused: the core's [`Rejection`] (status, `WWW-Authenticate`
+/// challenge, body in the gate's error format). The error of the [`Authenticated`],
+/// [`MaybeAuthenticated`] and [`Authorized`](crate::Authorized) guards, and a responder.
+#[derive(Debug, Clone)]
+pub struct TokenRejection(pub Rejection);
 
 impl<'r> Responder<'r, 'static> for TokenRejection {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        Ok(to_response(self.reply))
-    }
-}
-
-/// Rocket logs a failed guard's error with `Debug`: the error and status, not the body bytes.
-impl std::fmt::Debug for TokenRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenRejection")
-            .field("error", &self.error)
-            .field("status", &self.reply.status)
-            .finish()
+        Ok(to_response(self.0.into_reply()))
     }
 }
 
 impl std::fmt::Display for TokenRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        self.0.fmt(f)
     }
 }
 
 impl std::error::Error for TokenRejection {}
 
 /// The result of verifying the request's token, cached per request and claims type.
-struct Verified<C>(Result<Option<Claims<C>>, AuthError>);
+struct Verified<C>(Result<Option<Claims<C>>, Rejection>);
 
 /// The last rejection of this request, for the catcher that will answer it.
 #[derive(Default)]
@@ -139,27 +115,37 @@ pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
 pub(crate) fn verified<'r, C>(
     request: &'r Request<'_>,
     gate: &Gate,
-) -> &'r Result<Option<Claims<C>>, AuthError>
+) -> &'r Result<Option<Claims<C>>, Rejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     &request
-        .local_cache(|| Verified::<C>(gate.authenticate_optional(&View(request))))
+        .local_cache(|| Verified::<C>(gate.require_optional(&View(request))))
         .0
 }
 
-/// Fails the guard with `error`, keeping the rendered rejection for the catcher.
-pub(crate) fn reject<T>(
-    request: &Request<'_>,
+/// The verified claims, or the guard's failure (401 `missing_token` without a token).
+pub(crate) fn required<'r, C>(
+    request: &'r Request<'_>,
     gate: &Gate,
-    error: AuthError,
-) -> Outcome<T, TokenRejection> {
-    let rejection = TokenRejection::new(gate, error);
+) -> Result<&'r Claims<C>, Rejection>
+where
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    match verified::<C>(request, gate) {
+        Ok(Some(claims)) => Ok(claims),
+        Ok(None) => Err(Rejection::new(gate, AuthError::MissingToken)),
+        Err(rejection) => Err(rejection.clone()),
+    }
+}
+
+/// Fails the guard with `rejection`, keeping the rendered reply for the catcher.
+pub(crate) fn reject<T>(request: &Request<'_>, rejection: Rejection) -> Outcome<T, TokenRejection> {
     let slot = request.local_cache(Rejected::default);
     if let Ok(mut slot) = slot.0.lock() {
-        *slot = Some(rejection.reply.clone());
+        *slot = Some(rejection.reply().clone());
     }
-    Outcome::Error((rejection.status(), rejection))
+    Outcome::Error((Status::new(rejection.status()), TokenRejection(rejection)))
 }
 
 /// The rejection a guard of this request stored, if its status is `status`.
@@ -201,10 +187,9 @@ where
         let Some(gate) = gate_of(request) else {
             return no_gate();
         };
-        match verified::<C>(request, gate) {
-            Ok(Some(claims)) => Outcome::Success(Authenticated(claims.clone())),
-            Ok(None) => reject(request, gate, AuthError::MissingToken),
-            Err(error) => reject(request, gate, error.clone()),
+        match required::<C>(request, gate) {
+            Ok(claims) => Outcome::Success(Authenticated(claims.clone())),
+            Err(rejection) => reject(request, rejection),
         }
     }
 }
@@ -222,7 +207,7 @@ where
         };
         match verified::<C>(request, gate) {
             Ok(claims) => Outcome::Success(MaybeAuthenticated(claims.clone())),
-            Err(error) => reject(request, gate, error.clone()),
+            Err(rejection) => reject(request, rejection.clone()),
         }
     }
 }

@@ -15,13 +15,13 @@ mod view;
 pub use catchers::catchers;
 #[cfg(feature = "accounts")]
 pub use config::config_from_figment;
-pub use extract::{Authenticated, MaybeAuthenticated, TokenRejection};
+pub use extract::{Authenticated, Authorized, MaybeAuthenticated, TokenRejection};
 pub use fairing::TokenGateFairing;
-pub use permission::{Authorized, DocumentRead, DocumentWrite, RequiredPermission};
+pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
     cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, session_login,
-    session_logout, session_refresh, signup, Headers, WholeRequest,
+    session_logout, session_refresh, signup, WholeRequest,
 };
 pub use view::ReplyResponder;
 

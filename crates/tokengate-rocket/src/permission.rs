@@ -1,56 +1,18 @@
 //! `Authorized<P>`: a verified token that also holds a permission on the document named in
 //! the path.
 
-use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
-use std::marker::PhantomData;
-use std::ops::Deref;
-use tokengate::{AuthError, Claims, NoExtra};
+use tokengate::DocumentSegment;
 
-use crate::extract::{gate_missing, gate_of, no_gate, reject, verified, TokenRejection};
+use crate::extract::Authorized;
+use crate::extract::{gate_missing, gate_of, no_gate, reject, required, TokenRejection};
 
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
 
-/// A request guard for verified claims that grant `P`'s permission on the document named by
-/// the route's dynamic segment `P::PARAM` (percent-decoded); otherwise the request fails with
-/// 401 (no valid token) or 403 `insufficient_scope`, answered by the
-/// [`catchers`](crate::catchers).
-///
-/// Rocket wants every dynamic segment among the handler's arguments, so the handler also
-/// receives the id itself; it equals [`document`](Self::document).
-///
-/// ```
-/// use rocket::put;
-/// use tokengate_rocket::{Authorized, DocumentWrite};
-///
-/// #[put("/documents/<id>")]
-/// fn write(id: &str, doc: Authorized<DocumentWrite>) -> String {
-///     format!("{} may write {id}", doc.sub.as_deref().unwrap_or("?"))
-/// }
-/// ```
-///
-/// A route without the segment is a programming error: the guard logs it and the request
-/// ends in 500.
-#[derive(Debug, Clone)]
-pub struct Authorized<P, C = NoExtra> {
-    /// The verified claims.
-    pub claims: Claims<C>,
-    /// The document id taken from the path, percent-decoded.
-    pub document: String,
-    permission: PhantomData<fn() -> P>,
-}
-
-impl<P, C> Deref for Authorized<P, C> {
-    type Target = Claims<C>;
-    fn deref(&self) -> &Claims<C> {
-        &self.claims
-    }
-}
-
 /// The percent-decoded value of the matched route's dynamic segment `<name>`.
-fn segment(request: &Request<'_>, name: &str) -> Option<String> {
+fn segment<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
     let route = request.route()?;
     let index = route
         .uri
@@ -65,7 +27,7 @@ fn segment(request: &Request<'_>, name: &str) -> Option<String> {
                 .and_then(|s| s.strip_suffix('>'))
                 == Some(name)
         })?;
-    request.routed_segment(index).map(str::to_owned)
+    request.routed_segment(index)
 }
 
 #[rocket::async_trait]
@@ -80,25 +42,16 @@ where
         let Some(gate) = gate_of(request) else {
             return no_gate();
         };
-        let claims = match verified::<C>(request, gate) {
-            Ok(Some(claims)) => claims,
-            Ok(None) => return reject(request, gate, AuthError::MissingToken),
-            Err(error) => return reject(request, gate, error.clone()),
+        let claims = match required::<C>(request, gate) {
+            Ok(claims) => claims,
+            Err(rejection) => return reject(request, rejection),
         };
-        let Some(document) = segment(request, P::PARAM) else {
-            rocket::error!(
-                "tokengate: Authorized guard on a route without a <{}> segment",
-                P::PARAM
-            );
-            return Outcome::Forward(Status::InternalServerError);
-        };
-        match gate.authorize(claims, &document, &P::permission()) {
-            Ok(()) => Outcome::Success(Authorized {
-                claims: claims.clone(),
-                document,
-                permission: PhantomData,
-            }),
-            Err(error) => reject(request, gate, error),
+        // Rocket has percent-decoded the segment already.
+        let segment = segment(request, P::PARAM);
+        let segment = segment.map_or(DocumentSegment::Missing, DocumentSegment::Decoded);
+        match gate.authorize_segment::<P, C>(claims, segment) {
+            Ok(document) => Outcome::Success(Authorized::granted(claims.clone(), document)),
+            Err(rejection) => reject(request, rejection),
         }
     }
 }

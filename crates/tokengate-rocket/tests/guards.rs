@@ -49,7 +49,7 @@ fn greeting(user: MaybeAuthenticated) -> String {
 fn lenient(user: Result<Authenticated, TokenRejection>) -> String {
     match user {
         Ok(user) => user.sub.clone().unwrap_or_default(),
-        Err(rejection) => format!("refused: {}", rejection.error()),
+        Err(rejection) => format!("refused: {}", rejection.0),
     }
 }
 

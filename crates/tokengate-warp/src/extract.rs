@@ -3,64 +3,35 @@
 
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
-use std::ops::{Deref, DerefMut};
-use tokengate::{AuthError, Claims, Gate, NoExtra, Reply};
+use tokengate::Gate;
 use warp::reject::{Reject, Rejection};
 use warp::Filter;
 
 use crate::view::{into_response, view};
 
-/// The verified claims of the request's bearer token, as extracted by [`authenticated`].
-///
-/// It dereferences to [`Claims<C>`]; `C` holds your app-defined claims ([`NoExtra`] by
-/// default).
-#[derive(Debug, Clone)]
-pub struct Authenticated<C = NoExtra>(pub Claims<C>);
-
-impl<C> Deref for Authenticated<C> {
-    type Target = Claims<C>;
-    fn deref(&self) -> &Claims<C> {
-        &self.0
-    }
+tokengate::adapter_guard_types! {
+    /// The verified claims of the request's bearer token, as extracted by [`authenticated`].
+    ///
+    /// It dereferences to [`Claims<C>`]; `C` holds your app-defined claims ([`NoExtra`] by
+    /// default).
+    Authenticated;
+    /// Verified claims that grant `P`'s permission on [`document`](Self::document), as extracted
+    /// by [`require_permission`]. Dereferences to the claims.
+    Authorized;
 }
 
-impl<C> DerefMut for Authenticated<C> {
-    fn deref_mut(&mut self) -> &mut Claims<C> {
-        &mut self.0
-    }
-}
-
-/// Why a request was refused: the status, `WWW-Authenticate` challenge and body,
-/// already rendered in the gate's error format.
+/// Why a request was refused: the core's [`tokengate::Rejection`] (status,
+/// `WWW-Authenticate` challenge, body in the gate's error format) as a warp rejection.
 ///
 /// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it
 /// into the response, ahead of any 404 or 405 that warp merged from other routes.
 #[derive(Debug, Clone)]
-pub struct TokenRejection {
-    error: AuthError,
-    reply: Reply,
-}
+pub struct TokenRejection(pub tokengate::Rejection);
 
 impl TokenRejection {
-    /// Renders `error` with `gate`'s realm and error format.
-    pub fn new(gate: &Gate, error: AuthError) -> Self {
-        let reply = gate.reject(&error);
-        TokenRejection { error, reply }
-    }
-
-    /// What was wrong.
-    pub fn error(&self) -> &AuthError {
-        &self.error
-    }
-
-    /// The rendered response: status, `WWW-Authenticate`, body.
-    pub fn reply(&self) -> &Reply {
-        &self.reply
-    }
-
     /// The rendered response as a warp response.
     pub fn into_response(self) -> warp::reply::Response {
-        into_response(self.reply)
+        into_response(self.0.into_reply())
     }
 }
 
@@ -68,14 +39,14 @@ impl Reject for TokenRejection {}
 
 impl std::fmt::Display for TokenRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        self.0.fmt(f)
     }
 }
 
 impl std::error::Error for TokenRejection {}
 
-pub(crate) fn rejection(gate: &Gate, error: AuthError) -> Rejection {
-    warp::reject::custom(TokenRejection::new(gate, error))
+pub(crate) fn rejection(rejection: tokengate::Rejection) -> Rejection {
+    warp::reject::custom(TokenRejection(rejection))
 }
 
 /// A filter that finds the token (`Authorization: Bearer`, then `x-access-token` by
@@ -104,11 +75,7 @@ where
     C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(move |view| -> Ready<Result<Authenticated<C>, Rejection>> {
-        ready(
-            gate.authenticate(&view)
-                .map(Authenticated)
-                .map_err(|error| rejection(&gate, error)),
-        )
+        ready(gate.require(&view).map(Authenticated).map_err(rejection))
     })
 }
 
@@ -138,9 +105,9 @@ where
     view().and_then(
         move |view| -> Ready<Result<Option<Authenticated<C>>, Rejection>> {
             ready(
-                gate.authenticate_optional(&view)
+                gate.require_optional(&view)
                     .map(|claims| claims.map(Authenticated))
-                    .map_err(|error| rejection(&gate, error)),
+                    .map_err(rejection),
             )
         },
     )

@@ -10,10 +10,8 @@ mod routes;
 mod view;
 
 pub use cors::cors;
-pub use extract::{authenticated, optional, Authenticated, TokenRejection};
-pub use permission::{
-    require_permission, Authorized, DocumentRead, DocumentWrite, RequiredPermission,
-};
+pub use extract::{authenticated, optional, Authenticated, Authorized, TokenRejection};
+pub use permission::{require_permission, DocumentRead, DocumentWrite, RequiredPermission};
 pub use rejection::{handle_rejection, render_rejection};
 #[cfg(feature = "accounts")]
 pub use routes::{cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup};

@@ -1,37 +1,17 @@
 //! `require_permission`: a verified token that also holds a permission on the document named
 //! by the last path segment.
 
-use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
-use std::marker::PhantomData;
-use std::ops::Deref;
-use tokengate::{Claims, Gate, NoExtra};
+use tokengate::{DocumentSegment, Gate};
 use warp::reject::Rejection;
 use warp::Filter;
 
 use crate::extract::rejection;
+use crate::extract::Authorized;
 use crate::view::{view, View};
 
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
-
-/// Verified claims that grant `P`'s permission on [`document`](Self::document), as extracted
-/// by [`require_permission`]. Dereferences to the claims.
-#[derive(Debug, Clone)]
-pub struct Authorized<P, C = NoExtra> {
-    /// The verified claims.
-    pub claims: Claims<C>,
-    /// The document id: the path segment, percent-decoded.
-    pub document: String,
-    permission: PhantomData<fn() -> P>,
-}
-
-impl<P, C> Deref for Authorized<P, C> {
-    type Target = Claims<C>;
-    fn deref(&self) -> &Claims<C> {
-        &self.claims
-    }
-}
 
 /// A filter for the document segment of a route: it takes the next path segment as the
 /// document id (percent-decoded, so `x%20y` is `x y`), requires the path to end there,
@@ -80,7 +60,7 @@ impl<P, C> Deref for Authorized<P, C> {
 ///
 /// The id must be the last segment; for a route such as `/documents/{id}/comments`, use
 /// [`authenticated`](crate::authenticated) and [`Gate::authorize`] in your handler. A segment
-/// that is not valid UTF-8 once decoded names no document: 404.
+/// that is not valid UTF-8 once decoded names no document: 404 (after the token check).
 pub fn require_permission<P, C>(
     gate: Gate,
     // The marker value only names `P`, so that calls read `require_permission(gate, DocumentRead)`.
@@ -90,48 +70,17 @@ where
     P: RequiredPermission,
     C: DeserializeOwned + Clone + Send + 'static,
 {
-    let permission = P::permission();
     warp::path::param::<String>()
         .and(warp::path::end())
-        .and_then(|segment: String| ready(decode(segment)))
         .and(view())
         .and_then(
-            move |document: String, view: View| -> Ready<Result<Authorized<P, C>, Rejection>> {
-                let result = gate
-                    .authenticate::<C>(&view)
-                    .and_then(|claims| {
-                        gate.authorize(&claims, &document, &permission)?;
-                        Ok(claims)
-                    })
-                    .map(|claims| Authorized {
-                        claims,
-                        document,
-                        permission: PhantomData,
-                    })
-                    .map_err(|error| rejection(&gate, error));
-                ready(result)
+            move |segment: String, view: View| -> Ready<Result<Authorized<P, C>, Rejection>> {
+                let result = gate.require::<C>(&view).and_then(|claims| {
+                    let document = gate
+                        .authorize_segment::<P, C>(&claims, DocumentSegment::Encoded(&segment))?;
+                    Ok(Authorized::granted(claims, document))
+                });
+                ready(result.map_err(rejection))
             },
         )
-}
-
-/// The percent-decoded path segment; not found when it is not UTF-8.
-fn decode(segment: String) -> Result<String, Rejection> {
-    match percent_decode_str(&segment).decode_utf8() {
-        Ok(std::borrow::Cow::Borrowed(_)) => Ok(segment),
-        Ok(std::borrow::Cow::Owned(decoded)) => Ok(decoded),
-        Err(_) => Err(warp::reject::not_found()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode;
-
-    #[test]
-    fn segments_are_percent_decoded() {
-        assert_eq!(decode("x%20y".into()).unwrap(), "x y");
-        assert_eq!(decode("doc-1".into()).unwrap(), "doc-1");
-        assert_eq!(decode("a+b%2Fc".into()).unwrap(), "a+b/c");
-        assert!(decode("%FF".into()).is_err());
-    }
 }

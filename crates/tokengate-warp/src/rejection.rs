@@ -53,7 +53,7 @@ pub fn handle_rejection(
 /// visible here and would be answered 405: render your own rejections before calling this.
 pub fn render_rejection(gate: &Gate, rejection: &Rejection) -> Option<Response> {
     if let Some(token) = rejection.find::<TokenRejection>() {
-        return Some(into_response(token.reply().clone()));
+        return Some(into_response(token.0.reply().clone()));
     }
     if rejection.find::<reject::PayloadTooLarge>().is_some() {
         let too_large = ApiError::PayloadTooLarge {

@@ -1,7 +1,7 @@
 //! The token endpoint and account routes as warp filters, and one filter holding them all.
 
-use tokengate::{ApiError, NoExtra, RequestBody, Service, MAX_BODY_BYTES};
-use warp::http::header::{HeaderMap, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use tokengate::{BodyRoute, ClaimsRoute, NoExtra, ReadBody, Service, MAX_BODY_BYTES};
+use warp::http::header::CONTENT_LENGTH;
 use warp::reject::Rejection;
 use warp::reply::Response;
 use warp::{Buf, Filter, Stream};
@@ -96,7 +96,7 @@ pub fn refresh(service: Service) -> impl Filter<Extract = (Response,), Error = R
 pub fn session_login(
     service: Service,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    with_body("session", BodyRoute::Session, service)
+    with_body("session", BodyRoute::SessionLogin, service)
 }
 
 /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
@@ -122,7 +122,13 @@ pub fn session_logout(
         .and(authenticated::<NoExtra>(service.gate().clone()))
         .then(move |Authenticated(claims)| {
             let service = service.clone();
-            async move { into_response(service.session_logout(&claims).await) }
+            async move {
+                into_response(
+                    service
+                        .claims_route(ClaimsRoute::SessionLogout, &claims)
+                        .await,
+                )
+            }
         })
 }
 
@@ -133,7 +139,7 @@ pub fn logout(service: Service) -> impl Filter<Extract = (Response,), Error = Re
         .and(authenticated::<NoExtra>(service.gate().clone()))
         .then(move |Authenticated(claims)| {
             let service = service.clone();
-            async move { into_response(service.logout(&claims).await) }
+            async move { into_response(service.claims_route(ClaimsRoute::Logout, &claims).await) }
         })
 }
 
@@ -144,7 +150,7 @@ pub fn me(service: Service) -> impl Filter<Extract = (Response,), Error = Reject
         .and(authenticated::<NoExtra>(service.gate().clone()))
         .then(move |Authenticated(claims)| {
             let service = service.clone();
-            async move { into_response(service.me(&claims).await) }
+            async move { into_response(service.claims_route(ClaimsRoute::Me, &claims).await) }
         })
 }
 
@@ -155,16 +161,8 @@ pub fn cs_token(service: Service) -> impl Filter<Extract = (Response,), Error = 
         .and(authenticated::<NoExtra>(service.gate().clone()))
         .then(move |Authenticated(claims)| {
             let service = service.clone();
-            async move { into_response(service.cs_token(&claims).await) }
+            async move { into_response(service.claims_route(ClaimsRoute::CsToken, &claims).await) }
         })
-}
-
-#[derive(Clone, Copy)]
-enum BodyRoute {
-    Signup,
-    Login,
-    Session,
-    Refresh,
 }
 
 /// `POST /{path}`: reads the body, then calls the service.
@@ -176,64 +174,42 @@ fn with_body(
     warp::path(path)
         .and(warp::path::end())
         .and(warp::post())
-        .and(warp::header::headers_cloned())
+        .and(view())
         .and(warp::body::stream())
-        .then(move |headers: HeaderMap, body| {
+        .then(move |view: View, body| {
             let service = service.clone();
             async move {
-                let bytes = match read_body(&service, &headers, body).await {
-                    Ok(bytes) => bytes,
-                    Err(response) => return response,
+                let read = read_body(&view, body).await;
+                let body = match &read {
+                    Ok(bytes) => ReadBody::Complete(bytes),
+                    Err(error) => *error,
                 };
-                let body = request_body(&headers, &bytes);
-                let reply = match route {
-                    BodyRoute::Signup => service.signup(body).await,
-                    BodyRoute::Login | BodyRoute::Session => {
-                        let authorization = headers.get(AUTHORIZATION).map(|v| v.as_bytes());
-                        if matches!(route, BodyRoute::Login) {
-                            service.login(authorization, body).await
-                        } else {
-                            service.session_login(authorization, body).await
-                        }
-                    }
-                    BodyRoute::Refresh => service.refresh(body).await,
-                };
-                into_response(reply)
+                into_response(service.body_route(route, &view, body).await)
             }
         })
 }
 
 /// Reads the body up to [`MAX_BODY_BYTES`], with or without `Content-Length` (a chunked
-/// body is counted as it arrives); more is the service's 413.
-async fn read_body<S, B>(
-    service: &Service,
-    headers: &HeaderMap,
-    body: S,
-) -> Result<Vec<u8>, Response>
+/// body is counted as it arrives).
+async fn read_body<S, B>(view: &View, body: S) -> Result<Vec<u8>, ReadBody<'static>>
 where
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    let too_large = || {
-        into_response(service.error(ApiError::PayloadTooLarge {
-            max: MAX_BODY_BYTES,
-        }))
-    };
-    let declared = headers
+    let declared = view
+        .headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return Err(too_large());
+        return Err(ReadBody::TooLarge);
     }
     let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
     let mut body = std::pin::pin!(body);
     while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
-        // A body that cannot be read is answered like one that is too large, as in the
-        // other adapters.
-        let mut chunk = chunk.map_err(|_| too_large())?;
+        let mut chunk = chunk.map_err(|_| ReadBody::Unreadable)?;
         if bytes.len() + chunk.remaining() > MAX_BODY_BYTES {
-            return Err(too_large());
+            return Err(ReadBody::TooLarge);
         }
         while chunk.has_remaining() {
             let part = chunk.chunk();
@@ -243,9 +219,4 @@ where
         }
     }
     Ok(bytes)
-}
-
-fn request_body<'a>(headers: &'a HeaderMap, bytes: &'a [u8]) -> RequestBody<'a> {
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    RequestBody::new(content_type, bytes)
 }

@@ -25,6 +25,9 @@ pub enum ApiError {
         /// The limit, in bytes.
         max: usize,
     },
+    /// The body could not be read to its end (a broken transfer encoding, a cut connection).
+    #[error("the request body could not be read")]
+    UnreadableBody,
     /// An account with this e-mail address already exists.
     #[error("an account with this email already exists")]
     Conflict,
@@ -55,6 +58,7 @@ impl ApiError {
             ApiError::Auth(auth) => return auth.to_problem(realm),
             ApiError::InvalidRequest(_) => (422, "invalid_request"),
             ApiError::PayloadTooLarge { .. } => (413, "payload_too_large"),
+            ApiError::UnreadableBody => (400, "invalid_request"),
             ApiError::Conflict => (409, "conflict"),
             ApiError::InvalidCredentials => (401, "invalid_credentials"),
             ApiError::TooManyAttempts { .. } => (429, "too_many_attempts"),
@@ -70,7 +74,9 @@ impl ApiError {
             ApiError::Unavailable => problem.with_header("retry-after", "5"),
             // The rest of the body is never read, so the connection cannot carry another
             // request: say so, or a client reusing it has its next request cut off.
-            ApiError::PayloadTooLarge { .. } => problem.with_header("connection", "close"),
+            ApiError::PayloadTooLarge { .. } | ApiError::UnreadableBody => {
+                problem.with_header("connection", "close")
+            }
             _ => problem,
         }
     }
@@ -94,6 +100,7 @@ mod tests {
                 413,
                 "payload_too_large",
             ),
+            (ApiError::UnreadableBody, 400, "invalid_request"),
             (ApiError::Conflict, 409, "conflict"),
             (ApiError::InvalidCredentials, 401, "invalid_credentials"),
             (

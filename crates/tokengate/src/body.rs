@@ -6,6 +6,42 @@ use serde::de::DeserializeOwned;
 
 use crate::accounts::Credentials;
 use crate::api_error::ApiError;
+use crate::source::{HeaderValue, RequestView};
+
+/// What an adapter got when it read a request body, at most
+/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) of it. The service routes take this, so that
+/// every framework answers an oversized or broken body the same way (413, or 400).
+#[derive(Debug, Clone, Copy)]
+pub enum ReadBody<'a> {
+    /// The whole body.
+    Complete(&'a [u8]),
+    /// The body is longer than the limit; the rest was not read.
+    TooLarge,
+    /// The body could not be read (a broken chunked encoding, a connection cut short).
+    Unreadable,
+}
+
+impl<'a> ReadBody<'a> {
+    /// The body with the request's `Content-Type`, or the error to answer.
+    pub(crate) fn with_type(
+        self,
+        request: &'a impl RequestView,
+    ) -> Result<RequestBody<'a>, ApiError> {
+        match self {
+            ReadBody::Complete(bytes) => {
+                let content_type = match request.header("content-type") {
+                    HeaderValue::One(value) => std::str::from_utf8(value).ok(),
+                    HeaderValue::Absent | HeaderValue::Many => None,
+                };
+                Ok(RequestBody::new(content_type, bytes))
+            }
+            ReadBody::TooLarge => Err(ApiError::PayloadTooLarge {
+                max: crate::MAX_BODY_BYTES,
+            }),
+            ReadBody::Unreadable => Err(ApiError::UnreadableBody),
+        }
+    }
+}
 
 /// A request body with its `Content-Type`, as an adapter received it.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +121,20 @@ fn json_reason(error: &serde_json::Error) -> String {
                 "a field is missing or has the wrong type".to_owned()
             }
         }
+    }
+}
+
+/// Credentials from the request's `Authorization: Basic` header; `None` if it is absent or
+/// uses another scheme. Two `Authorization` headers are refused.
+pub(crate) fn basic_credentials_of(
+    request: &impl RequestView,
+) -> Result<Option<Credentials>, ApiError> {
+    match request.header("authorization") {
+        HeaderValue::Absent => Ok(None),
+        HeaderValue::One(value) => basic_credentials(Some(value)),
+        HeaderValue::Many => Err(ApiError::invalid(
+            "more than one Authorization header was sent",
+        )),
     }
 }
 

@@ -7,6 +7,20 @@
 
 use std::sync::Arc;
 
+use crate::reply::Reply;
+use crate::source::{HeaderValue, RequestView};
+
+/// What CORS makes of a request, decided by [`CorsPolicy::answer`].
+#[derive(Debug, Clone)]
+pub enum CorsAnswer {
+    /// A preflight: send this reply (204, with the CORS headers for an allowed origin) and
+    /// do not route the request.
+    Preflight(Reply),
+    /// Any other request: serve it, then add these headers to the response (`Vary` is added
+    /// to what is there, the others replace).
+    Decorate(Vec<(&'static str, String)>),
+}
+
 /// Methods a preflight allows.
 pub const CORS_ALLOWED_METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
 /// Request headers a preflight allows: what a bearer call with a JSON or form body sends,
@@ -56,6 +70,30 @@ impl CorsPolicy {
     /// Whether a request is a CORS preflight: `OPTIONS` with `Access-Control-Request-Method`.
     pub fn is_preflight(method: &str, has_request_method: bool) -> bool {
         method.eq_ignore_ascii_case("OPTIONS") && has_request_method
+    }
+
+    /// What to do with `request`: every adapter's CORS layer asks this, so all of them answer
+    /// a preflight with the same 204, from any origin.
+    pub fn answer(&self, request: &impl RequestView) -> CorsAnswer {
+        let origin = match request.header("origin") {
+            HeaderValue::One(value) => std::str::from_utf8(value).ok(),
+            HeaderValue::Absent | HeaderValue::Many => None,
+        };
+        let preflight = CorsPolicy::is_preflight(
+            request.method(),
+            !matches!(
+                request.header("access-control-request-method"),
+                HeaderValue::Absent
+            ),
+        );
+        let headers = self.headers(origin, preflight);
+        if preflight {
+            let mut reply = Reply::empty(204);
+            reply.headers = headers;
+            CorsAnswer::Preflight(reply)
+        } else {
+            CorsAnswer::Decorate(headers)
+        }
     }
 
     /// The headers to add to the response to a request carrying `origin`: none when no origin

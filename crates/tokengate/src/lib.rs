@@ -15,10 +15,10 @@ mod compact;
 mod config;
 mod config_error;
 mod cors;
-#[cfg(feature = "accounts")]
-pub mod demo;
 mod error;
 mod gate;
+mod guard;
+mod guard_types;
 pub mod guide;
 mod issue;
 mod keys;
@@ -38,7 +38,7 @@ mod verify;
 
 pub use api_error::{ApiError, MAX_BODY_BYTES};
 #[cfg(feature = "accounts")]
-pub use body::{basic_credentials, RequestBody};
+pub use body::{basic_credentials, ReadBody, RequestBody};
 pub use claims::{Audience, Claims, NoExtra, MAX_NUMERIC_DATE};
 pub use collaboration::{
     Auth, CsUser, DocumentRead, DocumentWrite, Grant, Permission, RequiredPermission, Role,
@@ -47,9 +47,12 @@ pub use collaboration::{
 #[cfg(feature = "accounts")]
 pub use config::{CkeditorConfig, Config, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
 pub use config_error::ConfigError;
-pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS};
+pub use cors::{
+    CorsAnswer, CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS,
+};
 pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
+pub use guard::{DocumentSegment, Rejection};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, Key, KeyError, KeySet};
 pub use log_format::LogFormat;
@@ -58,7 +61,8 @@ pub use reply::Reply;
 pub use revocation::RevocationList;
 #[cfg(feature = "accounts")]
 pub use service::{
-    PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
+    BodyRoute, ClaimsRoute, PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS,
+    REVOCATION_SYNC_INTERVAL,
 };
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use time::unix_now;

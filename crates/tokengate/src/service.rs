@@ -9,7 +9,7 @@ use crate::accounts::{
     Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair, UserStore,
 };
 use crate::api_error::ApiError;
-use crate::body::{basic_credentials, RequestBody};
+use crate::body::{basic_credentials_of, ReadBody};
 use crate::ckeditor::{CkeditorTokens, CsPrincipal};
 use crate::claims::Claims;
 use crate::collaboration::{Auth, CsUser};
@@ -27,6 +27,32 @@ pub const JWKS_MAX_AGE_SECS: u32 = 300;
 /// How often each instance reloads revocations written by the others: the safety net behind
 /// PostgreSQL's push (`LISTEN`/`NOTIFY`), and the only path on SQLite.
 pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The service routes that read a request body; see [`Service::body_route`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRoute {
+    /// `POST /signup`.
+    Signup,
+    /// `POST /login`.
+    Login,
+    /// `POST /refresh`.
+    Refresh,
+    /// `POST /session`.
+    SessionLogin,
+}
+
+/// The service routes that act on verified claims; see [`Service::claims_route`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimsRoute {
+    /// `POST /logout`.
+    Logout,
+    /// `GET /users/me`.
+    Me,
+    /// `GET /cs-token`.
+    CsToken,
+    /// `DELETE /session`.
+    SessionLogout,
+}
 
 /// Says who the holder of a verified access token is, for the CKEditor token endpoint.
 ///
@@ -231,10 +257,37 @@ impl Service {
         self.inner.openapi.clone()
     }
 
-    /// `POST /signup`: 201 with the new user.
-    pub async fn signup(&self, body: RequestBody<'_>) -> Reply {
+    /// Runs a body route: what an adapter's handler calls with its request view and what it
+    /// read of the body, so every framework answers alike, body errors included.
+    pub async fn body_route(
+        &self,
+        route: BodyRoute,
+        request: &impl RequestView,
+        body: ReadBody<'_>,
+    ) -> Reply {
+        match route {
+            BodyRoute::Signup => self.signup(request, body).await,
+            BodyRoute::Login => self.login(request, body).await,
+            BodyRoute::Refresh => self.refresh(request, body).await,
+            BodyRoute::SessionLogin => self.session_login(request, body).await,
+        }
+    }
+
+    /// Runs a bearer route with the claims the adapter's guard verified.
+    pub async fn claims_route(&self, route: ClaimsRoute, claims: &Claims) -> Reply {
+        match route {
+            ClaimsRoute::Logout => self.logout(claims).await,
+            ClaimsRoute::Me => self.me(claims).await,
+            ClaimsRoute::CsToken => self.cs_token(claims).await,
+            ClaimsRoute::SessionLogout => self.session_logout(claims).await,
+        }
+    }
+
+    /// `POST /signup`: 201 with the new user. `body` is what the adapter read of the body;
+    /// its `Content-Type` comes from `request`.
+    pub async fn signup(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
         let result = async {
-            let signup: Signup = body.parse()?;
+            let signup: Signup = body.with_type(request)?.parse()?;
             self.inner.accounts.signup(signup).await
         };
         match result.await {
@@ -244,8 +297,8 @@ impl Service {
     }
 
     /// `POST /login`: HTTP Basic when the `Authorization` header carries it, else the body.
-    pub async fn login(&self, authorization: Option<&[u8]>, body: RequestBody<'_>) -> Reply {
-        match self.login_pair(authorization, body).await {
+    pub async fn login(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+        match self.login_pair(request, body).await {
             Ok(pair) => no_store(Reply::json(200, &pair)),
             Err(error) => self.error(error),
         }
@@ -253,10 +306,12 @@ impl Service {
 
     async fn login_pair(
         &self,
-        authorization: Option<&[u8]>,
-        body: RequestBody<'_>,
+        request: &impl RequestView,
+        body: ReadBody<'_>,
     ) -> Result<TokenPair, ApiError> {
-        let credentials = match basic_credentials(authorization)? {
+        // The body is checked first, so an oversized one is 413 whatever the header says.
+        let body = body.with_type(request)?;
+        let credentials = match basic_credentials_of(request)? {
             Some(credentials) => credentials,
             None => body.parse::<Credentials>()?,
         };
@@ -264,10 +319,10 @@ impl Service {
     }
 
     /// `POST /refresh`: a new pair for a live refresh token.
-    pub async fn refresh(&self, body: RequestBody<'_>) -> Reply {
+    pub async fn refresh(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
         let result = async {
-            let request: RefreshRequest = body.parse()?;
-            self.inner.accounts.refresh(request).await
+            let refresh: RefreshRequest = body.with_type(request)?.parse()?;
+            self.inner.accounts.refresh(refresh).await
         };
         match result.await {
             Ok(pair) => no_store(Reply::json(200, &pair)),
@@ -277,12 +332,8 @@ impl Service {
 
     /// `POST /session`: checks credentials as `/login` does, and answers 204 with the pair in
     /// the session cookies (and a fresh CSRF cookie) instead of a body.
-    pub async fn session_login(
-        &self,
-        authorization: Option<&[u8]>,
-        body: RequestBody<'_>,
-    ) -> Reply {
-        match self.login_pair(authorization, body).await {
+    pub async fn session_login(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+        match self.login_pair(request, body).await {
             Ok(pair) => self.session_reply(&pair),
             Err(error) => self.error(error),
         }

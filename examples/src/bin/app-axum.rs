@@ -1,15 +1,15 @@
 //! The axum reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-axum`, configured by `TOKENGATE_*`.
-//! The routes are `tokengate_axum::reference_app` (read it for how the extractors are used);
-//! `tokengate serve` runs the same app.
+//! The routes are `tokengate_cli::reference_app` (read it for an app state with `FromRef`
+//! and the extractors); `tokengate serve` runs the same app.
 
 use tokengate_examples as app;
 
 #[tokio::main]
 async fn main() {
     let started = app::start().await;
-    let router = tokengate_axum::reference_app(started.service, &started.config.cors_origins);
+    let router = tokengate_cli::reference_app(started.service, &started.config.cors_origins);
     let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
     app::announce(listener.local_addr().expect("bound address"));
     axum::serve(listener, router)

@@ -8,7 +8,7 @@ use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::serde::json::Json;
 use rocket::{get, put, routes};
-use tokengate::demo::{DocumentBody, ProtectedBody, PublicBody};
+use tokengate_cli::demo::{DocumentBody, ProtectedBody, PublicBody};
 use tokengate_examples as app;
 use tokengate_rocket::{Authenticated, Authorized, DocumentRead, DocumentWrite, TokenGateFairing};
 

@@ -1,28 +1,65 @@
-//! Copy me: add a CKEditor token endpoint and a bearer-protected route to an existing axum
-//! app. Needs TOKENGATE_SECRET, TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY.
-use axum::routing::{get, post};
+//! Copy me: add tokengate to an existing axum app that has its own state. The token routes
+//! (`/login`, `/cs-token`, …) are merged in, `/dashboard` reads the claims with an extractor,
+//! and a nested `/admin` router is protected as a whole by `TokenGateLayer`.
+//! Needs TOKENGATE_SECRET (and TOKENGATE_CS_ENVIRONMENT_ID, TOKENGATE_CS_ACCESS_KEY for
+//! `/cs-token`).
+use axum::extract::{FromRef, State};
+use axum::routing::get;
 use axum::Router;
-use tokengate::{Config, Service};
-use tokengate_axum::Authenticated;
+use tokengate::{Config, Gate, Service};
+use tokengate_axum::{Authenticated, TokenGateLayer};
 
-async fn index() -> &'static str {
-    "my existing app"
+/// The app's own state, as it was, plus the token service and its gate.
+#[derive(Clone)]
+struct AppState {
+    shop_name: &'static str,
+    tokens: Service,
+    gate: Gate,
+}
+
+impl FromRef<AppState> for Service {
+    fn from_ref(state: &AppState) -> Service {
+        state.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Gate {
+    fn from_ref(state: &AppState) -> Gate {
+        state.gate.clone()
+    }
+}
+
+async fn index(State(state): State<AppState>) -> String {
+    format!("welcome to {}", state.shop_name)
 }
 
 async fn dashboard(user: Authenticated) -> String {
     format!("the dashboard of {}", user.sub.as_deref().unwrap_or("?"))
 }
 
+async fn stats() -> &'static str {
+    "admin statistics"
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let tokens = Service::connect(&config).await?;
+    let state = AppState {
+        shop_name: "the shop",
+        gate: tokens.gate().clone(),
+        tokens,
+    };
+    // Every route under /admin needs a valid token; the handlers need not ask for it.
+    let admin = Router::new()
+        .route("/stats", get(stats))
+        .layer(TokenGateLayer::new(state.gate.clone()));
     let app = Router::new()
         .route("/", get(index)) // your routes stay as they are
         .route("/dashboard", get(dashboard)) // this one now needs a bearer token
-        .route("/login", post(tokengate_axum::login::<Service>))
-        .route("/cs-token", get(tokengate_axum::cs_token::<Service>))
-        .with_state(tokens);
+        .nest("/admin", admin)
+        .merge(tokengate_axum::routes()) // /login, /refresh, /logout, /cs-token, …
+        .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;

@@ -12,14 +12,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jsonwebtoken::{DecodingKey, Validation};
 use std::sync::Arc;
-use tokengate::{Claims, Service, TokenKey};
+use tokengate::{Claims, TokenKey};
 use tokengate_axum::Authenticated;
 use tokengate_examples as app;
 
 async fn raw(
     axum::extract::State(raw): axum::extract::State<Arc<(DecodingKey, Validation)>>,
     headers: HeaderMap,
-) -> Result<Json<tokengate::demo::ProtectedBody>, StatusCode> {
+) -> Result<Json<tokengate_cli::demo::ProtectedBody>, StatusCode> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -45,16 +45,19 @@ async fn main() {
     };
     let raw_state = Arc::new((DecodingKey::from_secret(secret.expose()), validation));
     let raw_routes = Router::new().route("/raw", get(raw)).with_state(raw_state);
-    let router: Router = Router::new()
-        .route("/public", get(|| async { Json(app::public()) }))
+    let guarded: Router = Router::new()
         .route(
             "/protected",
             get(
                 |Authenticated(claims): Authenticated| async move { Json(app::protected(&claims)) },
             ),
         )
-        .merge(tokengate_axum::routes::<Service>())
+        .with_state(started.service.gate().clone());
+    let router: Router = Router::new()
+        .route("/public", get(|| async { Json(app::public()) }))
+        .merge(tokengate_axum::routes())
         .with_state(started.service)
+        .merge(guarded)
         .merge(raw_routes);
     let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
     app::announce(listener.local_addr().expect("bound address"));

@@ -142,3 +142,33 @@ pub async fn body_over_64_kib_is_413(target: &Target) {
     let login = login_attempt(&app, &email, "password1").await;
     expect_error(login, 401, "invalid_credentials").await;
 }
+
+/// A body that breaks off (an invalid chunked encoding) is 400 `invalid_request` on every
+/// framework, the connection is closed, and nothing is created: the core judges what the
+/// adapter could read.
+pub async fn a_broken_body_is_400_and_creates_nothing(target: &Target) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = target.start();
+    let email = format!("broken{}@example.com", now_nanos());
+    let start = format!(r#"{{"name":"B","email":"{email}","password":"password1"}}"#);
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST /signup HTTP/1.1\r\nHost: {address}\r\ncontent-type: application/json\r\n\
+         transfer-encoding: chunked\r\n\r\n{:x}\r\n{start}\r\nzz-not-a-size\r\n\r\n",
+        start.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    );
+    let _ = read.await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    assert!(body.contains(r#""error":"invalid_request""#), "{answer}");
+    let login = login_attempt(&app, &email, "password1").await;
+    expect_error(login, 401, "invalid_credentials").await;
+}

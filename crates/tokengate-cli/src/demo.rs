@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::claims::Claims;
+use tokengate::Claims;
 
 /// The body of `GET /public`: `{"message": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,0 +1,200 @@
+//! What a guard answers: the claims, or a [`Rejection`] the core has already rendered.
+//!
+//! Every adapter's extractor, guard or filter calls these three methods and wraps the
+//! rejection in its framework's error type, so the rules (which status, which challenge,
+//! how a path segment is decoded, what a route without its parameter means) live here once.
+
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+
+use crate::claims::Claims;
+use crate::collaboration::RequiredPermission;
+use crate::error::{AuthError, Problem, Reply};
+use crate::gate::Gate;
+use crate::source::RequestView;
+
+/// A refused request: why, and the reply (status, headers, body in the gate's error format)
+/// that says so. Adapters wrap it in their own error type (`TokenRejection`).
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    reason: Reason,
+    reply: Reply,
+}
+
+#[derive(Debug, Clone)]
+enum Reason {
+    Auth(AuthError),
+    NoSuchDocument,
+    RouteWithoutParameter,
+}
+
+impl Rejection {
+    /// `error` rendered with `gate`'s realm and error format.
+    pub fn new(gate: &Gate, error: AuthError) -> Self {
+        Rejection {
+            reply: gate.reject(&error),
+            reason: Reason::Auth(error),
+        }
+    }
+
+    /// The authentication or authorization failure, when that is what it is. `None` for the
+    /// two path failures: a document id that is not UTF-8 once decoded (404), and a route
+    /// that lacks the document parameter (500, the developer's mistake, logged as such).
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        match &self.reason {
+            Reason::Auth(error) => Some(error),
+            Reason::NoSuchDocument | Reason::RouteWithoutParameter => None,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.reply.status
+    }
+
+    /// The reply to send.
+    pub fn reply(&self) -> &Reply {
+        &self.reply
+    }
+
+    /// The reply to send, owned.
+    pub fn into_reply(self) -> Reply {
+        self.reply
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.reason {
+            Reason::Auth(error) => error.fmt(f),
+            Reason::NoSuchDocument => f.write_str("the document id is not valid UTF-8"),
+            Reason::RouteWithoutParameter => f.write_str("the route has no document parameter"),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The document id of a route, as the framework hands it over.
+#[derive(Debug, Clone, Copy)]
+pub enum DocumentSegment<'a> {
+    /// Still percent-encoded (actix's `match_info`, warp's `param`): the core decodes it.
+    Encoded(&'a str),
+    /// Already percent-decoded by the router (axum, Rocket).
+    Decoded(&'a str),
+    /// The route has no such parameter: a programming error, answered 500.
+    Missing,
+}
+
+impl Gate {
+    /// The verified claims of `request`, or the rejection: 401 `missing_token` without a
+    /// token, the token's own failure otherwise. What `Authenticated` extracts.
+    pub fn require<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Result<Claims<E>, Rejection> {
+        self.authenticate(request)
+            .map_err(|error| Rejection::new(self, error))
+    }
+
+    /// The claims of `request` if it has a token (`None` without one); a bad token is still
+    /// a rejection. What the optional extractors return.
+    pub fn require_optional<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Result<Option<Claims<E>>, Rejection> {
+        self.authenticate_optional(request)
+            .map_err(|error| Rejection::new(self, error))
+    }
+
+    /// The document id of `segment`, when `claims` grant `P`'s permission on it: otherwise
+    /// 403 `insufficient_scope`, 404 for an id that is not UTF-8 once decoded, and 500 for a
+    /// route without the parameter. What `Authorized<P>` checks after authentication.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, DocumentRead, DocumentSegment, Gate, Key, Verifier};
+    ///
+    /// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap()));
+    /// let claims = Claims { scope: Some("documents:read".into()), ..Claims::for_subject("u1") };
+    /// let id = gate.authorize_segment::<DocumentRead, _>(&claims, DocumentSegment::Encoded("x%20y"));
+    /// assert_eq!(id.unwrap(), "x y");
+    /// let refused = gate.authorize_segment::<DocumentRead, _>(&Claims::<tokengate::NoExtra>::for_subject("u2"), DocumentSegment::Decoded("x"));
+    /// assert_eq!(refused.unwrap_err().status(), 403);
+    /// ```
+    pub fn authorize_segment<P: RequiredPermission, E>(
+        &self,
+        claims: &Claims<E>,
+        segment: DocumentSegment<'_>,
+    ) -> Result<String, Rejection> {
+        let document = match segment {
+            DocumentSegment::Decoded(id) => Cow::Borrowed(id),
+            DocumentSegment::Encoded(raw) => match percent_decode_str(raw).decode_utf8() {
+                Ok(id) => id,
+                Err(_) => return Err(self.path_failure(Reason::NoSuchDocument)),
+            },
+            DocumentSegment::Missing => {
+                return Err(self.path_failure(Reason::RouteWithoutParameter));
+            }
+        };
+        self.authorize(claims, &document, &P::permission())
+            .map_err(|error| Rejection::new(self, error))?;
+        Ok(document.into_owned())
+    }
+
+    fn path_failure(&self, reason: Reason) -> Rejection {
+        let problem = match reason {
+            Reason::NoSuchDocument => Problem::not_found(),
+            _ => Problem::new(
+                500,
+                "internal_error",
+                "a document route was set up without its document parameter",
+            ),
+        };
+        Rejection {
+            reply: self.render(&problem),
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, DocumentWrite, Key, NoExtra, Verifier};
+
+    fn gate() -> Gate {
+        Gate::new(Verifier::new(
+            Key::hmac(Algorithm::HS256, &[9; 32]).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn segments_are_decoded_once_and_checked() {
+        let gate = gate();
+        let writer = Claims {
+            scope: Some("documents:write".into()),
+            ..Claims::for_subject("w")
+        };
+        let id = |segment| gate.authorize_segment::<DocumentWrite, _>(&writer, segment);
+        assert_eq!(id(DocumentSegment::Encoded("a+b%2Fc")).unwrap(), "a+b/c");
+        // A router that decoded already is not decoded twice.
+        assert_eq!(id(DocumentSegment::Decoded("100%25")).unwrap(), "100%25");
+        assert_eq!(
+            id(DocumentSegment::Encoded("%FF")).unwrap_err().status(),
+            404
+        );
+        let missing = id(DocumentSegment::Missing).unwrap_err();
+        assert_eq!((missing.status(), missing.auth_error()), (500, None));
+
+        let nobody: Claims<NoExtra> = Claims::for_subject("n");
+        let refused = gate
+            .authorize_segment::<DocumentWrite, _>(&nobody, DocumentSegment::Decoded("d"))
+            .unwrap_err();
+        assert_eq!(refused.status(), 403);
+        assert_eq!(
+            refused.auth_error().map(AuthError::code),
+            Some("insufficient_scope")
+        );
+    }
+}
