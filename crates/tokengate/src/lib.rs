@@ -51,7 +51,7 @@ pub use cors::{CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_
 pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
-pub use keys::{Algorithm, Key, KeyError, KeySet};
+pub use keys::{Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk};
 pub use log_format::LogFormat;
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use reply::Reply;

@@ -1,15 +1,20 @@
 //! Keys, each bound to exactly one algorithm, and key sets selected by `kid`.
 //!
-//! This module holds [`Key`] and [`KeyError`]; the algorithms, the HMAC machinery, key sets
-//! and JWK publishing live in the submodules below and are re-exported here.
+//! This module holds [`Key`] and [`KeyError`]; the algorithms, the HMAC machinery, key sets,
+//! JWK publishing and reading JWKs and JWK sets live in the submodules below and are
+//! re-exported here.
 
 mod algorithm;
 mod hmac;
 mod jwk;
+mod jwk_import;
+mod jwks;
 mod key_set;
 mod soundness;
 
 pub use algorithm::Algorithm;
+pub use jwk_import::JwkError;
+pub use jwks::{JwksError, JwksKeys, SkippedJwk};
 pub use key_set::KeySet;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
