@@ -25,6 +25,8 @@ mod keys;
 mod log_format;
 pub mod openapi;
 mod problem;
+#[cfg(feature = "remote-keys")]
+pub mod remote;
 mod reply;
 mod revocation;
 #[cfg(feature = "accounts")]
