@@ -3,12 +3,13 @@
 //! rule, discovery, and skipped keys.
 #![cfg(feature = "remote-keys")]
 
-mod support;
+#[path = "support/mock_provider.rs"]
+mod mock_provider;
 
 use std::time::{Duration, Instant};
 
+use mock_provider::{MockProvider, Reply};
 use serde_json::json;
-use support::mock_provider::{MockProvider, Reply};
 use tokengate::remote::{Lookup, RemoteKeys, RemoteKeysError, TrustedIssuers};
 use tokengate::{Algorithm, Claims, Issuer, Key, NoExtra, Verifier};
 
