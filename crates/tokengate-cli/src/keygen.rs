@@ -63,7 +63,7 @@ fn pair(alg: Algorithm) -> Result<(String, String), String> {
     let mut rng = rand_core::OsRng;
     let failed = |e: &dyn std::fmt::Display| format!("key generation failed: {e}");
     match alg {
-        Algorithm::RS256 | Algorithm::PS256 => {
+        alg if alg.is_rsa() => {
             let private = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| failed(&e))?;
             let public = rsa::RsaPublicKey::from(&private);
             Ok((
@@ -78,6 +78,19 @@ fn pair(alg: Algorithm) -> Result<(String, String), String> {
         }
         Algorithm::ES256 => {
             let private = p256::SecretKey::random(&mut rng);
+            Ok((
+                private
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| failed(&e))?
+                    .to_string(),
+                private
+                    .public_key()
+                    .to_public_key_pem(LineEnding::LF)
+                    .map_err(|e| failed(&e))?,
+            ))
+        }
+        Algorithm::ES384 => {
+            let private = p384::SecretKey::random(&mut rng);
             Ok((
                 private
                     .to_pkcs8_pem(LineEnding::LF)
