@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use mock_provider::{MockProvider, Reply};
 use serde_json::json;
-use tokengate::remote::{Lookup, RemoteKeys, RemoteKeysError, TrustedIssuers};
+use tokengate::remote::{Lookup, RemoteKeys, RemoteKeysBuilder, RemoteKeysError, TrustedIssuers};
 use tokengate::{Algorithm, Claims, Issuer, Key, NoExtra, Verifier};
 
 /// A signing key from a fixture, named `kid`.
@@ -40,11 +40,13 @@ async fn provider_with(kids: &[&str]) -> MockProvider {
     provider
 }
 
+/// The provider's `/jwks`, over the plain http of the loopback server.
+fn builder(provider: &MockProvider) -> RemoteKeysBuilder {
+    RemoteKeys::from_jwks_url(provider.url("/jwks")).allow_insecure_http(true)
+}
+
 fn remote(provider: &MockProvider) -> RemoteKeys {
-    RemoteKeys::from_jwks_url(provider.url("/jwks"))
-        .allow_insecure_http(true)
-        .build()
-        .unwrap()
+    builder(provider).build().unwrap()
 }
 
 #[tokio::test]
@@ -101,8 +103,7 @@ async fn keys_are_kept_for_max_age_held_between_a_minute_and_a_day() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_unknown_kids_at_once_make_one_fetch() {
     let provider = provider_with(&["old"]).await;
-    let keys = RemoteKeys::from_jwks_url(provider.url("/jwks"))
-        .allow_insecure_http(true)
+    let keys = builder(&provider)
         .unknown_kid_interval(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -152,8 +153,7 @@ async fn unknown_kids_refetch_at_most_once_per_interval() {
     ));
     assert_eq!(provider.hits("/jwks"), 1);
 
-    let keys = RemoteKeys::from_jwks_url(provider.url("/jwks"))
-        .allow_insecure_http(true)
+    let keys = builder(&provider)
         .unknown_kid_interval(Duration::from_millis(200))
         .build()
         .unwrap();
@@ -216,8 +216,7 @@ async fn answers_over_the_size_cap_are_refused() {
     let big = jwks(&["a", "b", "c"]);
     for reply in [Reply::json(&big), Reply::json(&big).without_length()] {
         provider.set("/jwks", reply);
-        let capped = RemoteKeys::from_jwks_url(provider.url("/jwks"))
-            .allow_insecure_http(true)
+        let capped = builder(&provider)
             .max_response_bytes(big.len() - 1)
             .build()
             .unwrap();
@@ -230,8 +229,7 @@ async fn answers_over_the_size_cap_are_refused() {
         );
         assert!(!capped.is_loaded());
     }
-    let fits = RemoteKeys::from_jwks_url(provider.url("/jwks"))
-        .allow_insecure_http(true)
+    let fits = builder(&provider)
         .max_response_bytes(big.len())
         .build()
         .unwrap();
@@ -245,8 +243,7 @@ async fn a_slow_provider_times_out() {
         "/jwks",
         Reply::json(jwks(&["a"])).delay(Duration::from_secs(3)),
     );
-    let keys = RemoteKeys::from_jwks_url(provider.url("/jwks"))
-        .allow_insecure_http(true)
+    let keys = builder(&provider)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
