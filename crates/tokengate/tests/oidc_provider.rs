@@ -31,12 +31,14 @@ struct Provider {
 }
 
 impl Provider {
-    fn start(alg: &str) -> Provider {
+    /// Starts the provider on `port` (0: a free one), its JWKS cached for two minutes.
+    fn start(alg: &str, port: u16) -> Provider {
         let mut child = Command::new("node")
-            .args(["provider.mjs", "0"])
+            .args(["provider.mjs", &port.to_string()])
             .current_dir(node::fixture_dir())
             .env("SIGNING_ALG", alg)
             .env("RESOURCE", RESOURCE)
+            .env("JWKS_MAX_AGE", "120")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -130,13 +132,18 @@ async fn tokens_of_a_real_provider_verify_and_its_rotation_is_followed() {
     }
     let http = reqwest::Client::new();
     for alg in ["RS256", "PS256", "ES256"] {
-        let provider = Provider::start(alg);
+        let provider = Provider::start(alg, 0);
         let keys = RemoteKeys::from_issuer(&provider.issuer)
             .allow_insecure_http(true)
             .unknown_kid_interval(Duration::from_millis(500))
             .build()
             .unwrap();
         keys.refresh().await.unwrap();
+        let fresh = keys.expires_in().unwrap().as_secs();
+        assert!(
+            (115..=120).contains(&fresh),
+            "{alg}: max-age=120 kept {fresh} s"
+        );
         let first = keys.keys().unwrap();
         assert_eq!(first.keys().len(), 1, "{alg}");
         assert_eq!(first.keys()[0].algorithm().as_str(), alg);
@@ -199,5 +206,44 @@ async fn tokens_of_a_real_provider_verify_and_its_rotation_is_followed() {
             verify(&keys, &forged).await.unwrap_err(),
             AuthError::UnknownKey
         );
+
+        // The provider goes away: the keys loaded go on verifying.
+        drop(provider);
+        assert!(keys.refresh().await.is_err());
+        assert!(verify(&keys, &new_token).await.is_ok(), "{alg}");
     }
+}
+
+/// An app that starts while its provider is down has no keys (its trusted tokens are 503
+/// with `Retry-After`) until the provider comes up; the background refresher then loads them
+/// without any token asking.
+#[tokio::test]
+async fn keys_load_once_a_provider_that_was_down_comes_up() {
+    if !node::ready("the OIDC provider test") {
+        return;
+    }
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let keys = RemoteKeys::from_issuer(format!("http://127.0.0.1:{port}"))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let refresher = keys.spawn_refresher();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(matches!(keys.lookup(None), Lookup::NotLoaded));
+    assert!(keys.retry_after() >= Duration::from_secs(1));
+
+    let provider = Provider::start("ES256", port);
+    assert_eq!(provider.issuer, format!("http://127.0.0.1:{port}"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !keys.is_loaded() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = provider
+        .token(&reqwest::Client::new(), "documents:read")
+        .await;
+    assert!(verify(&keys, &token).await.is_ok());
+    refresher.abort();
 }
