@@ -59,35 +59,19 @@ pub fn generate(
 }
 
 fn pair(alg: Algorithm) -> Result<(String, String), String> {
-    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
     let mut rng = rand_core::OsRng;
-    let failed = |e: &dyn std::fmt::Display| format!("key generation failed: {e}");
     match alg {
-        Algorithm::RS256 | Algorithm::PS256 => {
+        alg if alg.is_rsa() => {
             let private = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| failed(&e))?;
-            let public = rsa::RsaPublicKey::from(&private);
-            Ok((
-                private
-                    .to_pkcs8_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?
-                    .to_string(),
-                public
-                    .to_public_key_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?,
-            ))
+            pems(&private, &rsa::RsaPublicKey::from(&private))
         }
         Algorithm::ES256 => {
             let private = p256::SecretKey::random(&mut rng);
-            Ok((
-                private
-                    .to_pkcs8_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?
-                    .to_string(),
-                private
-                    .public_key()
-                    .to_public_key_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?,
-            ))
+            pems(&private, &private.public_key())
+        }
+        Algorithm::ES384 => {
+            let private = p384::SecretKey::random(&mut rng);
+            pems(&private, &private.public_key())
         }
         Algorithm::EdDSA => {
             let private = ed25519_dalek::SigningKey::generate(&mut rng);
@@ -97,18 +81,31 @@ fn pair(alg: Algorithm) -> Result<(String, String), String> {
                 secret_key: private.to_bytes(),
                 public_key: None,
             };
-            Ok((
-                v1.to_pkcs8_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?
-                    .to_string(),
-                private
-                    .verifying_key()
-                    .to_public_key_pem(LineEnding::LF)
-                    .map_err(|e| failed(&e))?,
-            ))
+            pems(&v1, &private.verifying_key())
         }
         _ => Err(format!("{alg} takes a secret, not a key pair")),
     }
+}
+
+/// The PKCS#8 private and SPKI public PEMs of a key pair.
+fn pems(
+    private: &impl p256::pkcs8::EncodePrivateKey,
+    public: &impl p256::pkcs8::EncodePublicKey,
+) -> Result<(String, String), String> {
+    use p256::pkcs8::LineEnding;
+    Ok((
+        private
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| failed(&e))?
+            .to_string(),
+        public
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| failed(&e))?,
+    ))
+}
+
+fn failed(error: &dyn std::fmt::Display) -> String {
+    format!("key generation failed: {error}")
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {

@@ -138,7 +138,7 @@ fn binary_secrets_come_from_a_file_or_base64() {
 
 #[test]
 fn keygen_pairs_verify_with_the_key_they_wrote() {
-    for alg in ["ES256", "EdDSA", "RS256"] {
+    for alg in ["ES256", "ES384", "EdDSA", "RS256", "PS512"] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("keys");
         let made = tokengate(

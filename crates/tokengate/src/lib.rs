@@ -25,6 +25,8 @@ mod keys;
 mod log_format;
 pub mod openapi;
 mod problem;
+#[cfg(feature = "remote-keys")]
+pub mod remote;
 mod reply;
 mod revocation;
 #[cfg(feature = "accounts")]
@@ -54,7 +56,7 @@ pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use guard::{DocumentSegment, Rejection};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
-pub use keys::{Algorithm, Key, KeyError, KeySet};
+pub use keys::{Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk};
 pub use log_format::LogFormat;
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use reply::Reply;

@@ -32,8 +32,8 @@ pub(super) fn algorithm(value: Option<String>) -> Result<Algorithm, ConfigError>
         Some(name) => name.parse().map_err(|_| {
             ConfigError::new(
                 "TOKENGATE_ALGORITHM",
-                "must be HS256, HS384, HS512 (with TOKENGATE_SECRET) or RS256, PS256, \
-                 ES256, EdDSA (with TOKENGATE_PRIVATE_KEY_FILE)",
+                "must be HS256, HS384, HS512 (with TOKENGATE_SECRET) or RS256, RS384, RS512, \
+                 PS256, PS384, PS512, ES256, ES384, EdDSA (with TOKENGATE_PRIVATE_KEY_FILE)",
             )
         }),
     }

@@ -143,6 +143,18 @@ fn a_private_key_file_signs_and_is_named_by_its_thumbprint() {
     assert_eq!(jwks.keys.len(), 1);
     assert_eq!(jwks.keys[0].common.key_id, c.key_id);
 
+    let p384 = load(&[
+        ("TOKENGATE_ALGORITHM", "ES384"),
+        ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ec384_private.pem")),
+    ])
+    .unwrap();
+    assert_eq!(p384.access_key().algorithm(), Algorithm::ES384);
+    assert!(load(&[
+        ("TOKENGATE_ALGORITHM", "ES384"),
+        ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ec_private.pem")),
+    ])
+    .is_err());
+
     let named = load(&[
         ("TOKENGATE_ALGORITHM", "EdDSA"),
         ("TOKENGATE_PRIVATE_KEY_FILE", &fixture("ed_private.pem")),

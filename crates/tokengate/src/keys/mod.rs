@@ -1,15 +1,20 @@
 //! Keys, each bound to exactly one algorithm, and key sets selected by `kid`.
 //!
-//! This module holds [`Key`] and [`KeyError`]; the algorithms, the HMAC machinery, key sets
-//! and JWK publishing live in the submodules below and are re-exported here.
+//! This module holds [`Key`] and [`KeyError`]; the algorithms, the HMAC machinery, key sets,
+//! JWK publishing and reading JWKs and JWK sets live in the submodules below and are
+//! re-exported here.
 
 mod algorithm;
 mod hmac;
 mod jwk;
+mod jwk_import;
+mod jwks;
 mod key_set;
 mod soundness;
 
 pub use algorithm::Algorithm;
+pub use jwk_import::JwkError;
+pub use jwks::{JwksError, JwksKeys, SkippedJwk};
 pub use key_set::KeySet;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -27,7 +32,10 @@ use crate::error::AuthError;
 #[non_exhaustive]
 pub enum KeyError {
     /// The algorithm name is not one tokengate supports.
-    #[error("unknown algorithm (expected one of HS256, HS384, HS512, RS256, PS256, ES256, EdDSA)")]
+    #[error(
+        "unknown algorithm (expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, \
+         PS384, PS512, ES256, ES384, EdDSA)"
+    )]
     UnknownAlgorithm,
     /// An HMAC secret is shorter than the hash output.
     #[error("a {alg} secret must be at least {min} bytes long, got {actual}")]
@@ -55,7 +63,7 @@ pub enum KeyError {
     #[error("the RSA public exponent must be odd and at least 3")]
     RsaExponent,
     /// An EC key on another curve than the algorithm's, or whose point is not on the curve.
-    #[error("the key is not a point on the curve {0} uses (P-256 for ES256)")]
+    #[error("the key is not a point on the curve {0} uses ({curve} for {0})", curve = .0.curve().unwrap_or("no curve"))]
     NotOnCurve(Algorithm),
     /// The key can verify but not sign (a public key).
     #[error("the key cannot sign: it is a public key")]
@@ -133,8 +141,8 @@ impl Key {
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_private(alg, text)?;
         let signing = match alg {
-            Algorithm::RS256 | Algorithm::PS256 => EncodingKey::from_rsa_pem(pem),
-            Algorithm::ES256 => EncodingKey::from_ec_pem(pem),
+            alg if alg.is_rsa() => EncodingKey::from_rsa_pem(pem),
+            Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(pem),
             Algorithm::EdDSA => EncodingKey::from_ed_pem(pem),
             _ => return Err(KeyError::WrongKeyKind(alg)),
         }
@@ -160,8 +168,8 @@ impl Key {
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_public(alg, text)?;
         let verifying = match alg {
-            Algorithm::RS256 | Algorithm::PS256 => DecodingKey::from_rsa_pem(pem),
-            Algorithm::ES256 => DecodingKey::from_ec_pem(pem),
+            alg if alg.is_rsa() => DecodingKey::from_rsa_pem(pem),
+            Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(pem),
             Algorithm::EdDSA => DecodingKey::from_ed_pem(pem),
             _ => return Err(KeyError::WrongKeyKind(alg)),
         }

@@ -4,7 +4,7 @@
 //! The PEM is parsed with the curve and RSA crates, which check what jsonwebtoken's PEM
 //! decoding does not: that an EC key's curve is the algorithm's and its point lies on it.
 
-// One pkcs8 crate underlies rsa, p256 and ed25519-dalek: its traits parse all three.
+// One pkcs8 crate underlies rsa, p256, p384 and ed25519-dalek: its traits parse all four.
 use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
 use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
 use rsa::traits::PublicKeyParts;
@@ -17,7 +17,7 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// Whether `pem` is a public key (SPKI, or PKCS#1 for RSA) fit for `alg`.
 pub(super) fn check_public(alg: Algorithm, pem: &str) -> Result<(), KeyError> {
     match alg {
-        Algorithm::RS256 | Algorithm::PS256 => {
+        alg if alg.is_rsa() => {
             let key = rsa::RsaPublicKey::from_public_key_pem(pem)
                 .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(pem))
                 // The rsa crate refuses some unsound keys outright; say why when we can.
@@ -25,6 +25,9 @@ pub(super) fn check_public(alg: Algorithm, pem: &str) -> Result<(), KeyError> {
             check_rsa(&key)
         }
         Algorithm::ES256 => p256::PublicKey::from_public_key_pem(pem)
+            .map(drop)
+            .map_err(|_| KeyError::NotOnCurve(alg)),
+        Algorithm::ES384 => p384::PublicKey::from_public_key_pem(pem)
             .map(drop)
             .map_err(|_| KeyError::NotOnCurve(alg)),
         Algorithm::EdDSA => ed25519_dalek::VerifyingKey::from_public_key_pem(pem)
@@ -37,7 +40,7 @@ pub(super) fn check_public(alg: Algorithm, pem: &str) -> Result<(), KeyError> {
 /// Whether `pem` is a private key (PKCS#8, or PKCS#1 for RSA, SEC1 for EC) fit for `alg`.
 pub(super) fn check_private(alg: Algorithm, pem: &str) -> Result<(), KeyError> {
     match alg {
-        Algorithm::RS256 | Algorithm::PS256 => {
+        alg if alg.is_rsa() => {
             let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem)
                 .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
                 .map_err(|_| KeyError::InvalidPem(alg))?;
@@ -45,6 +48,10 @@ pub(super) fn check_private(alg: Algorithm, pem: &str) -> Result<(), KeyError> {
         }
         Algorithm::ES256 => p256::SecretKey::from_pkcs8_pem(pem)
             .or_else(|_| p256::SecretKey::from_sec1_pem(pem))
+            .map(drop)
+            .map_err(|_| KeyError::NotOnCurve(alg)),
+        Algorithm::ES384 => p384::SecretKey::from_pkcs8_pem(pem)
+            .or_else(|_| p384::SecretKey::from_sec1_pem(pem))
             .map(drop)
             .map_err(|_| KeyError::NotOnCurve(alg)),
         Algorithm::EdDSA => ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
@@ -59,7 +66,7 @@ fn check_rsa(key: &rsa::RsaPublicKey) -> Result<(), KeyError> {
 }
 
 /// The checks on the big-endian modulus and exponent of an RSA public key.
-fn check_rsa_numbers(modulus: &[u8], exponent: &[u8]) -> Result<(), KeyError> {
+pub(super) fn check_rsa_numbers(modulus: &[u8], exponent: &[u8]) -> Result<(), KeyError> {
     let bits = significant_bits(modulus);
     if bits < MIN_RSA_BITS {
         return Err(KeyError::RsaTooSmall { bits });
