@@ -15,8 +15,8 @@ pub use middleware::{TokenGate, TokenGateMiddleware};
 pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
-    refresh, session_login, session_logout, session_refresh, signup,
+    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_allowed,
+    not_found, openapi, refresh, session_login, session_logout, session_refresh, signup,
 };
 
 /// The guide to tokengate with this framework.

@@ -25,17 +25,25 @@ where
     }
 }
 
+/// The raw segment of the parameter `name`, found by its place in the matched pattern: actix
+/// decodes `match_info` values lossily (and leaves `%2F` encoded), the core decodes once.
+fn raw_segment<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    let pattern = req.match_pattern()?;
+    let placeholder = format!("{{{name}}}");
+    let index = pattern
+        .split('/')
+        .position(|segment| segment == placeholder)?;
+    req.uri().path().split('/').nth(index)
+}
+
 fn authorize<P, C>(req: &HttpRequest) -> Result<Authorized<P, C>, actix_web::Error>
 where
     P: RequiredPermission,
     C: DeserializeOwned + Clone + 'static,
 {
     let claims = authenticated::<C>(req)?;
-    // actix leaves `%25`, `%2F` and `%2B` encoded in path segments: the core decodes.
-    let segment = req
-        .match_info()
-        .get(P::PARAM)
-        .map_or(DocumentSegment::Missing, DocumentSegment::Encoded);
+    let segment =
+        raw_segment(req, P::PARAM).map_or(DocumentSegment::Missing, DocumentSegment::Encoded);
     let document = require_gate(req)?
         .authorize_segment::<P, C>(&claims, segment)
         .map_err(TokenRejection)?;

@@ -48,13 +48,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/session")
             .route(web::post().to(session_login))
             .route(web::delete().to(session_logout))
-            .default_service(web::to(method_not_allowed)),
+            .default_service(not_allowed(&["POST", "DELETE"])),
     );
     for (path, route) in routes {
+        let allow = tokengate::allowed_methods(tokengate::SERVICE_ROUTES, path).unwrap_or(&[]);
         cfg.service(
             web::resource(path)
                 .route(route)
-                .default_service(web::to(method_not_allowed)),
+                .default_service(not_allowed(allow)),
         );
     }
 }
@@ -131,9 +132,19 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     problem(&req, Problem::not_found())
 }
 
-/// The service's JSON 405, for [`Resource::default_service`](actix_web::Resource::default_service).
+/// The service's JSON 405, for [`Resource::default_service`](actix_web::Resource::default_service)
+/// (prefer [`not_allowed`], which also sends `Allow`).
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     problem(&req, Problem::method_not_allowed())
+}
+
+/// The service's JSON 405 with `Allow: allow`, for a resource's
+/// [`default_service`](actix_web::Resource::default_service):
+/// `web::resource("/documents/{id}").get(read).put(write).default_service(not_allowed(&["GET", "PUT"]))`.
+pub fn not_allowed(allow: &'static [&'static str]) -> actix_web::Route {
+    web::to(
+        move |req: HttpRequest| async move { problem(&req, Problem::method_not_allowed_for(allow)) },
+    )
 }
 
 type Data = web::Data<Service>;

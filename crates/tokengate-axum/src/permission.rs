@@ -1,6 +1,7 @@
 //! `Authorized<P>`: a verified token that also holds a permission on the document named in
 //! the path.
 
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -22,15 +23,18 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, TokenRejection> {
         let Authenticated(claims) = Authenticated::<C>::from_request_parts(parts, state).await?;
-        // axum has percent-decoded the parameters already (and refused ids that are not UTF-8).
+        // axum has percent-decoded the parameters already; it fails on ids that are not UTF-8.
         let params = RawPathParams::from_request_parts(parts, state).await;
-        let segment = params
-            .as_ref()
-            .ok()
-            .and_then(|params| params.iter().find(|(name, _)| *name == P::PARAM))
-            .map_or(DocumentSegment::Missing, |(_, id)| {
-                DocumentSegment::Decoded(id)
-            });
+        let segment = match &params {
+            Ok(params) => params
+                .iter()
+                .find(|(name, _)| *name == P::PARAM)
+                .map_or(DocumentSegment::Missing, |(_, id)| {
+                    DocumentSegment::Decoded(id)
+                }),
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => DocumentSegment::Undecodable,
+            Err(_) => DocumentSegment::Missing,
+        };
         let document = Gate::from_ref(state)
             .authorize_segment::<P, C>(&claims, segment)
             .map_err(TokenRejection)?;

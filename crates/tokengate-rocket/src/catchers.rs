@@ -57,34 +57,27 @@ fn forbidden(request: &Request<'_>) -> ReplyResponder {
 #[rocket::catch(404)]
 fn not_found(request: &Request<'_>) -> ReplyResponder {
     let path = request.uri().path().as_str();
-    let mut allowed: Vec<&str> = request
+    let mut allowed: Vec<Method> = request
         .rocket()
         .routes()
-        .filter(|route| route.method != Method::Options && path_matches(route.uri.path(), path))
-        .map(|route| route.method.as_str())
+        .filter(|route| {
+            route.method != Method::Options && tokengate::template_matches(route.uri.path(), path)
+        })
+        .map(|route| route.method)
         .collect();
-    allowed.sort_unstable();
-    allowed.dedup();
-    if allowed.is_empty() {
+    // A route of this very method that forwarded (a guard or parameter declined) is a 404.
+    let own = match request.method() {
+        Method::Head => Method::Get,
+        method => method,
+    };
+    if allowed.is_empty() || allowed.contains(&own) {
         return ReplyResponder(render(request, &Problem::not_found()));
     }
-    let problem = Problem::method_not_allowed().with_header("allow", allowed.join(", "));
+    allowed.sort_by_key(|method| method.as_str());
+    allowed.dedup();
+    let allow: Vec<&str> = allowed.iter().map(|method| method.as_str()).collect();
+    let problem = Problem::method_not_allowed_for(&allow);
     ReplyResponder(render(request, &problem))
-}
-
-/// Whether a route path (`/documents/<id>`, `/files/<path..>`) takes `path`.
-fn path_matches(route: &str, path: &str) -> bool {
-    let mut route = route.split('/').filter(|s| !s.is_empty());
-    let mut path = path.split('/').filter(|s| !s.is_empty());
-    loop {
-        match (route.next(), path.next()) {
-            (None, None) => return true,
-            (Some(r), _) if r.starts_with('<') && r.ends_with("..>") => return true,
-            (Some(r), Some(_)) if r.starts_with('<') && r.ends_with('>') => {}
-            (Some(r), Some(p)) if r == p => {}
-            _ => return false,
-        }
-    }
 }
 
 fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {

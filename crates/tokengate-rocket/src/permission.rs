@@ -11,7 +11,7 @@ use crate::extract::{gate_missing, gate_of, no_gate, reject, required, TokenReje
 
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission};
 
-/// The percent-decoded value of the matched route's dynamic segment `<name>`.
+/// The raw (percent-encoded) value of the matched route's dynamic segment `<name>`.
 fn segment<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
     let route = request.route()?;
     let index = route
@@ -27,7 +27,19 @@ fn segment<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
                 .and_then(|s| s.strip_suffix('>'))
                 == Some(name)
         })?;
-    request.routed_segment(index)
+    // The raw segment (Rocket's own decoding is lossy): the core decodes it.
+    let base = route
+        .uri
+        .base()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .count();
+    let mut segments = request
+        .uri()
+        .path()
+        .raw_segments()
+        .filter(|s| !s.is_empty());
+    segments.nth(base + index).map(|segment| segment.as_str())
 }
 
 #[rocket::async_trait]
@@ -46,9 +58,8 @@ where
             Ok(claims) => claims,
             Err(rejection) => return reject(request, rejection),
         };
-        // Rocket has percent-decoded the segment already.
         let segment = segment(request, P::PARAM);
-        let segment = segment.map_or(DocumentSegment::Missing, DocumentSegment::Decoded);
+        let segment = segment.map_or(DocumentSegment::Missing, DocumentSegment::Encoded);
         match gate.authorize_segment::<P, C>(claims, segment) {
             Ok(document) => Outcome::Success(Authorized::granted(claims.clone(), document)),
             Err(rejection) => reject(request, rejection),

@@ -12,7 +12,7 @@ mod view;
 pub use cors::cors;
 pub use extract::{authenticated, optional, Authenticated, Authorized, TokenRejection};
 pub use permission::{require_permission, DocumentRead, DocumentWrite, RequiredPermission};
-pub use rejection::{handle_rejection, render_rejection};
+pub use rejection::{handle_rejection, method_not_allowed, render_rejection};
 #[cfg(feature = "accounts")]
 pub use routes::{cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup};
 pub use view::into_response;

@@ -2,8 +2,11 @@
 
 use std::future::{ready, Ready};
 use tokengate::{ApiError, Gate, Problem, MAX_BODY_BYTES};
+use warp::http::Method;
+use warp::path::FullPath;
 use warp::reject::{self, Rejection};
 use warp::reply::Response;
+use warp::Filter;
 
 use crate::extract::TokenRejection;
 use crate::view::into_response;
@@ -84,4 +87,39 @@ fn has_other_known(rejection: &Rejection) -> bool {
             .find::<warp::body::BodyDeserializeError>()
             .is_some()
         || rejection.find::<warp::cors::CorsForbidden>().is_some()
+}
+
+/// A filter answering 405 `method_not_allowed`, with `Allow`, for a request whose path one of
+/// `routes` (templates such as `/documents/{id}`, with their methods) takes but whose method
+/// none does; it rejects every other request as not found. Or it after your routes, before
+/// [`handle_rejection`]: warp itself cannot tell which methods a path takes.
+/// [`routes`](crate::routes) ends with it for the service routes.
+///
+/// ```
+/// use tokengate::Gate;
+/// use warp::Filter;
+///
+/// fn app(gate: Gate) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+///     warp::path!("notes")
+///         .and(warp::get())
+///         .map(|| warp::reply::Reply::into_response("notes"))
+///         .or(tokengate_warp::method_not_allowed(gate, &[("/notes", &["GET"])]))
+///         .unify()
+/// }
+/// ```
+pub fn method_not_allowed(
+    gate: Gate,
+    routes: &'static [(&'static str, &'static [&'static str])],
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::path::full().and(warp::method()).and_then(
+        move |path: FullPath, method: Method| -> Ready<Result<Response, Rejection>> {
+            ready(match tokengate::allowed_methods(routes, path.as_str()) {
+                Some(allow) if !allow.contains(&method.as_str()) => {
+                    let problem = Problem::method_not_allowed_for(allow);
+                    Ok(into_response(gate.render(&problem)))
+                }
+                _ => Err(reject::not_found()),
+            })
+        },
+    )
 }

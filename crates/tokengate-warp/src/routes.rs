@@ -50,7 +50,12 @@ pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Re
         .unify()
         .or(me(service.clone()))
         .unify()
-        .or(cs_token(service))
+        .or(cs_token(service.clone()))
+        .unify()
+        .or(crate::method_not_allowed(
+            service.gate().clone(),
+            tokengate::SERVICE_ROUTES,
+        ))
         .unify()
 }
 

@@ -83,6 +83,8 @@ pub enum DocumentSegment<'a> {
     Encoded(&'a str),
     /// Already percent-decoded by the router (axum, Rocket).
     Decoded(&'a str),
+    /// The router could not decode it (not UTF-8): no such document, 404.
+    Undecodable,
     /// The route has no such parameter: a programming error, answered 500.
     Missing,
 }
@@ -133,6 +135,9 @@ impl Gate {
                 Ok(id) => id,
                 Err(_) => return Err(self.path_failure(Reason::NoSuchDocument)),
             },
+            DocumentSegment::Undecodable => {
+                return Err(self.path_failure(Reason::NoSuchDocument));
+            }
             DocumentSegment::Missing => {
                 return Err(self.path_failure(Reason::RouteWithoutParameter));
             }

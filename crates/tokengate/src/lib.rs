@@ -3,6 +3,7 @@
 
 #[cfg(feature = "accounts")]
 pub mod accounts;
+mod allow;
 mod api_error;
 mod atob_json;
 #[cfg(feature = "accounts")]
@@ -38,6 +39,7 @@ pub mod testing;
 mod time;
 mod verify;
 
+pub use allow::{allowed_methods, template_matches, SERVICE_ROUTES};
 pub use api_error::{ApiError, MAX_BODY_BYTES};
 #[cfg(feature = "accounts")]
 pub use body::{basic_credentials, ReadBody, RequestBody};

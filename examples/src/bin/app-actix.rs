@@ -22,9 +22,9 @@ async fn write_document(doc: Authorized<DocumentWrite>) -> HttpResponse {
     HttpResponse::Ok().json(app::document(&doc.document, "write"))
 }
 
-/// A resource whose other methods get the service's JSON 405.
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(tokengate_actix::method_not_allowed))
+/// A resource whose other methods get the service's JSON 405, with `Allow`.
+fn resource(path: &str, allow: &'static [&'static str]) -> Resource {
+    web::resource(path).default_service(tokengate_actix::not_allowed(allow))
 }
 
 #[actix_web::main]
@@ -34,10 +34,10 @@ async fn main() {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(service.clone()))
-            .service(resource("/public").get(public))
-            .service(resource("/protected").get(protected))
+            .service(resource("/public", &["GET"]).get(public))
+            .service(resource("/protected", &["GET"]).get(protected))
             .service(
-                resource("/documents/{id}")
+                resource("/documents/{id}", &["GET", "PUT"])
                     .get(read_document)
                     .put(write_document),
             )

@@ -9,6 +9,13 @@ use tokengate_warp::{
 use warp::reply::json;
 use warp::Filter;
 
+/// The demo routes and their methods, for the `Allow` of a 405.
+const DEMO_ROUTES: &[(&str, &[&str])] = &[
+    ("/public", &["GET"]),
+    ("/protected", &["GET"]),
+    ("/documents/{id}", &["GET", "PUT"]),
+];
+
 #[tokio::main]
 async fn main() {
     let started = app::start().await;
@@ -38,6 +45,10 @@ async fn main() {
         .or(write)
         .unify()
         .or(tokengate_warp::routes(service))
+        .or(tokengate_warp::method_not_allowed(
+            gate.clone(),
+            DEMO_ROUTES,
+        ))
         .recover(tokengate_warp::handle_rejection(gate));
     let routes = tokengate_warp::cors(&started.config.cors_origins, routes);
 

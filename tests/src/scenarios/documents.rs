@@ -156,3 +156,34 @@ pub async fn documents_without_grants_are_forbidden(target: &Target) {
     let bad = document(&app, Method::PUT, "doc-1", "a.b.c").await;
     expect_error(bad, 401, "invalid_token").await;
 }
+
+/// Ids are decoded once, by the same rule everywhere: `%25`, `%2F` and `%2B` become `%`, `/`
+/// and `+` (and `%2541` stays `%41`); an id that is not UTF-8 once decoded names no document:
+/// 404 (Rocket's router refuses such a path before any guard runs, so without a token it may
+/// be 404 rather than 401).
+pub async fn document_ids_are_decoded_once_alike(target: &Target) {
+    let app = target.start();
+    let writer = app.mint("w", grants(json!({"*": {"role": "writer"}})));
+    for (raw, id) in [
+        ("100%25", "100%"),
+        ("a%2Fb", "a/b"),
+        ("a%2Bb", "a+b"),
+        ("%2541", "%41"),
+    ] {
+        let (status, _, body) = json_of(document(&app, Method::GET, raw, &writer).await).await;
+        assert_eq!(
+            (status, body),
+            (200, json!({"id": id, "access": "read"})),
+            "{raw}"
+        );
+    }
+    let undecodable = document(&app, Method::GET, "%FF", &writer).await;
+    expect_error(undecodable, 404, "not_found").await;
+    let anonymous = app
+        .http
+        .get(app.url("/documents/%FF"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(anonymous, 401, "missing_token").await;
+}

@@ -184,3 +184,41 @@ pub async fn private_key_signs_and_jwks_publishes_it(target: &Target) {
     );
     expect_invalid(&app, &tampered, "invalid_token").await;
 }
+
+/// A path that exists, asked with a method it does not take, is 405 `method_not_allowed` with
+/// `Allow` naming the methods it takes, on every framework, before any token is looked at.
+pub async fn a_wrong_method_is_405_with_allow(target: &Target) {
+    let app = target.start();
+    let cases: [(reqwest::Method, &str, &[&str]); 5] = [
+        (reqwest::Method::DELETE, "/login", &["POST"]),
+        (reqwest::Method::POST, "/public", &["GET"]),
+        (reqwest::Method::PATCH, "/documents/doc-1", &["GET", "PUT"]),
+        (reqwest::Method::PUT, "/users/me", &["GET"]),
+        (reqwest::Method::GET, "/session", &["POST", "DELETE"]),
+    ];
+    for (method, path, expected) in cases {
+        let response = app
+            .http
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        let headers = expect_error(response, 405, "method_not_allowed").await;
+        let allow: Vec<String> = headers["allow"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_ascii_uppercase())
+            .collect();
+        for wanted in expected {
+            assert!(
+                allow.iter().any(|m| m == wanted),
+                "{method} {path}: {allow:?}"
+            );
+        }
+        assert!(
+            !allow.contains(&method.to_string()),
+            "{method} {path}: {allow:?}"
+        );
+    }
+}
