@@ -32,6 +32,8 @@ mod reply;
 mod revocation;
 #[cfg(feature = "accounts")]
 mod service;
+#[cfg(feature = "accounts")]
+mod service_routes;
 pub mod session;
 mod source;
 #[cfg(feature = "testing")]
@@ -65,9 +67,10 @@ pub use reply::Reply;
 pub use revocation::RevocationList;
 #[cfg(feature = "accounts")]
 pub use service::{
-    BodyRoute, ClaimsRoute, PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS,
-    REVOCATION_SYNC_INTERVAL,
+    PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
 };
+#[cfg(feature = "accounts")]
+pub use service_routes::{BodyRoute, ClaimsRoute};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use time::unix_now;
 pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};

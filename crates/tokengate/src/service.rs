@@ -28,32 +28,6 @@ pub const JWKS_MAX_AGE_SECS: u32 = 300;
 /// PostgreSQL's push (`LISTEN`/`NOTIFY`), and the only path on SQLite.
 pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
 
-/// The service routes that read a request body; see [`Service::body_route`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyRoute {
-    /// `POST /signup`.
-    Signup,
-    /// `POST /login`.
-    Login,
-    /// `POST /refresh`.
-    Refresh,
-    /// `POST /session`.
-    SessionLogin,
-}
-
-/// The service routes that act on verified claims; see [`Service::claims_route`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClaimsRoute {
-    /// `POST /logout`.
-    Logout,
-    /// `GET /users/me`.
-    Me,
-    /// `GET /cs-token`.
-    CsToken,
-    /// `DELETE /session`.
-    SessionLogout,
-}
-
 /// Says who the holder of a verified access token is, for the CKEditor token endpoint.
 ///
 /// The default, [`StorePrincipals`], takes the user id from `sub`, name and e-mail from the
@@ -255,32 +229,6 @@ impl Service {
     /// every request and every framework.
     pub fn openapi(&self) -> Reply {
         self.inner.openapi.clone()
-    }
-
-    /// Runs a body route: what an adapter's handler calls with its request view and what it
-    /// read of the body, so every framework answers alike, body errors included.
-    pub async fn body_route(
-        &self,
-        route: BodyRoute,
-        request: &impl RequestView,
-        body: ReadBody<'_>,
-    ) -> Reply {
-        match route {
-            BodyRoute::Signup => self.signup(request, body).await,
-            BodyRoute::Login => self.login(request, body).await,
-            BodyRoute::Refresh => self.refresh(request, body).await,
-            BodyRoute::SessionLogin => self.session_login(request, body).await,
-        }
-    }
-
-    /// Runs a bearer route with the claims the adapter's guard verified.
-    pub async fn claims_route(&self, route: ClaimsRoute, claims: &Claims) -> Reply {
-        match route {
-            ClaimsRoute::Logout => self.logout(claims).await,
-            ClaimsRoute::Me => self.me(claims).await,
-            ClaimsRoute::CsToken => self.cs_token(claims).await,
-            ClaimsRoute::SessionLogout => self.session_logout(claims).await,
-        }
     }
 
     /// `POST /signup`: 201 with the new user. `body` is what the adapter read of the body;
