@@ -2,7 +2,7 @@
 
 use rocket::http::{Method, Status};
 use rocket::{Catcher, Request};
-use tokengate::{AuthError, Gate, JsonErrors, Problem, Reply};
+use tokengate::{Gate, JsonErrors, Problem, Reply};
 
 use crate::extract::stored_rejection;
 use crate::view::ReplyResponder;
@@ -27,29 +27,18 @@ pub fn catchers() -> Vec<Catcher> {
 
 #[rocket::catch(401)]
 fn unauthorized(request: &Request<'_>) -> ReplyResponder {
-    ReplyResponder(
-        stored_rejection(request, Status::Unauthorized).unwrap_or_else(|| {
-            let realm = gate(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
-            let problem = Problem::new(401, "unauthorized", "this resource needs authentication")
-                .with_header(
-                    "www-authenticate",
-                    AuthError::MissingToken.www_authenticate(realm),
-                );
-            render(request, &problem)
-        }),
-    )
+    let realm = gate(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+    answer(request, Status::Unauthorized, Problem::unauthorized(realm))
 }
 
 #[rocket::catch(403)]
 fn forbidden(request: &Request<'_>) -> ReplyResponder {
-    ReplyResponder(
-        stored_rejection(request, Status::Forbidden).unwrap_or_else(|| {
-            render(
-                request,
-                &Problem::new(403, "forbidden", "this resource is not available to you"),
-            )
-        }),
-    )
+    answer(request, Status::Forbidden, Problem::forbidden())
+}
+
+/// What the failed guard stored, else `fallback`: the core decided either way.
+fn answer(request: &Request<'_>, status: Status, fallback: Problem) -> ReplyResponder {
+    ReplyResponder(stored_rejection(request, status).unwrap_or_else(|| render(request, &fallback)))
 }
 
 /// Rocket has no 405: a request whose path a route of another method takes ends here, and is

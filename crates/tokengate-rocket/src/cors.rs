@@ -1,7 +1,8 @@
 //! CORS for browser clients (CKEditor's `tokenUrl`): a response fairing and a preflight route.
 
+use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::Status;
-use rocket::{Request, Response, Route};
+use rocket::{Build, Request, Response, Rocket, Route};
 
 /// The core's policy, in managed state.
 pub(crate) struct Cors {
@@ -37,5 +38,47 @@ pub(crate) fn apply(request: &Request<'_>, response: &mut Response<'_>) {
         } else {
             response.set_raw_header(name, value);
         }
+    }
+}
+
+/// CORS alone, for an app that does not attach [`TokenGateFairing`](crate::TokenGateFairing)
+/// (which answers CORS itself): preflights answered 204 from any origin, and the CORS headers
+/// of the core's policy on every response to an allowed origin.
+///
+/// ```
+/// let origins = vec!["https://editor.example".to_owned()];
+/// let rocket = rocket::build().attach(tokengate_rocket::CorsFairing::new(&origins));
+/// # drop(rocket);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorsFairing {
+    policy: tokengate::CorsPolicy,
+}
+
+impl CorsFairing {
+    /// Allows exactly `origins` (e.g. `config.cors_origins`) to call the app from a browser.
+    pub fn new(origins: &[String]) -> Self {
+        CorsFairing {
+            policy: tokengate::CorsPolicy::new(origins),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for CorsFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "tokengate CORS",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let policy = self.policy.clone();
+        Ok(rocket.mount("/", routes()).manage(Cors { policy }))
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        apply(request, response);
     }
 }

@@ -15,6 +15,7 @@ mod view;
 pub use catchers::catchers;
 #[cfg(feature = "accounts")]
 pub use config::config_from_figment;
+pub use cors::CorsFairing;
 pub use extract::{Authenticated, Authorized, MaybeAuthenticated, TokenRejection};
 pub use fairing::TokenGateFairing;
 pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};

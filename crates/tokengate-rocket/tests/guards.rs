@@ -250,3 +250,41 @@ async fn guards_without_a_gate_stop_launch() {
     let refused = Client::tracked(rocket::build().mount("/", routes![whoami])).await;
     assert!(refused.is_err_and(|error| error.to_string().contains("sentinel")));
 }
+
+#[get("/open")]
+fn open() -> &'static str {
+    "open"
+}
+
+#[rocket::async_test]
+async fn cors_alone_answers_preflights_and_decorates_allowed_origins() {
+    let origins = vec!["https://editor.example".to_owned()];
+    let rocket = rocket::build()
+        .attach(tokengate_rocket::CorsFairing::new(&origins))
+        .mount("/", routes![open]);
+    let client = Client::tracked(rocket).await.unwrap();
+    for (origin, allowed) in [
+        ("https://editor.example", true),
+        ("https://evil.example", false),
+    ] {
+        let preflight = client
+            .req(Method::Options, "/open")
+            .header(Header::new("Origin", origin))
+            .header(Header::new("Access-Control-Request-Method", "GET"))
+            .dispatch()
+            .await;
+        assert_eq!(preflight.status(), Status::NoContent, "{origin}");
+        let echoed = preflight.headers().get_one("Access-Control-Allow-Origin");
+        assert_eq!(echoed, allowed.then_some(origin), "{origin}");
+    }
+    let simple = client
+        .get("/open")
+        .header(Header::new("Origin", "https://editor.example"))
+        .dispatch()
+        .await;
+    assert_eq!(simple.status(), Status::Ok);
+    assert_eq!(
+        simple.headers().get_one("Access-Control-Allow-Origin"),
+        Some("https://editor.example")
+    );
+}

@@ -167,6 +167,22 @@ impl AuthError {
     }
 }
 
+impl Problem {
+    /// A 401 that no token check produced (a framework's own, e.g. a guard of the app's):
+    /// `unauthorized`, with the challenge of a missing token.
+    pub fn unauthorized(realm: &str) -> Self {
+        Problem::new(401, "unauthorized", "this resource needs authentication").with_header(
+            "www-authenticate",
+            AuthError::MissingToken.www_authenticate(realm),
+        )
+    }
+
+    /// A 403 that no permission check of tokengate produced: `forbidden`.
+    pub fn forbidden() -> Self {
+        Problem::new(403, "forbidden", "this resource is not available to you")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
