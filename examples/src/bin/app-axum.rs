@@ -1,8 +1,8 @@
 //! The axum reference app of the HTTP API.
 //!
 //! `cargo run --release -p tokengate-examples --bin app-axum`, configured by `TOKENGATE_*`.
-//! The routes are `tokengate_cli::reference_app` (read it for an app state with `FromRef`
-//! and the extractors); `tokengate serve` runs the same app.
+//! The routes are `tokengate_cli::reference_app` (read it for the extractors);
+//! `tokengate serve` runs the same app. `axum-existing-app` shows an app state of your own.
 
 use tokengate_examples as app;
 
