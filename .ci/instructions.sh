@@ -38,7 +38,7 @@ declare -A goal=(
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-(cd bench/instructions && CARGO_TARGET_DIR=../../target/instructions \
+(cd bench/instructions && CARGO_TARGET_DIR="$PWD/../../target/instructions" \
     cargo bench --locked --bench instructions) | tee "$out"
 
 # "instructions::GROUP::FUNCTION ID:(SETUP)" then "  Instructions:   N|OLD ...".
