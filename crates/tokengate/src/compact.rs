@@ -131,10 +131,7 @@ pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Resul
             b'"' => {
                 let (end, escaped) = string_end(json, at).ok_or_else(malformed)?;
                 if expecting_name {
-                    let name = Name {
-                        quoted: &json[at..=end],
-                        escaped,
-                    };
+                    let name = Name::new(&json[at..=end], escaped);
                     let start = if depth > 0 { frames[depth - 1] } else { 0 };
                     for earlier in start..names.len() {
                         if same_name(names.get(earlier), name).ok_or_else(malformed)? {
@@ -159,8 +156,24 @@ const ARRAY: u32 = u32::MAX;
 #[derive(Clone, Copy, Default)]
 struct Name<'a> {
     quoted: &'a [u8],
+    /// Its first eight bytes (zero-padded), compared before the rest: claim names are short
+    /// and mostly of one length (`iss`, `sub`, `aud`, `exp`...), so most comparisons end here.
+    head: u64,
     /// Whether it holds a backslash escape.
     escaped: bool,
+}
+
+impl<'a> Name<'a> {
+    fn new(quoted: &'a [u8], escaped: bool) -> Self {
+        let mut head = [0u8; 8];
+        let len = quoted.len().min(8);
+        head[..len].copy_from_slice(&quoted[..len]);
+        Name {
+            quoted,
+            head: u64::from_le_bytes(head),
+            escaped,
+        }
+    }
 }
 
 /// Open member names: on the stack up to 32, then on the heap.
@@ -203,7 +216,11 @@ impl<'a> Names<'a> {
 /// `"a\u0062"` equals `"ab"`. `None` if an escape is invalid.
 fn same_name(a: Name<'_>, b: Name<'_>) -> Option<bool> {
     if !a.escaped && !b.escaped {
-        return Some(a.quoted == b.quoted);
+        return Some(
+            a.head == b.head
+                && a.quoted.len() == b.quoted.len()
+                && (a.quoted.len() <= 8 || a.quoted[8..] == b.quoted[8..]),
+        );
     }
     let a: String = serde_json::from_slice(a.quoted).ok()?;
     let b: String = serde_json::from_slice(b.quoted).ok()?;
@@ -247,6 +264,13 @@ mod tests {
         assert!(dup(r#"{"auth":{"collaboration":{"d":{},"d":{}}}}"#));
         assert!(dup(r#"{"l":[{"x":1,"x":2}]}"#));
         assert!(dup(r#"{"ab":1,"a\u0062":2}"#));
+        // Names that share their first eight bytes, or differ only in length.
+        assert!(!dup(
+            r#"{"collaborator":1,"collaboration":2,"collab":3,"collab_":4}"#
+        ));
+        assert!(dup(r#"{"collaboration":1,"x":2,"collaboration":3}"#));
+        assert!(!dup(r#"{"a":1,"a ":2,"":3}"#));
+        assert!(dup(r#"{"":1,"":2}"#));
     }
 
     #[test]
