@@ -176,10 +176,11 @@ impl<'a> Name<'a> {
     }
 }
 
-/// Open member names: on the stack up to 32, then on the heap.
+/// Open member names: on the stack up to 16 (more than a token usually has open at once),
+/// then on the heap.
 #[derive(Default)]
 struct Names<'a> {
-    inline: [Name<'a>; 32],
+    inline: [Name<'a>; 16],
     len: u32,
     spilled: Vec<Name<'a>>,
 }
@@ -285,6 +286,14 @@ mod tests {
         // Arrays of objects: each object has its own names; names after an array count.
         assert!(!dup(r#"{"l":[{"a":1},{"a":2}],"m":1}"#));
         assert!(dup(r#"{"l":[{"a":1}],"l":2}"#));
+        // Escaped quotes at every offset of longer strings, in values and in names.
+        for at in 0..20 {
+            let text = format!("{}\\\"{}", "x".repeat(at), "y".repeat(20 - at));
+            assert!(!dup(&format!(r#"{{"a":"{text}","b":"{text}"}}"#)), "{at}");
+            assert!(dup(&format!(r#"{{"a":"{text}","a":"{text}"}}"#)), "{at}");
+            assert!(!dup(&format!(r#"{{"{text}":1,"b":"{text}"}}"#)), "{at}");
+        }
+        assert!(dup(&format!(r#"{{"a":"{}","a":1}}"#, "z".repeat(40))));
         // Deep nesting is refused rather than followed.
         assert!(dup(&format!(
             "{{\"a\":{}1{}}}",
