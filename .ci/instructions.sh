@@ -20,13 +20,15 @@ if [ "$(gungraun-runner --version 2>/dev/null | awk '{print $2}')" != "$version"
 fi
 
 # Gates: tokengate's instructions over jsonwebtoken's for the same work, per case. The
-# issue's goals are 0.30 (verify access), 0.40 (verify CKEditor) and 0.60 (issue); where
-# the code does not meet a goal yet the gate is the measured ratio plus a small margin, so a
-# regression fails while the goal stays visible (BENCHMARKS.md).
+# issue's goals are 0.30 (verify access), 0.40 (verify CKEditor) and 0.60 (issue), set on
+# wall-clock time; under Valgrind SHA-256 runs in software, so the HMAC alone is 0.35x and
+# 0.40x of jsonwebtoken's verification and the time goals cannot be met in instructions.
+# The gate is the measured ratio (2026-11-30) plus about 0.03, so a regression fails while
+# the goal stays visible (BENCHMARKS.md).
 declare -A gate=(
-    [verify_access]=0.72
-    [verify_ckeditor]=0.80
-    [issue_access]=0.75
+    [verify_access]=0.66
+    [verify_ckeditor]=0.74
+    [issue_access]=0.73
     [issue_ckeditor]=0.88
 )
 declare -A goal=(
@@ -71,5 +73,10 @@ done
 for shape in access ckeditor; do
     printf '  %-16s %.3f   (the bare HMAC-SHA256: the floor)\n' "hmac_$shape" \
         "$(ratio "verify_hmac_only/$shape" "verify_jsonwebtoken/$shape")"
+done
+echo "verification above the HMAC floor, tokengate / jsonwebtoken (informational):"
+for shape in access ckeditor; do
+    floor=${count[verify_hmac_only/$shape]}
+    printf '  %-16s %.3f\n' "verify_$shape" "$(echo "(${count[verify_tokengate/$shape]} - $floor) / (${count[verify_jsonwebtoken/$shape]} - $floor)" | bc -l)"
 done
 exit $status
