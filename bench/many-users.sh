@@ -16,7 +16,7 @@
 #
 # The tokens are what the app's /login issues (same header, claims and signing key, HS256
 # with TOKENGATE_SECRET), each with its own jti: the script logs in once, then signs copies
-# of that token's claims with fresh jti values (python3's hmac, at setup, not timed).
+# of that token's claims with fresh jti values (bench/mint-tokens.py, at setup, not timed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 apps=${1:-"app-axum app-actix app-rocket app-warp"}
@@ -47,19 +47,6 @@ stop_app() {
 }
 trap 'stop_app; rm -rf "$work"' EXIT
 
-cat > "$work/rotate.lua" <<'EOF'
--- Every request carries the next token of the file, in turn; identical for every route.
-local tokens = {}
-for line in io.lines(os.getenv("TOKENS_FILE")) do tokens[#tokens + 1] = line end
-local headers = {}
-local i = 0
-request = function()
-    i = i % #tokens + 1
-    headers["Authorization"] = "Bearer " .. tokens[i]
-    return wrk.format(nil, nil, headers)
-end
-EOF
-
 # The app's CPU time so far, in clock ticks (utime + stime, fields 14 and 15).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -78,21 +65,7 @@ for app in $apps; do
         -d '{"name":"Load","email":"load@example.com","password":"load-password"}' > /dev/null
     token=$(curl -sf -X POST "$base/login" -u 'load@example.com:load-password' |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-    TOKEN=$token SECRET=$secret COUNT=$count python3 - > "$work/tokens" <<'EOF'
-import base64, hashlib, hmac, json, os
-header, payload, _ = os.environ["TOKEN"].split(".")
-claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-key = os.environ["SECRET"].encode()
-b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-count = int(os.environ["COUNT"])
-for i in range(count):
-    if count > 1:
-        claims["jti"] = "many-users-%08d" % i
-    body = b64(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = header + "." + body
-    mac = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
-    print(signing_input + "." + b64(mac))
-EOF
+    TOKEN=$token SECRET=$secret COUNT=$count python3 bench/mint-tokens.py > "$work/tokens"
     for t in $(sed -n '1p;$p' "$work/tokens"); do
         for route in $routes; do
             status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$base$route")
@@ -106,7 +79,7 @@ EOF
         for route in $routes; do
             before=$(cpu_ticks "$pid")
             out=$(TOKENS_FILE="$work/tokens" ${wrk_cpu} wrk -t1 -c"$connections" -d"${duration}s" \
-                -s "$work/rotate.lua" "$base$route")
+                -s bench/rotate-tokens.lua "$base$route")
             after=$(cpu_ticks "$pid")
             requests=$(echo "$out" | awk '/requests in/ {print $1}')
             non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
