@@ -4,8 +4,8 @@
 # verification. For each reference app, the guarded route and the unguarded one are driven
 # by the SAME wrk Lua script (same header, same rotation: wrk's own cost is equal), back to
 # back in every round; around each run the app's CPU time is read from /proc/PID/stat, so
-# besides req/s the script reports the server's CPU per request and the guard's added CPU
-# per request (guarded minus unguarded), medians over rounds. 127.0.0.1 only; bounded:
+# besides req/s the script reports the server's CPU per request (and its user time alone) and
+# the guard's added CPU per request (guarded minus unguarded), medians over rounds. 127.0.0.1 only; bounded:
 # apps x ROUNDS x routes x DURATION seconds; every app is stopped when its runs end.
 #
 #   bash bench/many-users.sh [APPS] [ROUTES]
@@ -47,8 +47,8 @@ stop_app() {
 }
 trap 'stop_app; rm -rf "$work"' EXIT
 
-# The app's CPU time so far, in clock ticks (utime + stime, fields 14 and 15).
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The app's CPU time so far, in clock ticks: user time, then user plus system (fields 14, 15).
+cpu_ticks() { awk '{print $14, $14 + $15}' "/proc/$1/stat"; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "tokens=$count duration=${duration}s rounds=$rounds connections=$connections pin=${PIN:-0} clock-ticks=$ticks/s"
@@ -73,38 +73,50 @@ for app in $apps; do
         done
     done
 
-    declare -A rps=() cpu=()
+    declare -A rps=() cpu=() user=()
     first_route=${routes%% *}
     for round in $(seq 1 "$rounds"); do
         for route in $routes; do
-            before=$(cpu_ticks "$pid")
+            read -r user_before before < <(cpu_ticks "$pid")
             out=$(TOKENS_FILE="$work/tokens" ${wrk_cpu} wrk -t1 -c"$connections" -d"${duration}s" \
                 -s bench/rotate-tokens.lua "$base$route")
-            after=$(cpu_ticks "$pid")
+            read -r user_after after < <(cpu_ticks "$pid")
             requests=$(echo "$out" | awk '/requests in/ {print $1}')
             non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
             [ -z "$non2xx" ] || { echo "$app $route: $non2xx non-2xx answers" >&2; exit 1; }
             r=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
             us=$(echo "($after - $before) * 1000000 / $ticks / $requests" | bc -l)
+            user_us=$(echo "($user_after - $user_before) * 1000000 / $ticks / $requests" | bc -l)
             rps[$route]="${rps[$route]:-} $r"
             cpu[$route]="${cpu[$route]:-} $us"
-            printf '%-10s round %d %-11s %9.0f req/s  %6.2f us CPU/request\n' "$app" "$round" "$route" "$r" "$us"
+            user[$route]="${user[$route]:-} $user_us"
+            printf '%-10s round %d %-11s %9.0f req/s  %6.2f us CPU/request (%5.2f user)\n' \
+                "$app" "$round" "$route" "$r" "$us" "$user_us"
         done
     done
     for route in $routes; do
-        printf '%-10s %-11s median %9.0f req/s  %6.2f us CPU/request\n' "$app" "$route" \
-            "$(echo "${rps[$route]}" | median)" "$(echo "${cpu[$route]}" | median)"
+        printf '%-10s %-11s median %9.0f req/s  %6.2f us CPU/request (%5.2f user)\n' "$app" "$route" \
+            "$(echo "${rps[$route]}" | median)" "$(echo "${cpu[$route]}" | median)" \
+            "$(echo "${user[$route]}" | median)"
     done
-    for route in ${routes#* }; do
-        per_round=""
-        read -r -a guarded <<< "${cpu[$route]}"
-        read -r -a unguarded <<< "${cpu[$first_route]}"
+    # Guarded minus unguarded within each round, then the median over rounds: all CPU, and
+    # user time alone (the guard runs in user space; the kernel's share per request also
+    # moves with the load, e.g. fewer wake-ups per request when the server is busier).
+    added() {
+        local -a guarded unguarded
+        local per_round="" i
+        read -r -a guarded <<< "$1"
+        read -r -a unguarded <<< "$2"
         for i in "${!guarded[@]}"; do
             per_round="$per_round $(echo "${guarded[$i]} - ${unguarded[$i]}" | bc -l)"
         done
-        printf '%-10s %-11s added CPU per request over %s: median of per-round differences %.2f us\n' \
-            "$app" "$route" "$first_route" "$(echo "$per_round" | median)"
+        echo "$per_round" | median
+    }
+    for route in ${routes#* }; do
+        printf '%-10s %-11s added CPU per request over %s: median of per-round differences %.2f us (user time alone %.2f us)\n' \
+            "$app" "$route" "$first_route" "$(added "${cpu[$route]}" "${cpu[$first_route]}")" \
+            "$(added "${user[$route]}" "${user[$first_route]}")"
     done
-    unset rps cpu
+    unset rps cpu user
     stop_app
 done
