@@ -115,3 +115,34 @@ fn a_hit_for_another_claims_type_parses_the_payload_for_that_type() {
         Err(AuthError::Malformed(_))
     ));
 }
+
+#[test]
+fn require_typ_jwt_takes_the_known_header_path_with_the_same_verdicts() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    let verifier = Verifier::new(key(1)).require_typ("JWT");
+    // What tokengate issues carries `"typ":"JWT"`: accepted, through the known header.
+    let issued = token(key(1), 100);
+    assert!(verifier
+        .known_header(issued.split('.').next().unwrap())
+        .is_some());
+    assert!(verifier.verify_at::<NoExtra>(&issued, NOW).is_ok());
+    // A header without `typ`, or with another, is refused as before.
+    let (_, rest) = issued.split_once('.').unwrap();
+    let (payload, _) = rest.split_once('.').unwrap();
+    for header in [r#"{"alg":"HS256"}"#, r#"{"alg":"HS256","typ":"at+jwt"}"#] {
+        let input = format!("{}.{payload}", URL_SAFE_NO_PAD.encode(header));
+        let signature = key(1).sign(input.as_bytes()).unwrap();
+        let forged = format!("{input}.{signature}");
+        assert_eq!(
+            verifier.verify_at::<NoExtra>(&forged, NOW).unwrap_err(),
+            AuthError::WrongType
+        );
+    }
+    // Any other required `typ` never takes the known-header path.
+    let other = Verifier::new(key(1)).require_typ("at+jwt");
+    assert!(other
+        .known_header(issued.split('.').next().unwrap())
+        .is_none());
+}
