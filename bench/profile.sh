@@ -4,6 +4,8 @@
 # seconds of sampling; the app is stopped at the end. Needs perf (Debian: linux-perf) and wrk.
 #
 #   bash bench/profile.sh [BINARY] [ROUTE]       default: bench-axum /protected
+#   TOKENS=20000 bash bench/profile.sh            many users: distinct tokens in rotation, so
+#                                                 the verifier's cache misses (default 1)
 #   perf report -i target/profile/perf.data --children --sort symbol --stdio -g none | less
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,10 +33,13 @@ curl -sf -X POST "$base/signup" -H 'content-type: application/json' \
 token=$(curl -sf -X POST "$base/login" -u 'load@example.com:load-password' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-wrk -t1 -c32 -d3s -H "Authorization: Bearer $token" "$base$route" > /dev/null
+TOKEN=$token SECRET=load-test-secret-0123456789abcdef0123 COUNT=${TOKENS:-1} \
+    python3 bench/mint-tokens.py > "$work/tokens"
+export TOKENS_FILE="$work/tokens"
+wrk -t1 -c32 -d3s -s bench/rotate-tokens.lua "$base$route" > /dev/null
 perf record -q -F 2000 -e cpu-clock --call-graph dwarf,16384 -p "$pid" \
     -o target/profile/perf.data -- sleep "$duration" &
 recorder=$!
-wrk -t1 -c32 -d"${duration}s" -H "Authorization: Bearer $token" "$base$route" | grep 'Requests/sec'
+wrk -t1 -c32 -d"${duration}s" -s bench/rotate-tokens.lua "$base$route" | grep 'Requests/sec'
 wait $recorder || true
 echo "profile: target/profile/perf.data"

@@ -165,5 +165,74 @@ fn bench_issue(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_verify, bench_issue);
+/// Asymmetric keys: full verifications (a rotation of distinct tokens, as above) of an access
+/// token signed RS256 (2048-bit), PS256, ES256 and EdDSA, tokengate beside raw jsonwebtoken
+/// with the same public key, rules and claims type. Both use jsonwebtoken's `rust_crypto`
+/// backend for the signature, so the difference is everything around it.
+fn bench_asymmetric(c: &mut Criterion) {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+    let read = |name: &str| std::fs::read(format!("{fixtures}{name}")).unwrap();
+    let raw_validation = |alg: jsonwebtoken::Algorithm| {
+        let mut validation = raw_validation("tokengate", Some("tokengate"));
+        validation.algorithms = vec![alg];
+        validation
+    };
+    for (alg, private, public) in [
+        (Algorithm::RS256, "rsa_private.pem", "rsa_public.pem"),
+        (Algorithm::PS256, "rsa_private.pem", "rsa_public.pem"),
+        (Algorithm::ES256, "ec_private.pem", "ec_public.pem"),
+        (Algorithm::EdDSA, "ed_private.pem", "ed_public.pem"),
+    ] {
+        let signing = Key::from_private_pem(alg, &read(private)).unwrap();
+        let issuer = Issuer::new(signing)
+            .issuer("tokengate")
+            .audience("tokengate");
+        // Fewer distinct tokens than above (RSA signing is slow), still four times the slots.
+        let tokens: Vec<String> = (0..256)
+            .map(|_| issuer.issue(access_claims()).unwrap().token)
+            .collect();
+        let verifier = Verifier::new(Key::from_public_pem(alg, &read(public)).unwrap())
+            .issuer("tokengate")
+            .audience("tokengate");
+        let public_pem = read(public);
+        let (raw_key, raw_alg) = match alg {
+            Algorithm::RS256 => (
+                DecodingKey::from_rsa_pem(&public_pem).unwrap(),
+                jsonwebtoken::Algorithm::RS256,
+            ),
+            Algorithm::PS256 => (
+                DecodingKey::from_rsa_pem(&public_pem).unwrap(),
+                jsonwebtoken::Algorithm::PS256,
+            ),
+            Algorithm::ES256 => (
+                DecodingKey::from_ec_pem(&public_pem).unwrap(),
+                jsonwebtoken::Algorithm::ES256,
+            ),
+            _ => (
+                DecodingKey::from_ed_pem(&public_pem).unwrap(),
+                jsonwebtoken::Algorithm::EdDSA,
+            ),
+        };
+        let raw = raw_validation(raw_alg);
+        let mut group = c.benchmark_group(format!("verify/{}", alg.as_str()));
+        let mut next = tokens.iter().cycle();
+        group.bench_function("tokengate", |b| {
+            b.iter(|| {
+                verifier
+                    .verify::<NoExtra>(black_box(next.next().unwrap()))
+                    .unwrap()
+            })
+        });
+        let mut next = tokens.iter().cycle();
+        group.bench_function("jsonwebtoken", |b| {
+            b.iter(|| {
+                jsonwebtoken::decode::<Claims>(black_box(next.next().unwrap()), &raw_key, &raw)
+                    .unwrap()
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_verify, bench_issue, bench_asymmetric);
 criterion_main!(benches);

@@ -156,15 +156,19 @@ impl Issuer {
         let payload = if self.atob_safe {
             to_atob_safe_json(&claims)?
         } else {
-            serde_json::to_vec(&claims)?
+            // Large enough for most claims at once: serde_json's default grows it twice.
+            let mut payload = Vec::with_capacity(512);
+            serde_json::to_writer(&mut payload, &claims)?;
+            payload
         };
-        let mut token = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 90);
+        let key = self.keys.signing_key();
+        let mut token = String::with_capacity(
+            self.header_b64.len() + (payload.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
+        );
         token.push_str(&self.header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        let signature = self.keys.signing_key().sign(token.as_bytes())?;
-        token.push('.');
-        token.push_str(&signature);
+        key.append_signature(&mut token)?;
         Ok(IssuedToken {
             token,
             jti,

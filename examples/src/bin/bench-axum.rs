@@ -3,7 +3,11 @@
 //! - `/public`: no guard;
 //! - `/protected`: guarded by tokengate's `Authenticated` extractor;
 //! - `/raw`: a plain handler that reads the bearer token and calls `jsonwebtoken::decode`
-//!   with the same rules (HS256, `exp`, `iss`, `aud` required), the way many apps do it.
+//!   with the same rules (HS256, `exp`, `iss`, `aud` required), the way many apps do it;
+//! - `/peer`: the same rules through jwt-authorizer (0.15, the peer in issue #19): its own
+//!   bearer extraction and `Authorizer::check_auth`, with the same secret, issuer and
+//!   audience. jwt-authorizer's layer is built on axum 0.7, so the handler calls the
+//!   authorizer itself; that leaves out the layer's boxed future, so it favours the peer.
 //!
 //! Not a reference app: it exists only to be measured.
 
@@ -15,6 +19,22 @@ use std::sync::Arc;
 use tokengate::{Claims, TokenKey};
 use tokengate_axum::Authenticated;
 use tokengate_examples as app;
+
+type Peer = jwt_authorizer::Authorizer<Claims>;
+
+async fn peer(
+    axum::extract::State(peer): axum::extract::State<Arc<Peer>>,
+    headers: HeaderMap,
+) -> Result<Json<tokengate_cli::demo::ProtectedBody>, StatusCode> {
+    let token = peer
+        .extract_token(&headers)
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    let data = peer
+        .check_auth(&token)
+        .await
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    Ok(Json(app::protected(&data.claims)))
+}
 
 async fn raw(
     axum::extract::State(raw): axum::extract::State<Arc<(DecodingKey, Validation)>>,
@@ -45,6 +65,21 @@ async fn main() {
     };
     let raw_state = Arc::new((DecodingKey::from_secret(secret.expose()), validation));
     let raw_routes = Router::new().route("/raw", get(raw)).with_state(raw_state);
+    let Ok(peer_secret) = std::str::from_utf8(secret.expose()) else {
+        app::fail(&"bench-axum's jwt-authorizer route needs a UTF-8 TOKENGATE_SECRET");
+    };
+    let peer_authorizer: Peer = jwt_authorizer::JwtAuthorizer::from_secret(peer_secret)
+        .validation(
+            jwt_authorizer::Validation::new()
+                .iss(&[&config.issuer])
+                .aud(&[&config.audience]),
+        )
+        .build()
+        .await
+        .unwrap_or_else(|e| app::fail(&e));
+    let peer_routes = Router::new()
+        .route("/peer", get(peer))
+        .with_state(Arc::new(peer_authorizer));
     let guarded: Router = Router::new()
         .route(
             "/protected",
@@ -58,7 +93,8 @@ async fn main() {
         .merge(tokengate_axum::routes())
         .with_state(started.service)
         .merge(guarded)
-        .merge(raw_routes);
+        .merge(raw_routes)
+        .merge(peer_routes);
     let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
     app::announce(listener.local_addr().expect("bound address"));
     axum::serve(listener, router)

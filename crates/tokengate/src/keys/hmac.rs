@@ -43,6 +43,14 @@ impl HmacKey {
         URL_SAFE_NO_PAD.encode(&tag[..len])
     }
 
+    /// Appends `.` and the signature segment of `token` (the signing input) to `token`.
+    pub(super) fn append_signature(&self, token: &mut String) {
+        let mut tag = [0u8; MAX_HMAC_LEN];
+        let len = self.tag(token.as_bytes(), &mut tag);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&tag[..len], token);
+    }
+
     /// Whether the base64url `signature_b64` is the tag of `signing_input`. A segment that is
     /// not base64url is malformed; one too long to be any HMAC output is a wrong signature.
     pub(super) fn verify(

@@ -1,15 +1,15 @@
 //! Verifying tokens: signature with the pinned algorithm, then every claim rule.
 
 use serde::de::DeserializeOwned;
-use std::any::Any;
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use subtle::ConstantTimeEq;
 
 use crate::claims::Claims;
 use crate::compact::{self, decode_segment, decoded_len};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
+use cache::VERIFIED;
+
+mod cache;
 // `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
 // from this path.
 pub(crate) use crate::time::unix_now;
@@ -180,7 +180,8 @@ impl Verifier {
     }
 
     fn known_header(&self, segment: &str) -> Option<&Key> {
-        if self.typ.is_some() {
+        // Every known header has `"typ":"JWT"` and no `crit`.
+        if self.typ.as_deref().is_some_and(|typ| typ != "JWT") {
             return None;
         }
         self.known_headers
@@ -253,95 +254,6 @@ fn next_verifier_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Slots per thread in the cache of verified tokens.
-const CACHE_SLOTS: usize = 64;
-
-thread_local! {
-    static VERIFIED: RefCell<VerifiedTokens> = const { RefCell::new(VerifiedTokens::new()) };
-}
-
-/// Tokens this thread has seen pass the size, compact-form, header, algorithm, signature and
-/// duplicate-member checks of one verifier, with their decoded payloads and parsed claims.
-///
-/// Clients send the same token for many requests, and those checks depend only on the token's
-/// bytes and the verifier's keys and header rules, so a hit skips them. Parsing the payload
-/// depends only on its bytes and the claims type, so the first hit parses it and keeps the
-/// claims, and later hits for that type get a copy (another type parses again and is kept
-/// instead). A miss keeps only the payload: a token seen once costs no extra copy. The time,
-/// issuer and audience rules run on every hit as on a miss (the gate checks revocation
-/// after). A hit needs the exact same bytes and the same verifier (`id`): another key set,
-/// `typ` rule or size limit never shares an entry. Each worker thread has its own
-/// direct-mapped table, so there is no lock; a collision only evicts.
-struct VerifiedTokens {
-    slots: [Option<VerifiedToken>; CACHE_SLOTS],
-}
-
-struct VerifiedToken {
-    verifier: u64,
-    token: Box<str>,
-    payload: Box<[u8]>,
-    /// The `Claims<E>` parsed from `payload` by the last hit, for that hit's `E`.
-    claims: Option<Box<dyn Any>>,
-}
-
-impl VerifiedTokens {
-    const fn new() -> Self {
-        VerifiedTokens {
-            slots: [const { None }; CACHE_SLOTS],
-        }
-    }
-
-    /// The slot of a token: from the end of its signature, which the signer's key makes
-    /// unpredictable. An attacker who aims tokens at one slot only evicts entries.
-    fn slot(token: &str) -> usize {
-        let tail = token.as_bytes().iter().rev().take(4);
-        let mixed = tail.fold(token.len(), |acc, b| {
-            acc.wrapping_mul(31).wrapping_add(usize::from(*b))
-        });
-        mixed % CACHE_SLOTS
-    }
-
-    /// The claims of `token` if this verifier has verified it on this thread.
-    fn claims<E: DeserializeOwned + Clone + 'static>(
-        &mut self,
-        verifier: u64,
-        token: &str,
-    ) -> Option<Result<Claims<E>, AuthError>> {
-        let hit = match &mut self.slots[Self::slot(token)] {
-            // Constant-time: a timing difference must not tell an attacker how much of a
-            // remembered token (signature included) their guess matches.
-            Some(hit)
-                if hit.verifier == verifier
-                    && bool::from(hit.token.as_bytes().ct_eq(token.as_bytes())) =>
-            {
-                hit
-            }
-            _ => return None,
-        };
-        if let Some(claims) = hit
-            .claims
-            .as_ref()
-            .and_then(|c| c.downcast_ref::<Claims<E>>())
-        {
-            return Some(Ok(claims.clone()));
-        }
-        let parsed = parse_claims::<E>(&hit.payload);
-        if let Ok(claims) = &parsed {
-            hit.claims = Some(Box::new(claims.clone()));
-        }
-        Some(parsed)
-    }
-
-    fn remember(&mut self, verifier: u64, token: &str, payload: &[u8]) {
-        self.slots[Self::slot(token)] = Some(VerifiedToken {
-            verifier,
-            token: token.into(),
-            payload: payload.into(),
-            claims: None,
-        });
-    }
-}
-
 /// A stack buffer when it is large enough, else a heap one: most tokens decode without
 /// allocating.
 fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a mut [u8] {
@@ -354,120 +266,4 @@ fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::claims::NoExtra;
-    use crate::issue::Issuer;
-    use crate::keys::{Algorithm, Key};
-
-    const NOW: u64 = 1_800_000_000;
-
-    fn key(byte: u8) -> Key {
-        Key::hmac(Algorithm::HS256, &[byte; 32]).unwrap()
-    }
-
-    fn token(key: Key, ttl: u64) -> String {
-        Issuer::new(key)
-            .issuer("i")
-            .audience("a")
-            .ttl(std::time::Duration::from_secs(ttl))
-            .issue_at(Claims::for_subject("s"), NOW)
-            .unwrap()
-            .token
-    }
-
-    #[test]
-    fn a_cached_token_still_meets_every_claim_rule() {
-        let verifier = Verifier::new(key(1)).issuer("i").audience("a");
-        let token = token(key(1), 100);
-        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
-        // Hits from here on: the time rules run against each call's clock.
-        assert!(verifier.verify_at::<NoExtra>(&token, NOW + 50).is_ok());
-        assert_eq!(
-            verifier
-                .verify_at::<NoExtra>(&token, NOW + 100)
-                .unwrap_err(),
-            AuthError::Expired
-        );
-        // A clone with another audience shares the entry but not the verdict.
-        let other_audience = verifier.clone().audience("b");
-        assert_eq!(
-            other_audience
-                .verify_at::<NoExtra>(&token, NOW)
-                .unwrap_err(),
-            AuthError::WrongAudience
-        );
-    }
-
-    #[test]
-    fn a_cached_token_never_passes_another_verifiers_header_or_key_rules() {
-        let verifier = Verifier::new(key(1));
-        let token = token(key(1), 100);
-        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
-        let typed = verifier.clone().require_typ("at+jwt");
-        assert_eq!(
-            typed.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
-            AuthError::WrongType
-        );
-        let small = verifier.clone().max_token_len(10);
-        assert!(matches!(
-            small.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
-            AuthError::Oversized { .. }
-        ));
-        let other_key = Verifier::new(key(2));
-        assert_eq!(
-            other_key.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
-            AuthError::BadSignature
-        );
-    }
-
-    #[test]
-    fn only_the_exact_bytes_hit() {
-        let verifier = Verifier::new(key(1));
-        let token = token(key(1), 100);
-        assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
-        let (input, signature) = token.rsplit_once('.').unwrap();
-        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
-        let tampered = format!("{input}.{flipped}{}", &signature[1..]);
-        assert_eq!(
-            verifier.verify_at::<NoExtra>(&tampered, NOW).unwrap_err(),
-            AuthError::BadSignature
-        );
-    }
-
-    #[test]
-    fn a_hit_for_another_claims_type_parses_the_payload_for_that_type() {
-        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-        struct Tenant {
-            tenant: String,
-        }
-        #[derive(Debug, Clone, serde::Deserialize)]
-        struct NumericTenant {
-            #[allow(dead_code)]
-            tenant: u8,
-        }
-        let verifier = Verifier::new(key(1));
-        let token = Issuer::new(key(1))
-            .issue_at(
-                Claims {
-                    sub: Some("s".into()),
-                    extra: serde_json::json!({"tenant": "acme"}),
-                    ..Claims::default()
-                },
-                NOW,
-            )
-            .unwrap()
-            .token;
-        let plain = verifier.verify_at::<NoExtra>(&token, NOW).unwrap();
-        assert_eq!(plain.sub.as_deref(), Some("s"));
-        let typed = verifier.verify_at::<Tenant>(&token, NOW).unwrap();
-        assert_eq!(typed.extra.tenant, "acme");
-        assert_eq!(typed.sub.as_deref(), Some("s"));
-        // Back to the first type: parsed again, the same claims.
-        assert_eq!(verifier.verify_at::<NoExtra>(&token, NOW).unwrap(), plain);
-        assert!(matches!(
-            verifier.verify_at::<NumericTenant>(&token, NOW),
-            Err(AuthError::Malformed(_))
-        ));
-    }
-}
+mod tests;

@@ -1,0 +1,159 @@
+//! The per-thread cache of verified tokens (see [`VerifiedTokens`]).
+
+use serde::de::DeserializeOwned;
+use std::any::Any;
+use std::cell::RefCell;
+use subtle::ConstantTimeEq;
+
+use super::parse_claims;
+use crate::claims::Claims;
+use crate::error::AuthError;
+
+/// Slots per thread in the cache of verified tokens.
+const CACHE_SLOTS: usize = 64;
+
+thread_local! {
+    pub(super) static VERIFIED: RefCell<VerifiedTokens> = const { RefCell::new(VerifiedTokens::new()) };
+}
+
+/// Tokens this thread has seen pass the size, compact-form, header, algorithm, signature and
+/// duplicate-member checks of one verifier, with their decoded payloads and parsed claims.
+///
+/// Clients send the same token for many requests, and those checks depend only on the token's
+/// bytes and the verifier's keys and header rules, so a hit skips them. Parsing the payload
+/// depends only on its bytes and the claims type, so the first hit parses it and keeps the
+/// claims, and later hits for that type get a copy (another type parses again and is kept
+/// instead). A miss keeps only the payload: a token seen once costs no extra copy. The time,
+/// issuer and audience rules run on every hit as on a miss (the gate checks revocation
+/// after). A hit needs the exact same bytes and the same verifier (`id`): another key set,
+/// `typ` rule or size limit never shares an entry. Each worker thread has its own
+/// direct-mapped table, so there is no lock; a collision only evicts.
+pub(super) struct VerifiedTokens {
+    slots: [Option<VerifiedToken>; CACHE_SLOTS],
+}
+
+struct VerifiedToken {
+    verifier: u64,
+    /// The token's bytes, then its decoded payload's: one allocation, which a later miss
+    /// landing on this slot reuses when the lengths agree (tokens of one issuer usually do),
+    /// so a server with many users does not allocate per request for the cache.
+    bytes: Box<[u8]>,
+    token_len: usize,
+    /// The `Claims<E>` parsed from the payload by the last hit, for that hit's `E`.
+    claims: Option<Box<dyn Any>>,
+}
+
+impl VerifiedToken {
+    fn token(&self) -> &[u8] {
+        &self.bytes[..self.token_len]
+    }
+
+    fn payload(&self) -> &[u8] {
+        &self.bytes[self.token_len..]
+    }
+}
+
+impl VerifiedTokens {
+    const fn new() -> Self {
+        VerifiedTokens {
+            slots: [const { None }; CACHE_SLOTS],
+        }
+    }
+
+    /// The slot of a token: from the end of its signature, which the signer's key makes
+    /// unpredictable. An attacker who aims tokens at one slot only evicts entries.
+    fn slot(token: &str) -> usize {
+        let tail = token.as_bytes().iter().rev().take(4);
+        let mixed = tail.fold(token.len(), |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(usize::from(*b))
+        });
+        mixed % CACHE_SLOTS
+    }
+
+    /// The claims of `token` if this verifier has verified it on this thread.
+    pub(super) fn claims<E: DeserializeOwned + Clone + 'static>(
+        &mut self,
+        verifier: u64,
+        token: &str,
+    ) -> Option<Result<Claims<E>, AuthError>> {
+        let hit = match &mut self.slots[Self::slot(token)] {
+            // Constant-time: a timing difference must not tell an attacker how much of a
+            // remembered token (signature included) their guess matches.
+            Some(hit)
+                if hit.verifier == verifier && constant_time_eq(hit.token(), token.as_bytes()) =>
+            {
+                hit
+            }
+            _ => return None,
+        };
+        if let Some(claims) = hit
+            .claims
+            .as_ref()
+            .and_then(|c| c.downcast_ref::<Claims<E>>())
+        {
+            return Some(Ok(claims.clone()));
+        }
+        let parsed = parse_claims::<E>(hit.payload());
+        if let Ok(claims) = &parsed {
+            hit.claims = Some(Box::new(claims.clone()));
+        }
+        Some(parsed)
+    }
+
+    pub(super) fn remember(&mut self, verifier: u64, token: &str, payload: &[u8]) {
+        let len = token.len() + payload.len();
+        let slot = &mut self.slots[Self::slot(token)];
+        let bytes = match slot.take() {
+            Some(old) if old.bytes.len() == len => old.bytes,
+            _ => vec![0; len].into_boxed_slice(),
+        };
+        let mut entry = VerifiedToken {
+            verifier,
+            bytes,
+            token_len: token.len(),
+            claims: None,
+        };
+        entry.bytes[..token.len()].copy_from_slice(token.as_bytes());
+        entry.bytes[token.len()..].copy_from_slice(payload);
+        *slot = Some(entry);
+    }
+}
+
+/// Whether `a` and `b` are equal, in time that depends only on their lengths (which are not
+/// secret: a token's length is visible on the wire). Eight bytes at a time, the differences
+/// folded with OR and only the folded word compared; without a branch on the bytes.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = 0u64;
+    let (a_words, a_rest) = a.as_chunks::<8>();
+    let (b_words, b_rest) = b.as_chunks::<8>();
+    for (x, y) in a_words.iter().zip(b_words) {
+        diff |= u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y);
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        diff |= u64::from(x ^ y);
+    }
+    bool::from(diff.ct_eq(&0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn constant_time_eq_is_equality() {
+        let base = b"eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl-0123456789".to_vec();
+        assert!(constant_time_eq(&base, &base.clone()));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(&base, &base[..base.len() - 1]));
+        for at in 0..base.len() {
+            let mut other = base.clone();
+            other[at] ^= 0x01;
+            assert!(!constant_time_eq(&base, &other), "byte {at}");
+            other[at] ^= 0x81;
+            assert!(!constant_time_eq(&base, &other), "byte {at}");
+        }
+    }
+}
