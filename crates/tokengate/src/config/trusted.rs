@@ -33,9 +33,6 @@ pub(super) fn read(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigError
         }
         return Ok(());
     }
-    for issuer in &issuers {
-        check_issuer(config, issuer)?;
-    }
     let Some(audience) = audience else {
         return Err(ConfigError::new(
             AUDIENCE,
@@ -43,6 +40,10 @@ pub(super) fn read(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigError
              providers' access tokens carry for this API",
         ));
     };
+    for issuer in &issuers {
+        check_issuer(config, issuer)?;
+    }
+    check_fetchable(config, &issuers)?;
     config.trusted_issuers = issuers;
     config.trusted_audience = Some(audience);
     Ok(())
@@ -73,16 +74,23 @@ fn check_issuer(config: &Config, issuer: &str) -> Result<(), ConfigError> {
             format!("{issuer:?} is not an https URL"),
         ));
     }
-    #[cfg(feature = "remote-keys")]
-    crate::remote::TrustedIssuers::discover([issuer], config.insecure_http_issuers)
-        .map_err(|error| ConfigError::new(ISSUERS, error.to_string()))?;
-    #[cfg(not(feature = "remote-keys"))]
-    return Err(ConfigError::new(
-        ISSUERS,
-        "is set, but this build has no remote-keys feature to fetch the providers' keys",
-    ));
-    #[cfg(feature = "remote-keys")]
     Ok(())
+}
+
+/// Whether the issuers can be fetched: URLs that parse, in a build that can fetch at all.
+fn check_fetchable(config: &Config, issuers: &[String]) -> Result<(), ConfigError> {
+    #[cfg(feature = "remote-keys")]
+    return crate::remote::TrustedIssuers::discover(issuers, config.insecure_http_issuers)
+        .map(drop)
+        .map_err(|error| ConfigError::new(ISSUERS, error.to_string()));
+    #[cfg(not(feature = "remote-keys"))]
+    {
+        let _ = (config, issuers);
+        Err(ConfigError::new(
+            ISSUERS,
+            "is set, but this build has no remote-keys feature to fetch the providers' keys",
+        ))
+    }
 }
 
 impl Config {
