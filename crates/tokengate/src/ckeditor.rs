@@ -143,11 +143,41 @@ impl CkeditorTokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collaboration::{Grant, Role};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
 
     const KEY: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+
+    #[test]
+    fn a_providers_token_names_its_user_and_its_role_follows_the_scope() {
+        let claims: Claims = serde_json::from_str(
+            r#"{"sub":"u7","name":"Ada L.","email":"ada@example.com",
+                "scope":"openid documents:read documents:write"}"#,
+        )
+        .unwrap();
+        let principal = CsPrincipal::from_provider_claims(&claims).unwrap();
+        assert_eq!(principal.id, "u7");
+        assert_eq!(principal.user.name.as_deref(), Some("Ada L."));
+        assert_eq!(principal.user.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(
+            principal.auth,
+            Auth::new().grant(ALL_DOCUMENTS, Grant::role(Role::Writer))
+        );
+
+        let reader: Claims =
+            serde_json::from_str(r#"{"sub":"u8","scope":"documents:read"}"#).unwrap();
+        let principal = CsPrincipal::from_provider_claims(&reader).unwrap();
+        assert_eq!(principal.user.name.as_deref(), Some("u8"));
+        assert_eq!(principal.user.email, None);
+        assert_eq!(
+            principal.auth,
+            Auth::new().grant(ALL_DOCUMENTS, Grant::role(Role::Reader))
+        );
+
+        let neither: Claims = serde_json::from_str(r#"{"sub":"u9","scope":"openid"}"#).unwrap();
+        let refused = CsPrincipal::from_provider_claims(&neither).unwrap_err();
+        assert_eq!(refused.code(), "insufficient_scope");
+    }
 
     fn principal(name: &str, avatar: &str) -> CsPrincipal {
         CsPrincipal {
