@@ -6,6 +6,9 @@
 //! `aud` must contain the trusted audience. Every other token takes the gate's own verifier,
 //! unchanged.
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -22,6 +25,55 @@ use crate::verify::{Verifier, DEFAULT_MAX_TOKEN_LEN};
 pub(crate) struct Trusted {
     issuers: TrustedIssuers,
     audience: String,
+    verifiers: Verifiers,
+}
+
+/// The verifiers built for the issuers' keys, reused while the key is the same (so a token
+/// seen before skips its signature check, as the gate's own tokens do): read without a lock,
+/// replaced whole when a key is new.
+#[derive(Debug, Clone, Default)]
+struct Verifiers(Arc<ArcSwap<Vec<Cached>>>);
+
+#[derive(Debug, Clone)]
+struct Cached {
+    iss: String,
+    key: Key,
+    verifier: Verifier,
+}
+
+/// How many verifiers are kept: a few issuers with a few keys each.
+const MAX_VERIFIERS: usize = 32;
+
+impl Verifiers {
+    fn verify<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        key: Key,
+        iss: &str,
+        audience: &str,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
+        let cached = self.0.load();
+        if let Some(hit) = cached.iter().find(|c| c.iss == iss && c.key.is_same(&key)) {
+            return checked(hit.verifier.verify(token));
+        }
+        let verifier = Verifier::new(key.clone()).issuer(iss).audience(audience);
+        let result = checked(verifier.verify(token));
+        if result.is_ok() {
+            // Only keys that verified a token are kept, so forged tokens cannot fill the list.
+            let entry = Cached {
+                iss: iss.to_owned(),
+                key,
+                verifier,
+            };
+            self.0.rcu(|current| {
+                let older = current.iter().take(MAX_VERIFIERS - 1).cloned();
+                std::iter::once(entry.clone())
+                    .chain(older)
+                    .collect::<Vec<_>>()
+            });
+        }
+        result
+    }
 }
 
 /// What the trusted issuers make of a token.
@@ -40,6 +92,7 @@ pub(crate) enum Outcome<E> {
 /// A token waiting for its issuer's keys to be fetched again.
 pub(crate) struct Refresh {
     keys: RemoteKeys,
+    verifiers: Verifiers,
     audience: String,
     iss: String,
     kid: Option<String>,
@@ -60,7 +113,11 @@ struct PeekHeader {
 
 impl Trusted {
     pub(crate) fn new(issuers: TrustedIssuers, audience: String) -> Trusted {
-        Trusted { issuers, audience }
+        Trusted {
+            issuers,
+            audience,
+            verifiers: Verifiers::default(),
+        }
     }
 
     pub(crate) fn issuers(&self) -> &TrustedIssuers {
@@ -85,10 +142,13 @@ impl Trusted {
             Err(error) => return Outcome::Done(Err(error)),
         };
         match keys.lookup(kid.as_deref()) {
-            Lookup::Found(key) => Outcome::Done(verify_with(key, &iss, &self.audience, token)),
+            Lookup::Found(key) => {
+                Outcome::Done(self.verifiers.verify(key, &iss, &self.audience, token))
+            }
             Lookup::NotLoaded => Outcome::Done(Err(unavailable(keys))),
             Lookup::UnknownKid => Outcome::UnknownKid(Refresh {
                 keys: keys.clone(),
+                verifiers: self.verifiers.clone(),
                 audience: self.audience.clone(),
                 iss,
                 kid,
@@ -110,7 +170,10 @@ impl Refresh {
         self,
     ) -> Result<Claims<E>, AuthError> {
         match self.keys.refresh_for_unknown_kid(self.kid.as_deref()).await {
-            Lookup::Found(key) => verify_with(key, &self.iss, &self.audience, &self.token),
+            Lookup::Found(key) => {
+                self.verifiers
+                    .verify(key, &self.iss, &self.audience, &self.token)
+            }
             Lookup::UnknownKid => Err(AuthError::UnknownKey),
             Lookup::NotLoaded => Err(unavailable(&self.keys)),
         }
@@ -123,18 +186,10 @@ fn unavailable(keys: &RemoteKeys) -> AuthError {
     }
 }
 
-/// Verifies with one key of the issuer: its algorithm only, this `iss`, the trusted audience.
-/// Grants come from the token's `scope` alone: a provider's `auth` claim is dropped.
-fn verify_with<E: DeserializeOwned + Clone + 'static>(
-    key: Key,
-    iss: &str,
-    audience: &str,
-    token: &str,
-) -> Result<Claims<E>, AuthError> {
-    let mut claims: Claims<E> = Verifier::new(key)
-        .issuer(iss)
-        .audience(audience)
-        .verify(token)?;
+/// A provider's token verified with one of its keys (its algorithm only, its `iss`, the
+/// trusted audience). Grants come from the token's `scope` alone: an `auth` claim is dropped.
+fn checked<E>(result: Result<Claims<E>, AuthError>) -> Result<Claims<E>, AuthError> {
+    let mut claims = result?;
     claims.auth = None;
     Ok(claims)
 }
