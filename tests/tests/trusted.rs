@@ -417,10 +417,7 @@ async fn start_up_while_the_provider_is_down() {
     if !node_ready("start_up_while_the_provider_is_down") {
         return;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_fixed_port();
     let issuer = format!("http://127.0.0.1:{port}");
     let apps: Vec<(&str, App)> = TARGETS
         .iter()
@@ -450,6 +447,19 @@ async fn start_up_while_the_provider_is_down() {
     for (_, app) in &apps {
         wait_for_keys(app, &provider).await;
     }
+}
+
+/// A free port below Linux's ephemeral range (32768 and up), so that no app or provider
+/// started meanwhile on port 0 takes it before the provider does.
+fn free_fixed_port() -> u16 {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos())
+        ^ std::process::id();
+    (0..1000)
+        .map(|i| 20_000 + ((seed as usize + i * 7919) % 10_000) as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port between 20000 and 30000")
 }
 
 /// PS256 and ES256 keys, and their rotation, on one target each.
