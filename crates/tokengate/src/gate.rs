@@ -123,7 +123,7 @@ impl Gate {
     }
 
     /// Like [`authenticate`](Self::authenticate), for async callers: a token of a trusted
-    /// issuer (see [`GateBuilder::trusted_issuers`]) whose `kid` is not among the keys in
+    /// issuer (`GateBuilder::trusted_issuers`, feature `remote-keys`) whose `kid` is not among the keys in
     /// memory makes the gate fetch that issuer's keys again (at most once per 30 seconds,
     /// one fetch for all waiting requests) before refusing it, so a provider's key rotation
     /// is followed on the first token signed with the new key. Every other token is

@@ -235,7 +235,7 @@ impl Config {
 
     /// The builder of [`gate`](Self::gate), to change more (e.g. share a revocation list).
     /// With trusted issuers (feature `remote-keys`), the gate accepts their tokens too; its
-    /// keys are fetched once [`Gate::spawn_key_refreshers`] runs.
+    /// keys are fetched once `Gate::spawn_key_refreshers` runs.
     pub fn gate_builder(&self) -> GateBuilder {
         let builder = Gate::builder(self.verifier()).cookie_sessions();
         #[cfg(feature = "remote-keys")]
