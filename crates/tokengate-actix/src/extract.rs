@@ -4,8 +4,9 @@
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use std::future::{ready, Ready};
+
 use std::ops::Deref;
 use tokengate::{AuthError, Claims, Gate, NoExtra, Rejection};
 
@@ -73,10 +74,11 @@ where
     C: DeserializeOwned + Clone + 'static,
 {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticated(req).map(Authenticated))
+        let claims = authenticated(req);
+        Box::pin(async move { claims.await.map(Authenticated) })
     }
 }
 
@@ -113,10 +115,11 @@ where
     C: DeserializeOwned + Clone + 'static,
 {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(claims_of(req).map(MaybeAuthenticated))
+        let claims = claims_of(req);
+        Box::pin(async move { claims.await.map(MaybeAuthenticated) })
     }
 }
 
@@ -162,29 +165,43 @@ pub(crate) fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error>
     })
 }
 
-/// Claims already verified for this request by the middleware, or verified now; `None` when
-/// there is no token.
-fn claims_of<C>(req: &HttpRequest) -> Result<Option<Claims<C>>, actix_web::Error>
+/// Claims already verified for this request by the middleware, or verified now (a trusted
+/// issuer's keys fetched again for an unknown `kid`); `None` when there is no token.
+fn claims_of<C>(
+    req: &HttpRequest,
+) -> LocalBoxFuture<'static, Result<Option<Claims<C>>, actix_web::Error>>
 where
     C: DeserializeOwned + Clone + 'static,
 {
-    if let Some(Authenticated(claims)) = req.extensions().get::<Authenticated<C>>() {
-        return Ok(Some(claims.clone()));
-    }
-    let gate = require_gate(req)?;
-    Ok(gate.require_optional(&View(req)).map_err(TokenRejection)?)
+    let cached = req
+        .extensions()
+        .get::<Authenticated<C>>()
+        .map(|Authenticated(claims)| claims.clone());
+    let verified = match cached {
+        Some(_) => None,
+        None => Some(require_gate(req).map(|gate| gate.require_optional_async::<C>(&View(req)))),
+    };
+    Box::pin(async move {
+        match verified {
+            None => Ok(cached),
+            Some(verified) => Ok(verified?.await.map_err(TokenRejection)?),
+        }
+    })
 }
 
 /// Verified claims, or the rejection (401 `missing_token` when there is no token).
-pub(crate) fn authenticated<C>(req: &HttpRequest) -> Result<Claims<C>, actix_web::Error>
+pub(crate) fn authenticated<C>(
+    req: &HttpRequest,
+) -> LocalBoxFuture<'static, Result<Claims<C>, actix_web::Error>>
 where
     C: DeserializeOwned + Clone + 'static,
 {
-    match claims_of(req)? {
-        Some(claims) => Ok(claims),
-        None => {
-            let gate = require_gate(req)?;
-            Err(TokenRejection(Rejection::new(gate, AuthError::MissingToken)).into())
+    let claims = claims_of(req);
+    let gate = require_gate(req).cloned();
+    Box::pin(async move {
+        match claims.await? {
+            Some(claims) => Ok(claims),
+            None => Err(TokenRejection(Rejection::new(&gate?, AuthError::MissingToken)).into()),
         }
-    }
+    })
 }

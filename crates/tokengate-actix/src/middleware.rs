@@ -3,10 +3,11 @@
 use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::HttpMessage;
-use futures_util::future::{Either, MapOk, TryFutureExt};
+use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
+use std::rc::Rc;
 use tokengate::{Gate, NoExtra};
 
 use crate::extract::{Authenticated, TokenRejection};
@@ -74,7 +75,7 @@ impl<C> TokenGate<C> {
 
 impl<S, B, C> Transform<S, ServiceRequest> for TokenGate<C>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     C: DeserializeOwned + Clone + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
@@ -85,7 +86,7 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(TokenGateMiddleware {
-            service,
+            service: Rc::new(service),
             gate: self.gate.clone(),
             claims: PhantomData,
         }))
@@ -95,35 +96,38 @@ where
 /// The service made by [`TokenGate`].
 #[derive(Debug)]
 pub struct TokenGateMiddleware<S, C = NoExtra> {
-    service: S,
+    service: Rc<S>,
     gate: Gate,
     claims: PhantomData<fn() -> C>,
 }
 
-type IntoLeft<B> = fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>;
-
 impl<S, B, C> Service<ServiceRequest> for TokenGateMiddleware<S, C>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     C: DeserializeOwned + Clone + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
-    type Future = Either<Ready<Result<Self::Response, Self::Error>>, MapOk<S::Future, IntoLeft<B>>>;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.gate.require::<C>(&View(req.request())) {
-            Ok(claims) => {
-                req.extensions_mut().insert(Authenticated(claims));
-                let into_left: IntoLeft<B> = ServiceResponse::map_into_left_body;
-                Either::Right(self.service.call(req).map_ok(into_left))
+        // The verification may wait for a trusted issuer's keys (an unknown `kid`).
+        let verified = self.gate.require_async::<C>(&View(req.request()));
+        let service = Rc::clone(&self.service);
+        Box::pin(async move {
+            match verified.await {
+                Ok(claims) => {
+                    req.extensions_mut().insert(Authenticated(claims));
+                    let response = service.call(req).await?;
+                    Ok(response.map_into_left_body())
+                }
+                Err(rejection) => {
+                    let rejected = req.error_response(TokenRejection(rejection));
+                    Ok(rejected.map_into_right_body())
+                }
             }
-            Err(rejection) => {
-                let rejected = req.error_response(TokenRejection(rejection));
-                Either::Left(ready(Ok(rejected.map_into_right_body())))
-            }
-        }
+        })
     }
 }

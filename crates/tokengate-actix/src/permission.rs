@@ -3,8 +3,8 @@
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use std::future::{ready, Ready};
 use tokengate::DocumentSegment;
 
 use crate::extract::Authorized;
@@ -18,10 +18,12 @@ where
     C: DeserializeOwned + Clone + 'static,
 {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authorize::<P, C>(req))
+        let claims = authenticated::<C>(req);
+        let req = req.clone();
+        Box::pin(async move { authorize::<P, C>(&req, claims.await?) })
     }
 }
 
@@ -36,12 +38,14 @@ fn raw_segment<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
     req.uri().path().split('/').nth(index)
 }
 
-fn authorize<P, C>(req: &HttpRequest) -> Result<Authorized<P, C>, actix_web::Error>
+fn authorize<P, C>(
+    req: &HttpRequest,
+    claims: tokengate::Claims<C>,
+) -> Result<Authorized<P, C>, actix_web::Error>
 where
     P: RequiredPermission,
     C: DeserializeOwned + Clone + 'static,
 {
-    let claims = authenticated::<C>(req)?;
     let segment =
         raw_segment(req, P::PARAM).map_or(DocumentSegment::Missing, DocumentSegment::Encoded);
     let document = require_gate(req)?

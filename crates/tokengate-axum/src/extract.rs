@@ -90,23 +90,24 @@ impl std::fmt::Display for TokenRejection {
 
 impl std::error::Error for TokenRejection {}
 
-/// Claims already verified for this request by the layer, or verified now.
-fn claims_of<C>(parts: &Parts, gate: &Gate) -> Result<Option<Claims<C>>, Rejection>
+/// Claims already verified for this request by the layer, or verified now (a trusted
+/// issuer's keys fetched again for an unknown `kid`).
+async fn claims_of<C>(parts: &Parts, gate: &Gate) -> Result<Option<Claims<C>>, Rejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     match parts.extensions.get::<Authenticated<C>>() {
         Some(Authenticated(claims)) => Ok(Some(claims.clone())),
-        None => gate.require_optional(&View::of(parts)),
+        None => gate.require_optional_async(&View::of(parts)).await,
     }
 }
 
 /// The claims, or the rejection (401 `missing_token` without a token).
-pub(crate) fn required<C>(parts: &Parts, gate: &Gate) -> Result<Claims<C>, TokenRejection>
+pub(crate) async fn required<C>(parts: &Parts, gate: &Gate) -> Result<Claims<C>, TokenRejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    match claims_of(parts, gate) {
+    match claims_of(parts, gate).await {
         Ok(Some(claims)) => Ok(claims),
         Ok(None) => Err(TokenRejection(Rejection::new(
             gate,
@@ -125,7 +126,9 @@ where
     type Rejection = TokenRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, TokenRejection> {
-        required(parts, &Gate::from_ref(state)).map(Authenticated)
+        required(parts, &Gate::from_ref(state))
+            .await
+            .map(Authenticated)
     }
 }
 
@@ -142,6 +145,7 @@ where
         state: &S,
     ) -> Result<Option<Self>, TokenRejection> {
         claims_of(parts, &Gate::from_ref(state))
+            .await
             .map(|claims| claims.map(Authenticated))
             .map_err(TokenRejection)
     }

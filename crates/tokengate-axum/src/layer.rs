@@ -2,7 +2,7 @@
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use futures_util::future::{Either, Ready};
+use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::task::{Context, Poll};
@@ -109,27 +109,32 @@ impl<S: Clone, C> Clone for TokenGate<S, C> {
 
 impl<S, C> Service<Request> for TokenGate<S, C>
 where
-    S: Service<Request, Response = Response>,
+    S: Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Either<Ready<Result<Response, S::Error>>, S::Future>;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        match self.gate.require::<C>(&View::of_request(&request)) {
-            Ok(claims) => {
-                request.extensions_mut().insert(Authenticated(claims));
-                Either::Right(self.inner.call(request))
+        // The verification may wait for a trusted issuer's keys (an unknown `kid`), so the
+        // inner service that was made ready is taken along, and a fresh clone left behind.
+        let verified = self.gate.require_async::<C>(&View::of_request(&request));
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            match verified.await {
+                Ok(claims) => {
+                    request.extensions_mut().insert(Authenticated(claims));
+                    inner.call(request).await
+                }
+                Err(rejection) => Ok(TokenRejection(rejection).into_response()),
             }
-            Err(rejection) => {
-                let response = TokenRejection(rejection).into_response();
-                Either::Left(futures_util::future::ready(Ok(response)))
-            }
-        }
+        })
     }
 }

@@ -126,7 +126,7 @@ pub async fn method_not_allowed(State(service): State<Service>) -> Response {
 /// Runs a bearer route with the request's verified claims (those of a
 /// [`TokenGateLayer`](crate::TokenGateLayer) if one ran), or answers the rejection.
 async fn with_claims(service: &Service, parts: &Parts, route: ClaimsRoute) -> Response {
-    match required(parts, service.gate()) {
+    match required(parts, service.gate()).await {
         Ok(claims) => to_response(service.claims_route(route, &claims).await),
         Err(rejection) => rejection.into_response(),
     }

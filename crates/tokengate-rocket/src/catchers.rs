@@ -7,14 +7,15 @@ use tokengate::{Gate, JsonErrors, Problem, Reply};
 use crate::extract::stored_rejection;
 use crate::view::ReplyResponder;
 
-/// Catchers for 401, 403 and 404, registered by the
+/// Catchers for 401, 403, 404 and 503, registered by the
 /// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise.
 ///
 /// Rocket's catchers do not know which guard failed, so the guards of this crate keep the
 /// rendered rejection in the request-local cache and these catchers send exactly that: the
 /// status, the `WWW-Authenticate` challenge and the body in the gate's error format. A 404
 /// is the service's JSON `not_found`. A 401 or 403 that no tokengate guard produced gets a
-/// generic body in the same format.
+/// generic body in the same format. A 503 is what a guard answers while a trusted issuer's
+/// keys have never been loaded (with `Retry-After`).
 ///
 /// ```
 /// // Your own 404 catcher stays; register only the other two, at a base of your choice.
@@ -22,7 +23,7 @@ use crate::view::ReplyResponder;
 /// let rocket = rocket::build().register("/", ours.collect::<Vec<_>>());
 /// ```
 pub fn catchers() -> Vec<Catcher> {
-    rocket::catchers![unauthorized, forbidden, not_found]
+    rocket::catchers![unauthorized, forbidden, not_found, unavailable]
 }
 
 #[rocket::catch(401)]
@@ -34,6 +35,16 @@ fn unauthorized(request: &Request<'_>) -> ReplyResponder {
 #[rocket::catch(403)]
 fn forbidden(request: &Request<'_>) -> ReplyResponder {
     answer(request, Status::Forbidden, Problem::forbidden())
+}
+
+#[rocket::catch(503)]
+fn unavailable(request: &Request<'_>) -> ReplyResponder {
+    let fallback = Problem::new(
+        503,
+        "unavailable",
+        "the service is temporarily unavailable; try again shortly",
+    );
+    answer(request, Status::ServiceUnavailable, fallback)
 }
 
 /// What the failed guard stored, else `fallback`: the core decided either way.

@@ -111,28 +111,27 @@ pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
 }
 
 /// The verified claims of `request` (`None` without a token), verified at most once per
-/// request.
-pub(crate) fn verified<'r, C>(
+/// request (a trusted issuer's keys fetched again for an unknown `kid`).
+pub(crate) async fn verified<'r, C>(
     request: &'r Request<'_>,
     gate: &Gate,
 ) -> &'r Result<Option<Claims<C>>, Rejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    &request
-        .local_cache(|| Verified::<C>(gate.require_optional(&View(request))))
-        .0
+    let verify = async { Verified::<C>(gate.require_optional_async(&View(request)).await) };
+    &request.local_cache_async(verify).await.0
 }
 
 /// The verified claims, or the guard's failure (401 `missing_token` without a token).
-pub(crate) fn required<'r, C>(
+pub(crate) async fn required<'r, C>(
     request: &'r Request<'_>,
     gate: &Gate,
 ) -> Result<&'r Claims<C>, Rejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    match verified::<C>(request, gate) {
+    match verified::<C>(request, gate).await {
         Ok(Some(claims)) => Ok(claims),
         Ok(None) => Err(Rejection::new(gate, AuthError::MissingToken)),
         Err(rejection) => Err(rejection.clone()),
@@ -187,7 +186,7 @@ where
         let Some(gate) = gate_of(request) else {
             return no_gate();
         };
-        match required::<C>(request, gate) {
+        match required::<C>(request, gate).await {
             Ok(claims) => Outcome::Success(Authenticated(claims.clone())),
             Err(rejection) => reject(request, rejection),
         }
@@ -205,7 +204,7 @@ where
         let Some(gate) = gate_of(request) else {
             return no_gate();
         };
-        match verified::<C>(request, gate) {
+        match verified::<C>(request, gate).await {
             Ok(claims) => Outcome::Success(MaybeAuthenticated(claims.clone())),
             Err(rejection) => reject(request, rejection.clone()),
         }

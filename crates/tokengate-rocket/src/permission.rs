@@ -54,7 +54,7 @@ where
         let Some(gate) = gate_of(request) else {
             return no_gate();
         };
-        let claims = match required::<C>(request, gate) {
+        let claims = match required::<C>(request, gate).await {
             Ok(claims) => claims,
             Err(rejection) => return reject(request, rejection),
         };

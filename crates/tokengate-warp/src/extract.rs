@@ -2,7 +2,6 @@
 //! rejection when there are none.
 
 use serde::de::DeserializeOwned;
-use std::future::{ready, Ready};
 use tokengate::Gate;
 use warp::reject::{Reject, Rejection};
 use warp::Filter;
@@ -74,8 +73,9 @@ pub fn authenticated<C>(
 where
     C: DeserializeOwned + Clone + Send + 'static,
 {
-    view().and_then(move |view| -> Ready<Result<Authenticated<C>, Rejection>> {
-        ready(gate.require(&view).map(Authenticated).map_err(rejection))
+    view().and_then(move |view| {
+        let verified = gate.require_async(&view);
+        async move { verified.await.map(Authenticated).map_err(rejection) }
     })
 }
 
@@ -102,13 +102,13 @@ pub fn optional<C>(
 where
     C: DeserializeOwned + Clone + Send + 'static,
 {
-    view().and_then(
-        move |view| -> Ready<Result<Option<Authenticated<C>>, Rejection>> {
-            ready(
-                gate.require_optional(&view)
-                    .map(|claims| claims.map(Authenticated))
-                    .map_err(rejection),
-            )
-        },
-    )
+    view().and_then(move |view| {
+        let verified = gate.require_optional_async(&view);
+        async move {
+            verified
+                .await
+                .map(|claims| claims.map(Authenticated))
+                .map_err(rejection)
+        }
+    })
 }

@@ -2,7 +2,6 @@
 //! by the last path segment.
 
 use serde::de::DeserializeOwned;
-use std::future::{ready, Ready};
 use tokengate::{DocumentSegment, Gate};
 use warp::reject::Rejection;
 use warp::Filter;
@@ -73,14 +72,16 @@ where
     warp::path::param::<String>()
         .and(warp::path::end())
         .and(view())
-        .and_then(
-            move |segment: String, view: View| -> Ready<Result<Authorized<P, C>, Rejection>> {
-                let result = gate.require::<C>(&view).and_then(|claims| {
+        .and_then(move |segment: String, view: View| {
+            let verified = gate.require_async::<C>(&view);
+            let gate = gate.clone();
+            async move {
+                let result = verified.await.and_then(|claims| {
                     let document = gate
                         .authorize_segment::<P, C>(&claims, DocumentSegment::Encoded(&segment))?;
                     Ok(Authorized::granted(claims, document))
                 });
-                ready(result.map_err(rejection))
-            },
-        )
+                result.map_err(rejection)
+            }
+        })
 }

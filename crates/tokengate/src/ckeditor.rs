@@ -27,7 +27,8 @@
 use std::time::Duration;
 
 use crate::claims::{Audience, Claims, NoExtra};
-use crate::collaboration::{Auth, CsUser};
+use crate::collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
+use crate::error::AuthError;
 use crate::issue::{IssueError, IssuedToken, Issuer};
 use crate::keys::{Algorithm, Key, KeyError};
 
@@ -45,6 +46,48 @@ pub struct CsPrincipal {
     pub user: CsUser,
     /// Roles and permissions: becomes `auth`.
     pub auth: Auth,
+}
+
+impl CsPrincipal {
+    /// The principal of an access token from an OpenID Connect provider (a trusted issuer):
+    /// the id is `sub`; the name is the `name` claim, else `sub`; the e-mail is the `email`
+    /// claim, if any; the role on every document follows the scopes: `writer` with
+    /// `documents:write`, `reader` with `documents:read` only, and
+    /// [`InsufficientScope`](AuthError::InsufficientScope) with neither.
+    ///
+    /// ```
+    /// use tokengate::ckeditor::CsPrincipal;
+    /// use tokengate::{Claims, DocumentRead, Permission};
+    ///
+    /// let claims = Claims { scope: Some("openid documents:read".into()), ..Claims::for_subject("svc") };
+    /// let principal = CsPrincipal::from_provider_claims(&claims).unwrap();
+    /// assert_eq!(principal.user.name.as_deref(), Some("svc"));
+    /// assert!(principal.auth.allows("any", &Permission::DOCUMENT_READ));
+    /// assert!(!principal.auth.allows("any", &Permission::DOCUMENT_WRITE));
+    /// ```
+    pub fn from_provider_claims<E>(claims: &Claims<E>) -> Result<CsPrincipal, AuthError> {
+        let id = claims.sub.clone().ok_or(AuthError::MissingClaim("sub"))?;
+        let has = |wanted: &str| claims.scopes().any(|scope| scope == wanted);
+        let role = if has("documents:write") {
+            Role::Writer
+        } else if has("documents:read") {
+            Role::Reader
+        } else {
+            return Err(AuthError::InsufficientScope {
+                permission: Permission::DOCUMENT_READ.name(),
+            });
+        };
+        let user = CsUser {
+            name: Some(claims.name.clone().unwrap_or_else(|| id.clone())),
+            email: claims.email.clone(),
+            ..CsUser::default()
+        };
+        Ok(CsPrincipal {
+            id,
+            user,
+            auth: Auth::new().grant(ALL_DOCUMENTS, Grant::role(role)),
+        })
+    }
 }
 
 /// Issues CKEditor Cloud Services tokens for one environment.
@@ -100,11 +143,41 @@ impl CkeditorTokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collaboration::{Grant, Role};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
 
     const KEY: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
+
+    #[test]
+    fn a_providers_token_names_its_user_and_its_role_follows_the_scope() {
+        let claims: Claims = serde_json::from_str(
+            r#"{"sub":"u7","name":"Ada L.","email":"ada@example.com",
+                "scope":"openid documents:read documents:write"}"#,
+        )
+        .unwrap();
+        let principal = CsPrincipal::from_provider_claims(&claims).unwrap();
+        assert_eq!(principal.id, "u7");
+        assert_eq!(principal.user.name.as_deref(), Some("Ada L."));
+        assert_eq!(principal.user.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(
+            principal.auth,
+            Auth::new().grant(ALL_DOCUMENTS, Grant::role(Role::Writer))
+        );
+
+        let reader: Claims =
+            serde_json::from_str(r#"{"sub":"u8","scope":"documents:read"}"#).unwrap();
+        let principal = CsPrincipal::from_provider_claims(&reader).unwrap();
+        assert_eq!(principal.user.name.as_deref(), Some("u8"));
+        assert_eq!(principal.user.email, None);
+        assert_eq!(
+            principal.auth,
+            Auth::new().grant(ALL_DOCUMENTS, Grant::role(Role::Reader))
+        );
+
+        let neither: Claims = serde_json::from_str(r#"{"sub":"u9","scope":"openid"}"#).unwrap();
+        let refused = CsPrincipal::from_provider_claims(&neither).unwrap_err();
+        assert_eq!(refused.code(), "insufficient_scope");
+    }
 
     fn principal(name: &str, avatar: &str) -> CsPrincipal {
         CsPrincipal {

@@ -112,6 +112,20 @@ pub struct Claims<E = NoExtra> {
         deserialize_with = "present"
     )]
     pub scope: Option<String>,
+    /// The user's full name (OpenID Connect standard claim), as providers put it in tokens.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub name: Option<String>,
+    /// The user's e-mail address (OpenID Connect standard claim).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub email: Option<String>,
     /// App-defined claims.
     #[serde(flatten)]
     pub extra: E,

@@ -81,6 +81,14 @@ pub enum AuthError {
         "a request authenticated by the session cookie must repeat the CSRF cookie in X-CSRF-Token"
     )]
     CsrfFailed,
+    /// The token comes from a trusted issuer whose keys have never been loaded (its provider
+    /// has not been reached yet): whether the token is good cannot be told, so the request is
+    /// answered 503 `unavailable`, with `Retry-After` and no challenge.
+    #[error("the keys of the token's issuer are not available yet; try again shortly")]
+    KeysUnavailable {
+        /// Seconds until the keys are fetched again (the `Retry-After` value), at least 1.
+        retry_after: u64,
+    },
 }
 
 /// The RFC 6750 error class of an [`AuthError`]: what a client should do about it.
@@ -95,11 +103,13 @@ pub enum Challenge {
 }
 
 impl AuthError {
-    /// HTTP status: 403 for insufficient scope and a failed CSRF check, 401 for everything
-    /// else.
+    /// HTTP status: 403 for insufficient scope and a failed CSRF check, 503 while a trusted
+    /// issuer's keys are not loaded, 401 for everything else.
     pub fn status(&self) -> u16 {
-        if *self == AuthError::CsrfFailed {
-            return 403;
+        match self {
+            AuthError::CsrfFailed => return 403,
+            AuthError::KeysUnavailable { .. } => return 503,
+            _ => {}
         }
         match self.challenge() {
             Challenge::InsufficientScope => 403,
@@ -120,9 +130,10 @@ impl AuthError {
     }
 
     /// The `error` code of the JSON body: `missing_token`, `invalid_token`, `token_expired`,
-    /// `insufficient_scope` or `csrf_failed`.
+    /// `insufficient_scope`, `csrf_failed` or `unavailable`.
     pub fn code(&self) -> &'static str {
         match self {
+            AuthError::KeysUnavailable { .. } => "unavailable",
             AuthError::MissingToken => "missing_token",
             AuthError::Expired => "token_expired",
             AuthError::InsufficientScope { .. } => "insufficient_scope",
@@ -157,11 +168,15 @@ impl AuthError {
 
     /// This error as a [`Problem`], ready to be rendered by an [`ErrorFormat`]. Every bearer
     /// failure carries its `WWW-Authenticate` challenge; a failed CSRF check is not about the
-    /// token and carries none.
+    /// token and carries none, nor does the 503 of keys not yet loaded (it has `Retry-After`).
     pub fn to_problem(&self, realm: &str) -> Problem {
         let problem = Problem::new(self.status(), self.code(), self.to_string());
-        if *self == AuthError::CsrfFailed {
-            return problem;
+        match self {
+            AuthError::CsrfFailed => return problem,
+            AuthError::KeysUnavailable { retry_after } => {
+                return problem.with_header("retry-after", retry_after.to_string());
+            }
+            _ => {}
         }
         problem.with_header("www-authenticate", self.www_authenticate(realm))
     }
@@ -241,6 +256,16 @@ mod tests {
             assert_eq!(description.matches('"').count(), 1, "{challenge}");
             assert!(!description.contains('\\'));
         }
+    }
+
+    #[test]
+    fn keys_not_loaded_is_503_with_retry_after_and_no_challenge() {
+        let problem = AuthError::KeysUnavailable { retry_after: 7 }.to_problem("r");
+        let reply = problem.to_reply(&JsonErrors);
+        assert_eq!(reply.status, 503);
+        assert_eq!(reply.headers, vec![("retry-after", "7".to_owned())]);
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["error"], "unavailable");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The gate: everything an adapter needs to guard a route, behind one cheap clone.
 
 use serde::de::DeserializeOwned;
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::claims::Claims;
@@ -9,6 +10,8 @@ use crate::error::{AuthError, ErrorFormat, JsonErrors, Problem, Reply, SharedErr
 use crate::revocation::RevocationList;
 use crate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
 use crate::source::{RequestView, TokenSource, TokenSources};
+#[cfg(feature = "remote-keys")]
+use crate::trusted::{Outcome, Refresh, Trusted};
 use crate::verify::Verifier;
 
 /// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
@@ -53,6 +56,18 @@ struct Inner {
     realm: String,
     errors: SharedErrorFormat,
     revocations: Arc<RevocationList>,
+    #[cfg(feature = "remote-keys")]
+    trusted: Option<Trusted>,
+}
+
+/// Where verifying a token got without waiting.
+// The claims are the common case; boxing them would cost an allocation per token.
+#[allow(clippy::large_enum_variant)]
+enum Step<E> {
+    Done(Result<Claims<E>, AuthError>),
+    /// A trusted issuer's token with a `kid` not in memory: the keys may be fetched again.
+    #[cfg(feature = "remote-keys")]
+    Refresh(Refresh),
 }
 
 impl std::fmt::Debug for Gate {
@@ -82,6 +97,8 @@ impl Gate {
             realm: DEFAULT_REALM.to_owned(),
             errors: Arc::new(JsonErrors),
             revocations: Arc::new(RevocationList::new()),
+            #[cfg(feature = "remote-keys")]
+            trusted: None,
         }
     }
 
@@ -105,6 +122,53 @@ impl Gate {
         Ok(claims)
     }
 
+    /// Like [`authenticate`](Self::authenticate), for async callers: a token of a trusted
+    /// issuer (`GateBuilder::trusted_issuers`, feature `remote-keys`) whose `kid` is not among the keys in
+    /// memory makes the gate fetch that issuer's keys again (at most once per 30 seconds,
+    /// one fetch for all waiting requests) before refusing it, so a provider's key rotation
+    /// is followed on the first token signed with the new key. Every other token is
+    /// verified at once, without a lock or a request; the future owns what it needs.
+    pub fn authenticate_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> impl Future<Output = Result<Claims<E>, AuthError>> + 'static {
+        let started = self
+            .inner
+            .sources
+            .extract_with_source(request)
+            .map(|(token, source)| {
+                let csrf_failed = self.inner.csrf
+                    && matches!(source, TokenSource::Cookie(_))
+                    && !is_safe_method(request.method())
+                    && !csrf_matches(request);
+                (self.verify_step::<E>(&token), csrf_failed)
+            });
+        let gate = self.clone();
+        async move {
+            let (step, csrf_failed) = started?;
+            let claims = gate.finish(step).await?;
+            if csrf_failed {
+                return Err(AuthError::CsrfFailed);
+            }
+            Ok(claims)
+        }
+    }
+
+    /// Like [`authenticate_optional`](Self::authenticate_optional), for async callers (see
+    /// [`authenticate_async`](Self::authenticate_async)).
+    pub fn authenticate_optional_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> impl Future<Output = Result<Option<Claims<E>>, AuthError>> + 'static {
+        let authenticated = self.authenticate_async(request);
+        async move {
+            match authenticated.await {
+                Err(AuthError::MissingToken) => Ok(None),
+                other => other.map(Some),
+            }
+        }
+    }
+
     /// Whether tokens from cookies need the CSRF header on unsafe methods.
     pub fn csrf_protected(&self) -> bool {
         self.inner.csrf
@@ -122,12 +186,66 @@ impl Gate {
         }
     }
 
-    /// Verifies a token taken from elsewhere, revocation included.
+    /// Verifies a token taken from elsewhere, revocation included. A trusted issuer's token
+    /// is checked with the keys in memory only: an unknown `kid` is
+    /// [`UnknownKey`](AuthError::UnknownKey) (use [`verify_async`](Self::verify_async) to
+    /// follow key rotation), keys never loaded are
+    /// [`KeysUnavailable`](AuthError::KeysUnavailable).
     pub fn verify<E: DeserializeOwned + Clone + 'static>(
         &self,
         token: &str,
     ) -> Result<Claims<E>, AuthError> {
-        let claims: Claims<E> = self.inner.verifier.verify(token)?;
+        match self.verify_step(token) {
+            Step::Done(result) => result,
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => Err(refresh.refuse()),
+        }
+    }
+
+    /// Like [`verify`](Self::verify), but a trusted issuer's token with an unknown `kid`
+    /// makes the gate fetch the issuer's keys again first (see
+    /// [`authenticate_async`](Self::authenticate_async)).
+    pub async fn verify_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
+        let step = self.verify_step(token);
+        self.finish(step).await
+    }
+
+    async fn finish<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        step: Step<E>,
+    ) -> Result<Claims<E>, AuthError> {
+        match step {
+            Step::Done(result) => result,
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => self.not_revoked(refresh.run().await?),
+        }
+    }
+
+    /// Verifies with the keys in memory: a trusted issuer's keys for its tokens, else the
+    /// gate's own verifier. The `iss` is only looked at when issuers are trusted.
+    fn verify_step<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Step<E> {
+        #[cfg(feature = "remote-keys")]
+        if let Some(trusted) = &self.inner.trusted {
+            match trusted.check(token) {
+                Outcome::NotTrusted => {}
+                Outcome::Done(result) => {
+                    return Step::Done(result.and_then(|claims| self.not_revoked(claims)));
+                }
+                Outcome::UnknownKid(refresh) => return Step::Refresh(refresh),
+            }
+        }
+        Step::Done(
+            self.inner
+                .verifier
+                .verify(token)
+                .and_then(|claims| self.not_revoked(claims)),
+        )
+    }
+
+    fn not_revoked<E>(&self, claims: Claims<E>) -> Result<Claims<E>, AuthError> {
         let revocations = &self.inner.revocations;
         // The empty list, the usual case, costs one load and no fingerprint.
         if !revocations.is_empty()
@@ -178,6 +296,33 @@ impl Gate {
     pub fn realm(&self) -> &str {
         &self.inner.realm
     }
+
+    /// Whether `iss` names one of the gate's trusted issuers: claims the gate verified with
+    /// that issuer's keys (always `false` without the `remote-keys` feature).
+    pub fn trusts(&self, iss: Option<&str>) -> bool {
+        #[cfg(feature = "remote-keys")]
+        if let (Some(trusted), Some(iss)) = (&self.inner.trusted, iss) {
+            return trusted.trusts(iss);
+        }
+        let _ = iss;
+        false
+    }
+
+    /// The trusted issuers, if any were configured.
+    #[cfg(feature = "remote-keys")]
+    pub fn trusted_issuers(&self) -> Option<&crate::remote::TrustedIssuers> {
+        self.inner.trusted.as_ref().map(Trusted::issuers)
+    }
+
+    /// Starts loading every trusted issuer's keys in the background and keeps them fresh
+    /// (see [`RemoteKeys::spawn_refresher`](crate::remote::RemoteKeys::spawn_refresher));
+    /// returns at once, whether or not the providers can be reached. Needs a Tokio runtime.
+    #[cfg(feature = "remote-keys")]
+    pub fn spawn_key_refreshers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.trusted_issuers()
+            .map(crate::remote::TrustedIssuers::spawn_refreshers)
+            .unwrap_or_default()
+    }
 }
 
 /// Builds a [`Gate`].
@@ -188,6 +333,8 @@ pub struct GateBuilder {
     realm: String,
     errors: SharedErrorFormat,
     revocations: Arc<RevocationList>,
+    #[cfg(feature = "remote-keys")]
+    trusted: Option<Trusted>,
 }
 
 impl GateBuilder {
@@ -226,6 +373,20 @@ impl GateBuilder {
         self
     }
 
+    /// Also accepts access tokens of the OpenID Connect providers `issuers` (resource-server
+    /// mode): a token whose `iss` is one of them is verified with that issuer's keys only,
+    /// and its `aud` must contain `audience`. Other tokens are verified as before. Start the
+    /// key fetching with [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
+    #[cfg(feature = "remote-keys")]
+    pub fn trusted_issuers(
+        mut self,
+        issuers: crate::remote::TrustedIssuers,
+        audience: impl Into<String>,
+    ) -> Self {
+        self.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, audience.into()));
+        self
+    }
+
     /// The gate.
     pub fn build(self) -> Gate {
         Gate {
@@ -236,6 +397,8 @@ impl GateBuilder {
                 realm: self.realm,
                 errors: self.errors,
                 revocations: self.revocations,
+                #[cfg(feature = "remote-keys")]
+                trusted: self.trusted,
             }),
         }
     }

@@ -7,6 +7,7 @@
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
+use std::future::Future;
 
 use crate::claims::Claims;
 use crate::collaboration::RequiredPermission;
@@ -108,6 +109,38 @@ impl Gate {
     ) -> Result<Option<Claims<E>>, Rejection> {
         self.authenticate_optional(request)
             .map_err(|error| Rejection::new(self, error))
+    }
+
+    /// [`require`](Self::require) for async guards: a trusted issuer's token with a `kid`
+    /// not in memory has the issuer's keys fetched again before it is judged (see
+    /// [`authenticate_async`](Self::authenticate_async)). What the adapters' extractors,
+    /// guards, filters and middleware await.
+    pub fn require_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> impl Future<Output = Result<Claims<E>, Rejection>> + 'static {
+        let authenticated = self.authenticate_async(request);
+        let gate = self.clone();
+        async move {
+            authenticated
+                .await
+                .map_err(|error| Rejection::new(&gate, error))
+        }
+    }
+
+    /// [`require_optional`](Self::require_optional) for async guards (see
+    /// [`require_async`](Self::require_async)).
+    pub fn require_optional_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> impl Future<Output = Result<Option<Claims<E>>, Rejection>> + 'static {
+        let authenticated = self.authenticate_optional_async(request);
+        let gate = self.clone();
+        async move {
+            authenticated
+                .await
+                .map_err(|error| Rejection::new(&gate, error))
+        }
     }
 
     /// The document id of `segment`, when `claims` grant `P`'s permission on it: otherwise

@@ -39,6 +39,8 @@ mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod time;
+#[cfg(feature = "remote-keys")]
+mod trusted;
 mod verify;
 
 pub use allow::{allowed_methods, template_matches, SERVICE_ROUTES};

@@ -122,6 +122,9 @@ impl Service {
             .gate_builder()
             .revocations(revocations.clone())
             .build();
+        // The providers' keys load in the background: start-up never waits for them.
+        #[cfg(feature = "remote-keys")]
+        gate.spawn_key_refreshers();
         let shared = store.is_postgres();
         let mut accounts = Accounts::new(store.clone(), config, revocations.clone());
         if shared {
@@ -308,6 +311,9 @@ impl Service {
     /// `DELETE /session` with verified claims (the guard checked the CSRF header of a
     /// cookie-authenticated request): ends the login as `/logout` does and clears the cookies.
     pub async fn session_logout(&self, claims: &Claims) -> Reply {
+        if let Some(refused) = self.own_tokens_only(claims) {
+            return refused;
+        }
         match self.inner.accounts.logout(claims).await {
             Ok(()) => {
                 let mut reply = Reply::empty(204);
@@ -335,6 +341,9 @@ impl Service {
 
     /// `POST /logout` with verified claims: 204.
     pub async fn logout(&self, claims: &Claims) -> Reply {
+        if let Some(refused) = self.own_tokens_only(claims) {
+            return refused;
+        }
         match self.inner.accounts.logout(claims).await {
             Ok(()) => Reply::empty(204),
             Err(error) => self.error(error),
@@ -343,6 +352,9 @@ impl Service {
 
     /// `GET /users/me` with verified claims.
     pub async fn me(&self, claims: &Claims) -> Reply {
+        if let Some(refused) = self.own_tokens_only(claims) {
+            return refused;
+        }
         match self.inner.accounts.me(claims).await {
             Ok(user) => Reply::json(200, &user),
             Err(error) => self.error(error),
@@ -359,7 +371,12 @@ impl Service {
                     .into(),
             ));
         };
-        let principal = match self.inner.principals.resolve(claims).await {
+        let principal = if self.inner.gate.trusts(claims.iss.as_deref()) {
+            CsPrincipal::from_provider_claims(claims).map_err(ApiError::from)
+        } else {
+            self.inner.principals.resolve(claims).await
+        };
+        let principal = match principal {
             Ok(principal) => principal,
             Err(error) => return self.error(error),
         };
@@ -367,6 +384,17 @@ impl Service {
             Ok(issued) => no_store(Reply::text(issued.token)),
             Err(_) => self.error(ApiError::Unavailable),
         }
+    }
+}
+
+impl Service {
+    /// The account routes (`/users/me`, `/logout`, `DELETE /session`) are for the service's
+    /// own tokens: a trusted issuer's token there is 401 `invalid_token`.
+    fn own_tokens_only(&self, claims: &Claims) -> Option<Reply> {
+        self.inner
+            .gate
+            .trusts(claims.iss.as_deref())
+            .then(|| self.error(AuthError::WrongIssuer))
     }
 }
 

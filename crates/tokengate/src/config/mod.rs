@@ -6,6 +6,7 @@
 mod parse;
 #[cfg(test)]
 mod tests;
+mod trusted;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -104,6 +105,13 @@ pub struct Config {
     /// `TOKENGATE_COOKIE_SECURE`: whether the session cookies carry `Secure` (on unless set
     /// to `0`, for plain-HTTP development).
     pub cookie_secure: bool,
+    /// `TOKENGATE_TRUSTED_ISSUERS`: OpenID Connect providers whose access tokens are also
+    /// accepted (needs the `remote-keys` feature).
+    pub trusted_issuers: Vec<String>,
+    /// `TOKENGATE_TRUSTED_AUDIENCE`: the `aud` the trusted issuers' tokens must carry.
+    pub trusted_audience: Option<String>,
+    /// `TOKENGATE_INSECURE_HTTP_ISSUERS`: whether `http://` trusted issuers are allowed.
+    pub insecure_http_issuers: bool,
 }
 
 /// The default listen address.
@@ -131,6 +139,9 @@ impl Config {
             ckeditor: None,
             cors_origins: Vec::new(),
             cookie_secure: true,
+            trusted_issuers: Vec::new(),
+            trusted_audience: None,
+            insecure_http_issuers: false,
         })
     }
 
@@ -164,6 +175,7 @@ impl Config {
             parse::check_database_url(&url)?;
             config.database_url = url;
         }
+        trusted::read(&mut config, &get)?;
         config.ckeditor = ckeditor_config(&get)?;
         if let Some(origins) = get("TOKENGATE_CORS_ORIGINS") {
             config.cors_origins = parse::parse_origins(&origins)?;
@@ -222,8 +234,15 @@ impl Config {
     }
 
     /// The builder of [`gate`](Self::gate), to change more (e.g. share a revocation list).
+    /// With trusted issuers (feature `remote-keys`), the gate accepts their tokens too; its
+    /// keys are fetched once `Gate::spawn_key_refreshers` runs.
     pub fn gate_builder(&self) -> GateBuilder {
-        Gate::builder(self.verifier()).cookie_sessions()
+        let builder = Gate::builder(self.verifier()).cookie_sessions();
+        #[cfg(feature = "remote-keys")]
+        if let (Some(issuers), Some(audience)) = (self.trusted_issuers(), &self.trusted_audience) {
+            return builder.trusted_issuers(issuers, audience.as_str());
+        }
+        builder
     }
 
     /// How the browser-session routes write their cookies: as long-lived as the refresh

@@ -235,3 +235,61 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn trusted_issuers_need_an_audience_https_and_another_issuer() {
+    let base = [("TOKENGATE_SECRET", SECRET)];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = base.to_vec();
+        vars.extend_from_slice(extra);
+        load(&vars)
+    };
+    let none = with(&[]).unwrap();
+    assert!(none.trusted_issuers.is_empty() && none.trusted_audience.is_none());
+
+    let missing_audience = with(&[("TOKENGATE_TRUSTED_ISSUERS", "https://id.example")]);
+    assert_eq!(
+        missing_audience.unwrap_err().variable,
+        "TOKENGATE_TRUSTED_AUDIENCE"
+    );
+    let lone_audience = with(&[("TOKENGATE_TRUSTED_AUDIENCE", "api")]);
+    assert_eq!(
+        lone_audience.unwrap_err().variable,
+        "TOKENGATE_TRUSTED_AUDIENCE"
+    );
+
+    let http = [
+        ("TOKENGATE_TRUSTED_ISSUERS", "http://127.0.0.1:9/"),
+        ("TOKENGATE_TRUSTED_AUDIENCE", "api"),
+    ];
+    assert_eq!(
+        with(&http).unwrap_err().variable,
+        "TOKENGATE_TRUSTED_ISSUERS"
+    );
+    let mut allowed = http.to_vec();
+    allowed.push(("TOKENGATE_INSECURE_HTTP_ISSUERS", "1"));
+    let result = with(&allowed);
+    #[cfg(feature = "remote-keys")]
+    assert_eq!(result.unwrap().trusted_issuers, ["http://127.0.0.1:9/"]);
+    #[cfg(not(feature = "remote-keys"))]
+    assert_eq!(result.unwrap_err().variable, "TOKENGATE_TRUSTED_ISSUERS");
+
+    let mut bad_flag = http.to_vec();
+    bad_flag.push(("TOKENGATE_INSECURE_HTTP_ISSUERS", "yes"));
+    assert_eq!(
+        with(&bad_flag).unwrap_err().variable,
+        "TOKENGATE_INSECURE_HTTP_ISSUERS"
+    );
+
+    let own = with(&[
+        ("TOKENGATE_ISSUER", "https://me.example"),
+        (
+            "TOKENGATE_TRUSTED_ISSUERS",
+            "https://id.example, https://me.example",
+        ),
+        ("TOKENGATE_TRUSTED_AUDIENCE", "api"),
+    ]);
+    let error = own.unwrap_err();
+    assert_eq!(error.variable, "TOKENGATE_TRUSTED_ISSUERS");
+    assert!(error.reason.contains("TOKENGATE_ISSUER"), "{error}");
+}

@@ -232,6 +232,15 @@ impl Key {
         self.kid.as_deref()
     }
 
+    /// Whether `other` is a clone of this very key (same material, algorithm and `kid`): a
+    /// pointer comparison, for caches of verifiers built around a key.
+    #[cfg(feature = "remote-keys")]
+    pub(crate) fn is_same(&self, other: &Key) -> bool {
+        Arc::ptr_eq(&self.material, &other.material)
+            && self.alg == other.alg
+            && self.kid == other.kid
+    }
+
     /// Whether the key can sign (a secret or a private key).
     pub fn can_sign(&self) -> bool {
         !matches!(&*self.material, Material::Asymmetric { signing: None, .. })

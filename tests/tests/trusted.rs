@@ -1,0 +1,486 @@
+//! Trusted issuers over real HTTP: every reference app and `tokengate serve` started with
+//! `TOKENGATE_TRUSTED_ISSUERS` pointing at a real OpenID Connect provider
+//! (`tests/oidc/provider.mjs`, panva's oidc-provider), accepting its RFC 9068 access tokens
+//! by scope, following its key rotation, and riding out its outages.
+//!
+//! Needs node (CI installs it); `npm ci` runs in `tests/oidc` when its packages are missing.
+//! Without node the tests are skipped with a message.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use tokengate_scenarios::harness::{forge_raw, header_of, payload_of, App, Launch, Target};
+
+/// The `aud` of the provider's access tokens, and the apps' trusted audience.
+const RESOURCE: &str = "https://api.tokengate.test";
+
+const TARGETS: [(&str, Target); 5] = [
+    ("app-axum", Target::new("app-axum")),
+    ("app-actix", Target::new("app-actix")),
+    ("app-rocket", Target::new("app-rocket")),
+    ("app-warp", Target::new("app-warp")),
+    (
+        "tokengate serve",
+        Target::command("tokengate-cli", "tokengate", &["serve"]),
+    ),
+];
+
+/// A running provider; killed when dropped.
+struct Provider {
+    child: Child,
+    issuer: String,
+    http: reqwest::Client,
+}
+
+impl Provider {
+    fn start(alg: &str, port: u16) -> Provider {
+        let mut child = Command::new("node")
+            .args(["provider.mjs", &port.to_string()])
+            .current_dir(fixture_dir())
+            .env("SIGNING_ALG", alg)
+            .env("RESOURCE", RESOURCE)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start node provider.mjs");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = sender.send(url.to_owned());
+                }
+            }
+        });
+        let issuer = receiver
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the provider did not start within 30 s");
+        Provider {
+            child,
+            issuer,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A client-credentials access token for `scope` (RFC 9068, `typ: at+jwt`).
+    async fn token(&self, scope: &str) -> String {
+        let answer: Value = self
+            .http
+            .post(format!("{}/token", self.issuer))
+            .basic_auth("tokengate-test", Some("tokengate-test-secret"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", scope),
+                ("resource", RESOURCE),
+            ])
+            .send()
+            .await
+            .expect("token request")
+            .json()
+            .await
+            .expect("token answer");
+        answer["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access token: {answer}"))
+            .to_owned()
+    }
+
+    async fn jwks_fetches(&self) -> u64 {
+        let stats: Value = self
+            .http
+            .get(format!("{}/__stats", self.issuer))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats answer");
+        stats["jwks"].as_u64().expect("a JWKS count")
+    }
+
+    /// Signs with a new key from now on (the JWKS keeps the previous one); its `kid`.
+    async fn rotate(&self) -> String {
+        let answer: Value = self
+            .http
+            .post(format!("{}/__rotate", self.issuer))
+            .send()
+            .await
+            .expect("rotate")
+            .json()
+            .await
+            .expect("rotate answer");
+        answer["kid"].as_str().expect("a kid").to_owned()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc")
+}
+
+/// Whether node can run the provider: false (with the reason) without node; `npm ci` first
+/// when the packages are missing.
+fn node_ready(test: &str) -> bool {
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("skipped: node is not installed ({test} needs it to run tests/oidc)");
+        return false;
+    }
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = fixture_dir();
+    if !dir.join("node_modules/oidc-provider").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("run npm ci in tests/oidc");
+        assert!(status.success(), "npm ci in tests/oidc failed");
+    }
+    true
+}
+
+/// An app trusting `issuer` with `audience`.
+fn start(target: &Target, issuer: &str, audience: &str) -> App {
+    let env = [
+        ("TOKENGATE_TRUSTED_ISSUERS", issuer),
+        ("TOKENGATE_TRUSTED_AUDIENCE", audience),
+        ("TOKENGATE_INSECURE_HTTP_ISSUERS", "1"),
+    ];
+    target.launch(Launch {
+        env: env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..Launch::default()
+    })
+}
+
+async fn send(app: &App, method: reqwest::Method, path: &str, token: &str) -> reqwest::Response {
+    app.http
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn status(app: &App, method: reqwest::Method, path: &str, token: &str) -> u16 {
+    send(app, method, path, token).await.status().as_u16()
+}
+
+async fn body(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The payload of `token` changed by `change`, the signature kept.
+fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut payload = payload_of(token);
+    change(&mut payload);
+    let parts: Vec<&str> = token.split('.').collect();
+    let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+/// Everything one app does with the provider's tokens, before any outage.
+async fn provider_tokens_on(name: &str, target: &Target, provider: &Provider, app: &App) {
+    use reqwest::Method;
+    let reader = provider.token("documents:read").await;
+    let writer = provider.token("documents:read documents:write").await;
+    assert_eq!(header_of(&reader)["typ"], "at+jwt", "an RFC 9068 token");
+
+    // Accepted on /protected, with its subject.
+    let (code, answer) = body(send(app, Method::GET, "/protected", &reader).await).await;
+    assert_eq!(code, 200, "{name}: {answer}");
+    assert_eq!(answer["sub"], payload_of(&reader)["sub"], "{name}");
+
+    // Documents by scope.
+    assert_eq!(
+        status(app, Method::GET, "/documents/d1", &reader).await,
+        200,
+        "{name}"
+    );
+    let refused = send(app, Method::PUT, "/documents/d1", &reader).await;
+    let (code, answer) = body(refused).await;
+    assert_eq!(
+        (code, &answer["error"]),
+        (403, &json!("insufficient_scope")),
+        "{name}"
+    );
+    assert_eq!(
+        status(app, Method::PUT, "/documents/d1", &writer).await,
+        200,
+        "{name}"
+    );
+
+    // A changed payload, a provider token for another API, and an issuer nobody trusts.
+    let forged = tampered(&reader, |p| {
+        p["scope"] = json!("documents:read documents:write")
+    });
+    let (code, answer) = body(send(app, Method::PUT, "/documents/d1", &forged).await).await;
+    assert_eq!(
+        (code, &answer["error"]),
+        (401, &json!("invalid_token")),
+        "{name}"
+    );
+    let mut stranger = payload_of(&reader);
+    stranger["iss"] = json!("https://untrusted.example");
+    let header = header_of(&reader).to_string();
+    let untrusted = forge_raw(&header, &stranger.to_string(), b"no-key-of-anyone");
+    assert_eq!(
+        status(app, Method::GET, "/protected", &untrusted).await,
+        401,
+        "{name}"
+    );
+    // The trusted issuer's name on a token signed with the app's own secret: never HMAC.
+    let hmac = forge_raw(
+        &json!({"alg": "HS256", "typ": "JWT"}).to_string(),
+        &payload_of(&reader).to_string(),
+        app.secret.as_bytes(),
+    );
+    assert_eq!(
+        status(app, Method::GET, "/protected", &hmac).await,
+        401,
+        "{name}"
+    );
+
+    // The account routes are for the app's own tokens.
+    for (method, path) in [(Method::GET, "/users/me"), (Method::POST, "/logout")] {
+        let (code, answer) = body(send(app, method, path, &reader).await).await;
+        assert_eq!(
+            (code, &answer["error"]),
+            (401, &json!("invalid_token")),
+            "{name} {path}"
+        );
+    }
+    // The token still works: /logout revoked nothing.
+    assert_eq!(
+        status(app, Method::GET, "/protected", &reader).await,
+        200,
+        "{name}"
+    );
+
+    // /cs-token: the role follows the scope.
+    for (token, role) in [(&reader, "reader"), (&writer, "writer")] {
+        let (code, answer) = body(send(app, Method::GET, "/cs-token", token).await).await;
+        assert_eq!(code, 200, "{name}: {answer}");
+        let cs = payload_of(answer.as_str().expect("a token"));
+        assert_eq!(cs["auth"]["collaboration"]["*"]["role"], role, "{name}");
+        assert_eq!(cs["sub"], payload_of(token)["sub"], "{name}");
+        assert_eq!(
+            cs["user"]["name"],
+            payload_of(token)["sub"],
+            "{name}: name = sub"
+        );
+    }
+    let neither = provider.token("").await;
+    let (code, answer) = body(send(app, Method::GET, "/cs-token", &neither).await).await;
+    assert_eq!(
+        (code, &answer["error"]),
+        (403, &json!("insufficient_scope")),
+        "{name}"
+    );
+
+    // Another audience: the same token refused by an app for another API.
+    let other = start(target, &provider.issuer, "https://other-api.test");
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let (code, answer) = loop {
+        let (code, answer) = body(send(&other, Method::GET, "/protected", &reader).await).await;
+        // 503 until its keys are loaded.
+        if code != 503 || Instant::now() > deadline {
+            break (code, answer);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        (code, &answer["error"]),
+        (401, &json!("invalid_token")),
+        "{name}"
+    );
+}
+
+/// How long after an app's last fetch of the keys a token with an unknown `kid` may make it
+/// fetch them again (the contract's "at most once per 30 seconds"), with a margin.
+const UNKNOWN_KID_INTERVAL: Duration = Duration::from_secs(31);
+
+/// Rotates the provider's key once the apps may fetch again, and checks that every app
+/// accepts the first token signed with the new key. Returns that token.
+async fn rotation_on(provider: &Provider, apps: &[(&str, App)], loaded: Instant) -> String {
+    tokio::time::sleep_until((loaded + UNKNOWN_KID_INTERVAL).into()).await;
+    let kid = provider.rotate().await;
+    let fresh = provider.token("documents:read").await;
+    assert_eq!(header_of(&fresh)["kid"], kid.as_str());
+    for (name, app) in apps {
+        let response = send(app, reqwest::Method::GET, "/protected", &fresh).await;
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "{name}: the first token after a rotation"
+        );
+    }
+    fresh
+}
+
+/// A flood of 50 tokens with made-up `kid`s at once: all refused, and the JWKS fetched at
+/// most twice.
+async fn flood_on(name: &str, provider: &Provider, app: &App, token: &str) {
+    let before = provider.jwks_fetches().await;
+    let flood = (0..50).map(|i| {
+        let mut header = header_of(token);
+        header["kid"] = json!(format!("made-up-{i}-{}", std::process::id()));
+        let parts: Vec<&str> = token.split('.').collect();
+        let header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let token = format!("{header}.{}.{}", parts[1], parts[2]);
+        async move { status(app, reqwest::Method::GET, "/protected", &token).await }
+    });
+    let statuses = futures_util::future::join_all(flood).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{name}: {statuses:?}");
+    let fetches = provider.jwks_fetches().await - before;
+    assert!(
+        fetches <= 2,
+        "{name}: {fetches} JWKS fetches for 50 unknown kids"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_tokens_on_every_target_rs256() {
+    if !node_ready("provider_tokens_on_every_target_rs256") {
+        return;
+    }
+    let mut provider = Provider::start("RS256", 0);
+    let mut apps = Vec::new();
+    for (name, target) in &TARGETS {
+        let app = start(target, &provider.issuer, RESOURCE);
+        wait_for_keys(&app, &provider).await;
+        apps.push((*name, app));
+    }
+    let loaded = Instant::now();
+    for ((name, target), (_, app)) in TARGETS.iter().zip(&apps) {
+        provider_tokens_on(name, target, &provider, app).await;
+    }
+    let fresh = rotation_on(&provider, &apps, loaded).await;
+    for (name, app) in &apps {
+        flood_on(name, &provider, app, &fresh).await;
+    }
+    // The provider goes away: the keys in memory go on verifying.
+    provider.stop();
+    for (name, app) in &apps {
+        assert_eq!(
+            status(app, reqwest::Method::GET, "/protected", &fresh).await,
+            200,
+            "{name}: the provider is down, its keys are not"
+        );
+    }
+}
+
+/// Waits until the app has loaded the provider's keys (its refresher runs at start-up).
+async fn wait_for_keys(app: &App, provider: &Provider) {
+    let token = provider.token("documents:read").await;
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let code = status(app, reqwest::Method::GET, "/protected", &token).await;
+        if code == 200 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "keys never loaded (last status {code})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every target started while the provider is down answers 503 with `Retry-After` (no
+/// challenge), then accepts its tokens once it is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_while_the_provider_is_down() {
+    if !node_ready("start_up_while_the_provider_is_down") {
+        return;
+    }
+    let port = free_fixed_port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let apps: Vec<(&str, App)> = TARGETS
+        .iter()
+        .map(|(name, target)| (*name, start(target, &issuer, RESOURCE)))
+        .collect();
+    let claims = json!({"iss": issuer, "aud": RESOURCE, "sub": "s", "exp": 4_000_000_000u64});
+    let unknown = forge_raw(
+        &json!({"alg": "RS256", "typ": "at+jwt", "kid": "k"}).to_string(),
+        &claims.to_string(),
+        b"unused",
+    );
+    for (name, app) in &apps {
+        let response = send(app, reqwest::Method::GET, "/protected", &unknown).await;
+        assert_eq!(response.status().as_u16(), 503, "{name}");
+        let retry = response.headers().get("retry-after").expect("Retry-After");
+        let seconds: u64 = retry.to_str().unwrap().parse().expect("seconds");
+        assert!((1..=60).contains(&seconds), "{name}: Retry-After {seconds}");
+        assert!(
+            response.headers().get("www-authenticate").is_none(),
+            "{name}"
+        );
+        let (_, answer) = body(response).await;
+        assert_eq!(answer["error"], "unavailable", "{name}");
+    }
+    let provider = Provider::start("RS256", port);
+    assert_eq!(provider.issuer, issuer);
+    for (_, app) in &apps {
+        wait_for_keys(app, &provider).await;
+    }
+}
+
+/// A free port below Linux's ephemeral range (32768 and up), so that no app or provider
+/// started meanwhile on port 0 takes it before the provider does.
+fn free_fixed_port() -> u16 {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos())
+        ^ std::process::id();
+    (0..1000)
+        .map(|i| 20_000 + ((seed as usize + i * 7919) % 10_000) as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port between 20000 and 30000")
+}
+
+/// PS256 and ES256 keys, and their rotation, on one target each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_algorithms_ps256_and_es256() {
+    if !node_ready("other_algorithms_ps256_and_es256") {
+        return;
+    }
+    let mut running = Vec::new();
+    for (alg, (name, target)) in [("PS256", &TARGETS[0]), ("ES256", &TARGETS[1])] {
+        let provider = Provider::start(alg, 0);
+        let app = start(target, &provider.issuer, RESOURCE);
+        wait_for_keys(&app, &provider).await;
+        let writer = provider.token("documents:write").await;
+        assert_eq!(header_of(&writer)["alg"], alg);
+        let code = status(&app, reqwest::Method::PUT, "/documents/x", &writer).await;
+        assert_eq!(code, 200, "{name} {alg}");
+        running.push((provider, [(*name, app)], Instant::now()));
+    }
+    let rotations = running
+        .iter()
+        .map(|(provider, apps, loaded)| rotation_on(provider, apps, *loaded));
+    futures_util::future::join_all(rotations).await;
+}
