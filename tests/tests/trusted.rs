@@ -6,15 +6,15 @@
 //! Needs node (CI installs it); `npm ci` runs in `tests/oidc` when its packages are missing.
 //! Without node the tests are skipped with a message.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Mutex};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
+#[path = "../../crates/tokengate/tests/support/node.rs"]
+mod node;
+
 use tokengate_scenarios::harness::{forge_raw, header_of, payload_of, App, Launch, Target};
 
 /// The `aud` of the provider's access tokens, and the apps' trusted audience.
@@ -40,27 +40,8 @@ struct Provider {
 
 impl Provider {
     fn start(alg: &str, port: u16) -> Provider {
-        let mut child = Command::new("node")
-            .args(["provider.mjs", &port.to_string()])
-            .current_dir(fixture_dir())
-            .env("SIGNING_ALG", alg)
-            .env("RESOURCE", RESOURCE)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start node provider.mjs");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    let _ = sender.send(url.to_owned());
-                }
-            }
-        });
-        let issuer = receiver
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the provider did not start within 30 s");
+        let (child, issuer) =
+            node::start_provider(port, &[("SIGNING_ALG", alg), ("RESOURCE", RESOURCE)]);
         Provider {
             child,
             issuer,
@@ -128,31 +109,6 @@ impl Drop for Provider {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc")
-}
-
-/// Whether node can run the provider: false (with the reason) without node; `npm ci` first
-/// when the packages are missing.
-fn node_ready(test: &str) -> bool {
-    if Command::new("node").arg("--version").output().is_err() {
-        eprintln!("skipped: node is not installed ({test} needs it to run tests/oidc)");
-        return false;
-    }
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = fixture_dir();
-    if !dir.join("node_modules/oidc-provider").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("run npm ci in tests/oidc");
-        assert!(status.success(), "npm ci in tests/oidc failed");
-    }
-    true
 }
 
 /// An app trusting `issuer` with `audience`.
@@ -364,7 +320,7 @@ async fn flood_on(name: &str, provider: &Provider, app: &App, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_tokens_on_every_target_rs256() {
-    if !node_ready("provider_tokens_on_every_target_rs256") {
+    if !node::ready("provider_tokens_on_every_target_rs256") {
         return;
     }
     let mut provider = Provider::start("RS256", 0);
@@ -414,7 +370,7 @@ async fn wait_for_keys(app: &App, provider: &Provider) {
 /// challenge), then accepts its tokens once it is up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_up_while_the_provider_is_down() {
-    if !node_ready("start_up_while_the_provider_is_down") {
+    if !node::ready("start_up_while_the_provider_is_down") {
         return;
     }
     let port = free_fixed_port();
@@ -465,7 +421,7 @@ fn free_fixed_port() -> u16 {
 /// PS256 and ES256 keys, and their rotation, on one target each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_algorithms_ps256_and_es256() {
-    if !node_ready("other_algorithms_ps256_and_es256") {
+    if !node::ready("other_algorithms_ps256_and_es256") {
         return;
     }
     let mut running = Vec::new();

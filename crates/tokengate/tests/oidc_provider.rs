@@ -8,9 +8,7 @@
 //! node the test is skipped with a message.
 #![cfg(feature = "remote-keys")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Child;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,28 +31,12 @@ struct Provider {
 impl Provider {
     /// Starts the provider on `port` (0: a free one), its JWKS cached for two minutes.
     fn start(alg: &str, port: u16) -> Provider {
-        let mut child = Command::new("node")
-            .args(["provider.mjs", &port.to_string()])
-            .current_dir(node::fixture_dir())
-            .env("SIGNING_ALG", alg)
-            .env("RESOURCE", RESOURCE)
-            .env("JWKS_MAX_AGE", "120")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start node provider.mjs");
-        let stdout = child.stdout.take().unwrap();
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    let _ = sender.send(url.to_owned());
-                }
-            }
-        });
-        let issuer = receiver
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the provider did not start within 30 s");
+        let env = [
+            ("SIGNING_ALG", alg),
+            ("RESOURCE", RESOURCE),
+            ("JWKS_MAX_AGE", "120"),
+        ];
+        let (child, issuer) = node::start_provider(port, &env);
         Provider { child, issuer }
     }
 
