@@ -17,49 +17,17 @@ use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use sha2::Sha256;
 use std::hint::black_box;
 use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
-use tokengate::{Algorithm, Auth, Claims, CsUser, Issuer, Key, NoExtra, Verifier};
+use tokengate::{Algorithm, Claims, Issuer, Key, NoExtra, Verifier};
+
+#[path = "../../../crates/tokengate/benches/support/fixtures.rs"]
+mod fixtures;
+use fixtures::{access_claims, ckeditor_principal, raw_validation, ENVIRONMENT, SECRET};
 
 /// Tokens (or issues) per benchmark run.
 const TOKENS: usize = 200;
 
-const SECRET: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
-const ENVIRONMENT: &str = "LJRQ1bju55p6a47RwadH";
-
-fn access_claims() -> Claims {
-    Claims {
-        sid: Some("Yk3v3q1p9uYl0oQe2XhJbw".into()),
-        ..Claims::for_subject("user-123")
-    }
-}
-
-fn ckeditor_principal() -> CsPrincipal {
-    CsPrincipal {
-        id: "user-123".into(),
-        user: CsUser {
-            name: Some("Joe Doe".into()),
-            email: Some("joe.doe@example.com".into()),
-            avatar: Some("https://example.com/avatars/joe.png".into()),
-            ..CsUser::default()
-        },
-        auth: Auth::writer_everywhere(),
-    }
-}
-
 fn key() -> Key {
     Key::hmac(Algorithm::HS256, SECRET).unwrap()
-}
-
-fn raw_validation(aud: &str, iss: Option<&str>) -> Validation {
-    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&[aud]);
-    validation.set_required_spec_claims(&["exp", "aud"]);
-    if let Some(iss) = iss {
-        validation.set_issuer(&[iss]);
-        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
-    }
-    validation.validate_nbf = true;
-    validation.leeway = 30;
-    validation
 }
 
 fn access_tokens() -> Vec<String> {

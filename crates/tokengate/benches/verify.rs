@@ -8,49 +8,18 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{DecodingKey, EncodingKey, Header};
 use sha2::Sha256;
 use std::hint::black_box;
-use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
-use tokengate::{Algorithm, Auth, Claims, CsUser, Issuer, Key, NoExtra, Verifier};
+use tokengate::ckeditor::CkeditorTokens;
+use tokengate::{Algorithm, Claims, Issuer, Key, NoExtra, Verifier};
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::{access_claims, ckeditor_principal, raw_validation, ENVIRONMENT, SECRET};
 
 /// Distinct tokens per benchmark: sixteen times the verifier's cache slots.
 const ROTATION: usize = 1024;
-
-const SECRET: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";
-
-fn access_claims() -> Claims {
-    Claims {
-        sid: Some("Yk3v3q1p9uYl0oQe2XhJbw".into()),
-        ..Claims::for_subject("user-123")
-    }
-}
-
-fn ckeditor_principal() -> CsPrincipal {
-    CsPrincipal {
-        id: "user-123".into(),
-        user: CsUser {
-            name: Some("Joe Doe".into()),
-            email: Some("joe.doe@example.com".into()),
-            avatar: Some("https://example.com/avatars/joe.png".into()),
-            ..CsUser::default()
-        },
-        auth: Auth::writer_everywhere(),
-    }
-}
-
-fn raw_validation(aud: &str, iss: Option<&str>) -> Validation {
-    let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&[aud]);
-    validation.set_required_spec_claims(&["exp", "aud"]);
-    if let Some(iss) = iss {
-        validation.set_issuer(&[iss]);
-        validation.set_required_spec_claims(&["exp", "aud", "iss"]);
-    }
-    validation.validate_nbf = true;
-    validation.leeway = 30;
-    validation
-}
 
 fn bench_verify(c: &mut Criterion) {
     let key = Key::hmac(Algorithm::HS256, SECRET).unwrap();
@@ -67,13 +36,13 @@ fn bench_verify(c: &mut Criterion) {
         .map(|_| issuer.issue(access_claims()).unwrap().token)
         .collect();
     let raw_access = raw_validation("tokengate", Some("tokengate"));
-    let cs_issuer = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", SECRET).unwrap();
+    let cs_issuer = CkeditorTokens::new(ENVIRONMENT, SECRET).unwrap();
     let cs_tokens: Vec<String> = (0..ROTATION)
         .map(|_| cs_issuer.issue(&ckeditor_principal()).unwrap().token)
         .collect();
-    let cs_verifier = Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap())
-        .audience("LJRQ1bju55p6a47RwadH");
-    let raw_cs = raw_validation("LJRQ1bju55p6a47RwadH", None);
+    let cs_verifier =
+        Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap()).audience(ENVIRONMENT);
+    let raw_cs = raw_validation(ENVIRONMENT, None);
 
     for (name, tokens, ours, raw) in [
         ("access", &access_tokens, &verifier, &raw_access),
@@ -141,7 +110,7 @@ fn bench_issue(c: &mut Criterion) {
     });
     group.finish();
 
-    let cs = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", SECRET).unwrap();
+    let cs = CkeditorTokens::new(ENVIRONMENT, SECRET).unwrap();
     let principal = ckeditor_principal();
     let mut group = c.benchmark_group("issue/ckeditor");
     group.bench_function("tokengate", |b| {
@@ -150,7 +119,7 @@ fn bench_issue(c: &mut Criterion) {
     group.bench_function("jsonwebtoken", |b| {
         b.iter(|| {
             let claims: Claims = Claims {
-                aud: Some("LJRQ1bju55p6a47RwadH".into()),
+                aud: Some(ENVIRONMENT.into()),
                 iat: Some(now),
                 exp: Some(now + 3600),
                 jti: Some(tokengate::random_id()),
