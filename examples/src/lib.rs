@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 #[cfg(feature = "accounts")]
-use tokengate::{Config, Service};
+use tokengate::{Config, TokenService};
 
 /// Everything a reference app needs to serve.
 #[cfg(feature = "accounts")]
@@ -14,7 +14,7 @@ pub struct Started {
     /// The configuration read from `TOKENGATE_*`.
     pub config: Config,
     /// The service over its store.
-    pub service: Service,
+    pub service: TokenService,
     /// A listener bound to `TOKENGATE_ADDR` (port 0 picks a free port).
     pub listener: std::net::TcpListener,
 }
@@ -29,7 +29,7 @@ pub async fn start() -> Started {
         eprintln!("{warning}");
     }
     // The reference apps serve the demo routes too, so their document describes them.
-    let service = Service::connect(&config)
+    let service = TokenService::connect(&config)
         .await
         .unwrap_or_else(|error| fail(&error))
         .with_openapi(&tokengate::openapi::reference_document());

@@ -19,19 +19,19 @@ fn fast_hasher() -> PasswordHasher {
     PasswordHasher::new(argon2::Params::new(1024, 1, 1, None).unwrap())
 }
 
-struct Service {
+struct TokenService {
     accounts: Accounts,
     gate: Gate,
 }
 
-fn service(store: SqlStore) -> Service {
+fn service(store: SqlStore) -> TokenService {
     let config = config();
     let revocations = Arc::new(RevocationList::new());
     let gate = Gate::builder(config.verifier())
         .revocations(revocations.clone())
         .build();
     let accounts = Accounts::new(store, &config, revocations).password_hasher(fast_hasher());
-    Service { accounts, gate }
+    TokenService { accounts, gate }
 }
 
 /// Every store the suite runs on, freshly opened.

@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use std::ops::Deref;
-use tokengate::{AuthError, Claims, Gate, NoExtra, Rejection};
+use tokengate::{AuthError, Claims, Gate, NoExtra, Refusal};
 
 use crate::view::{to_response, View};
 
@@ -20,7 +20,7 @@ tokengate::adapter_guard_types! {
     /// request with the HTTP API's 401 (a [`TokenRejection`]); the handler never runs. Behind the
     /// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
     ///
-    /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<Service>`
+    /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<TokenService>`
     /// that `configure` needs anyway. App data is keyed by type, so your own state sits beside it:
     /// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
     /// either, the extractor answers 500 and says so.
@@ -123,10 +123,10 @@ where
     }
 }
 
-/// Why a request was refused: the core's [`Rejection`] (status, `WWW-Authenticate`
+/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
 /// challenge, body in the gate's error format) as an actix error.
 #[derive(Debug, Clone)]
-pub struct TokenRejection(pub Rejection);
+pub struct TokenRejection(pub Refusal);
 
 impl std::fmt::Display for TokenRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,10 +146,10 @@ impl ResponseError for TokenRejection {
     }
 }
 
-/// The gate registered as app data: `web::Data<Service>`, else `web::Data<Gate>`.
+/// The gate registered as app data: `web::Data<TokenService>`, else `web::Data<Gate>`.
 pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
     #[cfg(feature = "accounts")]
-    if let Some(service) = req.app_data::<web::Data<tokengate::Service>>() {
+    if let Some(service) = req.app_data::<web::Data<tokengate::TokenService>>() {
         return Some(service.gate());
     }
     req.app_data::<web::Data<Gate>>().map(|gate| gate.get_ref())
@@ -159,7 +159,7 @@ pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
 pub(crate) fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error> {
     gate_of(req).ok_or_else(|| {
         actix_web::error::ErrorInternalServerError(
-            "tokengate: register web::Data<tokengate::Service> (or web::Data<tokengate::Gate>) \
+            "tokengate: register web::Data<tokengate::TokenService> (or web::Data<tokengate::Gate>) \
              with App::app_data",
         )
     })
@@ -201,7 +201,7 @@ where
     Box::pin(async move {
         match claims.await? {
             Some(claims) => Ok(claims),
-            None => Err(TokenRejection(Rejection::new(&gate?, AuthError::MissingToken)).into()),
+            None => Err(TokenRejection(Refusal::new(&gate?, AuthError::MissingToken)).into()),
         }
     })
 }

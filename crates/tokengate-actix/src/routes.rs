@@ -2,7 +2,7 @@
 
 use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
-use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, Service, MAX_BODY_BYTES};
+use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES};
 
 use crate::extract::{gate_of, Authenticated};
 use crate::view::{to_response, View};
@@ -11,16 +11,16 @@ use crate::view::{to_response, View};
 /// (`/session`, `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`,
 /// `/.well-known/jwks.json` and `/openapi.json`,
 /// for [`App::configure`](actix_web::App::configure) or
-/// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`Service`] as
-/// `web::Data<Service>`; a wrong method on these paths gets [`method_not_allowed`].
+/// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`TokenService`] as
+/// `web::Data<TokenService>`; a wrong method on these paths gets [`method_not_allowed`].
 ///
 /// ```no_run
 /// use actix_web::{web, App, HttpServer};
-/// use tokengate::{Config, Service};
+/// use tokengate::{Config, TokenService};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = Config::from_env()?;
-/// let service = Service::connect(&config).await?;
+/// let service = TokenService::connect(&config).await?;
 /// HttpServer::new(move || {
 ///     App::new()
 ///         .app_data(web::Data::new(service.clone()))
@@ -61,18 +61,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /healthz`.
-pub async fn healthz(service: web::Data<Service>) -> HttpResponse {
+pub async fn healthz(service: web::Data<TokenService>) -> HttpResponse {
     to_response(service.healthz().await)
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
 /// with a secret).
-pub async fn jwks(service: web::Data<Service>) -> HttpResponse {
+pub async fn jwks(service: web::Data<TokenService>) -> HttpResponse {
     to_response(service.jwks())
 }
 
 /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub async fn openapi(service: web::Data<Service>) -> HttpResponse {
+pub async fn openapi(service: web::Data<TokenService>) -> HttpResponse {
     to_response(service.openapi())
 }
 
@@ -147,7 +147,7 @@ pub fn not_allowed(allow: &'static [&'static str]) -> actix_web::Route {
     )
 }
 
-type Data = web::Data<Service>;
+type Data = web::Data<TokenService>;
 
 /// Renders `problem` in the registered gate's error format (the default one without a gate).
 fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
@@ -160,7 +160,7 @@ fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
 /// Reads the body (at most [`MAX_BODY_BYTES`]; actix's `Bytes` and `Json` extractors would
 /// answer an oversized body with their own errors) and runs a body route.
 async fn with_body(
-    service: &Service,
+    service: &TokenService,
     req: &HttpRequest,
     body: web::Payload,
     route: BodyRoute,

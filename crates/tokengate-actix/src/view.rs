@@ -3,7 +3,7 @@
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use tokengate::{Reply, RequestView};
+use tokengate::{HttpReply, RequestView};
 
 /// An actix request as the core sees it: headers and query string, nothing of `http` 0.2.
 pub(crate) struct View<'r>(pub &'r HttpRequest);
@@ -24,8 +24,8 @@ impl RequestView for View<'_> {
     }
 }
 
-/// A core [`Reply`] as an actix response: status, content type, headers and body, as given.
-pub(crate) fn to_response(reply: Reply) -> HttpResponse {
+/// A core [`HttpReply`] as an actix response: status, content type, headers and body, as given.
+pub(crate) fn to_response(reply: HttpReply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = HttpResponse::build(status);
     // actix writes `Connection` itself from the response's connection type, dropping a

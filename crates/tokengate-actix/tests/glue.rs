@@ -139,7 +139,7 @@ async fn a_missing_gate_is_a_500_that_says_how_to_register_it() {
     let response = test::call_service(&app, test::TestRequest::get().uri("/me").to_request()).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = test::read_body(response).await;
-    assert!(String::from_utf8_lossy(&body).contains("web::Data<tokengate::Service>"));
+    assert!(String::from_utf8_lossy(&body).contains("web::Data<tokengate::TokenService>"));
 }
 
 struct Header(&'static str);

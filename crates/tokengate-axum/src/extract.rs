@@ -4,7 +4,7 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::{AuthError, Claims, Gate, Rejection};
+use tokengate::{AuthError, Claims, Gate, Refusal};
 
 use crate::view::{to_response, View};
 
@@ -71,10 +71,10 @@ tokengate::adapter_guard_types! {
     Authorized;
 }
 
-/// Why a request was refused: the core's [`Rejection`] (status, `WWW-Authenticate`
+/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
 /// challenge, body in the gate's error format) as an axum response.
 #[derive(Debug, Clone)]
-pub struct TokenRejection(pub Rejection);
+pub struct TokenRejection(pub Refusal);
 
 impl IntoResponse for TokenRejection {
     fn into_response(self) -> Response {
@@ -92,7 +92,7 @@ impl std::error::Error for TokenRejection {}
 
 /// Claims already verified for this request by the layer, or verified now (a trusted
 /// issuer's keys fetched again for an unknown `kid`).
-async fn claims_of<C>(parts: &Parts, gate: &Gate) -> Result<Option<Claims<C>>, Rejection>
+async fn claims_of<C>(parts: &Parts, gate: &Gate) -> Result<Option<Claims<C>>, Refusal>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
@@ -109,10 +109,7 @@ where
 {
     match claims_of(parts, gate).await {
         Ok(Some(claims)) => Ok(claims),
-        Ok(None) => Err(TokenRejection(Rejection::new(
-            gate,
-            AuthError::MissingToken,
-        ))),
+        Ok(None) => Err(TokenRejection(Refusal::new(gate, AuthError::MissingToken))),
         Err(rejection) => Err(TokenRejection(rejection)),
     }
 }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, Service, MAX_BODY_BYTES};
+use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES};
 
 use crate::extract::required;
 use crate::view::{to_response, View};
@@ -16,16 +16,16 @@ use crate::view::{to_response, View};
 /// `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes (`/session`,
 /// `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`, `/.well-known/jwks.json` and
 /// `/openapi.json`, to [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose
-/// state gives the [`Service`] (`Service: FromRef<S>`: the service itself, or a field of
+/// state gives the [`TokenService`] (`TokenService: FromRef<S>`: the service itself, or a field of
 /// your state).
 ///
 /// ```no_run
 /// use axum::Router;
-/// use tokengate::{Config, Service};
+/// use tokengate::{Config, TokenService};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = Config::from_env()?;
-/// let service = Service::connect(&config).await?;
+/// let service = TokenService::connect(&config).await?;
 /// let app: Router = tokengate_axum::routes().with_state(service);
 /// let listener = tokio::net::TcpListener::bind(config.addr).await?;
 /// axum::serve(listener, app).await?;
@@ -33,7 +33,7 @@ use crate::view::{to_response, View};
 /// ```
 pub fn routes<S>() -> Router<S>
 where
-    Service: FromRef<S>,
+    TokenService: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
@@ -51,81 +51,81 @@ where
 }
 
 /// `GET /healthz`.
-pub async fn healthz(State(service): State<Service>) -> Response {
+pub async fn healthz(State(service): State<TokenService>) -> Response {
     to_response(service.healthz().await)
 }
 
 /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub async fn openapi(State(service): State<Service>) -> Response {
+pub async fn openapi(State(service): State<TokenService>) -> Response {
     to_response(service.openapi())
 }
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
 /// with a secret).
-pub async fn jwks(State(service): State<Service>) -> Response {
+pub async fn jwks(State(service): State<TokenService>) -> Response {
     to_response(service.jwks())
 }
 
 /// `POST /signup`.
-pub async fn signup(State(service): State<Service>, request: Request) -> Response {
+pub async fn signup(State(service): State<TokenService>, request: Request) -> Response {
     with_body(&service, request, BodyRoute::Signup).await
 }
 
 /// `POST /login`: HTTP Basic, a form or JSON.
-pub async fn login(State(service): State<Service>, request: Request) -> Response {
+pub async fn login(State(service): State<TokenService>, request: Request) -> Response {
     with_body(&service, request, BodyRoute::Login).await
 }
 
 /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-pub async fn session_login(State(service): State<Service>, request: Request) -> Response {
+pub async fn session_login(State(service): State<TokenService>, request: Request) -> Response {
     with_body(&service, request, BodyRoute::SessionLogin).await
 }
 
 /// `POST /refresh`.
-pub async fn refresh(State(service): State<Service>, request: Request) -> Response {
+pub async fn refresh(State(service): State<TokenService>, request: Request) -> Response {
     with_body(&service, request, BodyRoute::Refresh).await
 }
 
 /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-pub async fn session_refresh(State(service): State<Service>, parts: Parts) -> Response {
+pub async fn session_refresh(State(service): State<TokenService>, parts: Parts) -> Response {
     to_response(service.session_refresh(&View::of(&parts)).await)
 }
 
 /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
 /// login and clears the cookies.
-pub async fn session_logout(State(service): State<Service>, parts: Parts) -> Response {
+pub async fn session_logout(State(service): State<TokenService>, parts: Parts) -> Response {
     with_claims(&service, &parts, ClaimsRoute::SessionLogout).await
 }
 
 /// `POST /logout` (bearer).
-pub async fn logout(State(service): State<Service>, parts: Parts) -> Response {
+pub async fn logout(State(service): State<TokenService>, parts: Parts) -> Response {
     with_claims(&service, &parts, ClaimsRoute::Logout).await
 }
 
 /// `GET /users/me` (bearer).
-pub async fn me(State(service): State<Service>, parts: Parts) -> Response {
+pub async fn me(State(service): State<TokenService>, parts: Parts) -> Response {
     with_claims(&service, &parts, ClaimsRoute::Me).await
 }
 
 /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub async fn cs_token(State(service): State<Service>, parts: Parts) -> Response {
+pub async fn cs_token(State(service): State<TokenService>, parts: Parts) -> Response {
     with_claims(&service, &parts, ClaimsRoute::CsToken).await
 }
 
 /// The service's JSON 404, for [`Router::fallback`], so that unknown paths answer like every
 /// other error.
-pub async fn not_found(State(service): State<Service>) -> Response {
+pub async fn not_found(State(service): State<TokenService>) -> Response {
     to_response(service.gate().render(&Problem::not_found()))
 }
 
 /// The service's JSON 405, for [`Router::method_not_allowed_fallback`] (axum adds `Allow`).
-pub async fn method_not_allowed(State(service): State<Service>) -> Response {
+pub async fn method_not_allowed(State(service): State<TokenService>) -> Response {
     to_response(service.gate().render(&Problem::method_not_allowed()))
 }
 
 /// Runs a bearer route with the request's verified claims (those of a
 /// [`TokenGateLayer`](crate::TokenGateLayer) if one ran), or answers the rejection.
-async fn with_claims(service: &Service, parts: &Parts, route: ClaimsRoute) -> Response {
+async fn with_claims(service: &TokenService, parts: &Parts, route: ClaimsRoute) -> Response {
     match required(parts, service.gate()).await {
         Ok(claims) => to_response(service.claims_route(route, &claims).await),
         Err(rejection) => rejection.into_response(),
@@ -133,7 +133,7 @@ async fn with_claims(service: &Service, parts: &Parts, route: ClaimsRoute) -> Re
 }
 
 /// Reads the body (at most [`MAX_BODY_BYTES`]) and runs a body route.
-async fn with_body(service: &Service, request: Request, route: BodyRoute) -> Response {
+async fn with_body(service: &TokenService, request: Request, route: BodyRoute) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_BODY_BYTES).await;
     to_response(

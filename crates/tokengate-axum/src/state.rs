@@ -1,20 +1,20 @@
 //! `TokenState`: the router state of an app whose only state is tokengate's.
 
 use axum::extract::FromRef;
-use tokengate::{Gate, Service};
+use tokengate::{Gate, TokenService};
 
 /// The service for [`routes`](crate::routes) and its gate for the extractors, as one router
 /// state: `.with_state(TokenState::new(service))`. An app with a state of its own gives both
 /// through `FromRef` instead, as this type does.
 #[derive(Debug, Clone)]
 pub struct TokenState {
-    service: Service,
+    service: TokenService,
     gate: Gate,
 }
 
 impl TokenState {
     /// The state of `service`.
-    pub fn new(service: Service) -> Self {
+    pub fn new(service: TokenService) -> Self {
         TokenState {
             gate: service.gate().clone(),
             service,
@@ -22,8 +22,8 @@ impl TokenState {
     }
 }
 
-impl FromRef<TokenState> for Service {
-    fn from_ref(state: &TokenState) -> Service {
+impl FromRef<TokenState> for TokenService {
+    fn from_ref(state: &TokenState) -> TokenService {
         state.service.clone()
     }
 }

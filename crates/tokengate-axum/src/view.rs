@@ -3,7 +3,7 @@
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use tokengate::{Reply, RequestView};
+use tokengate::{HttpReply, RequestView};
 
 /// The method, headers and URI of an axum request, as the core sees them.
 pub(crate) struct View<'r> {
@@ -49,8 +49,8 @@ impl RequestView for View<'_> {
     }
 }
 
-/// A core [`Reply`] as an axum response.
-pub(crate) fn to_response(reply: Reply) -> Response {
+/// A core [`HttpReply`] as an axum response.
+pub(crate) fn to_response(reply: HttpReply) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, reply.body).into_response();
     let headers = response.headers_mut();

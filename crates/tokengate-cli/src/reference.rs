@@ -3,7 +3,7 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
-use tokengate::Service;
+use tokengate::TokenService;
 use tokengate_axum::{Authenticated, Authorized, DocumentRead, DocumentWrite, TokenState};
 
 use crate::demo;
@@ -11,7 +11,7 @@ use crate::demo;
 /// Every route of the reference service (the account routes, the demo routes and an
 /// `/openapi.json` describing both), JSON 404/405, and CORS for `cors_origins`, over
 /// `service`.
-pub fn reference_app(service: Service, cors_origins: &[String]) -> Router {
+pub fn reference_app(service: TokenService, cors_origins: &[String]) -> Router {
     let service = service.with_openapi(&tokengate::openapi::reference_document());
     Router::new()
         .route("/public", get(public))

@@ -5,14 +5,16 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use std::time::Instant;
-use tokengate::{Config, Service};
+use tokengate::{Config, TokenService};
 
 /// Runs the service until SIGINT or SIGTERM; in-flight requests finish first.
 pub async fn run(config: Config) -> Result<(), String> {
     for warning in config.warnings() {
         tracing::warn!("{warning}");
     }
-    let service = Service::connect(&config).await.map_err(|e| e.to_string())?;
+    let service = TokenService::connect(&config)
+        .await
+        .map_err(|e| e.to_string())?;
     let router = app(service, &config.cors_origins);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -29,7 +31,7 @@ pub async fn run(config: Config) -> Result<(), String> {
 }
 
 /// The routes of the reference service, with one log line per request.
-pub fn app(service: Service, cors_origins: &[String]) -> Router {
+pub fn app(service: TokenService, cors_origins: &[String]) -> Router {
     tokengate_cli::reference_app(service, cors_origins)
         .layer(axum::middleware::from_fn(log_request))
 }

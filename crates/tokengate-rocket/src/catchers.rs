@@ -2,7 +2,7 @@
 
 use rocket::http::{Method, Status};
 use rocket::{Catcher, Request};
-use tokengate::{Gate, JsonErrors, Problem, Reply};
+use tokengate::{Gate, HttpReply, JsonErrors, Problem};
 
 use crate::extract::stored_rejection;
 use crate::view::ReplyResponder;
@@ -85,7 +85,7 @@ fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
 }
 
 /// `problem` in the gate's error format (the default JSON one if no gate is managed).
-fn render(request: &Request<'_>, problem: &Problem) -> Reply {
+fn render(request: &Request<'_>, problem: &Problem) -> HttpReply {
     match gate(request) {
         Some(gate) => gate.render(problem),
         None => problem.to_reply(&JsonErrors),

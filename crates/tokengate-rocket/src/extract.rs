@@ -7,7 +7,7 @@ use rocket::response::{self, Responder};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use std::sync::Mutex;
-use tokengate::{AuthError, Claims, Gate, NoExtra, Rejection, Reply};
+use tokengate::{AuthError, Claims, Gate, HttpReply, NoExtra, Refusal};
 
 use crate::view::{to_response, View};
 
@@ -78,11 +78,11 @@ tokengate::adapter_guard_types! {
 #[derive(Debug, Clone)]
 pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
 
-/// Why a request was refused: the core's [`Rejection`] (status, `WWW-Authenticate`
+/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
 /// challenge, body in the gate's error format). The error of the [`Authenticated`],
 /// [`MaybeAuthenticated`] and [`Authorized`](crate::Authorized) guards, and a responder.
 #[derive(Debug, Clone)]
-pub struct TokenRejection(pub Rejection);
+pub struct TokenRejection(pub Refusal);
 
 impl<'r> Responder<'r, 'static> for TokenRejection {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
@@ -99,11 +99,11 @@ impl std::fmt::Display for TokenRejection {
 impl std::error::Error for TokenRejection {}
 
 /// The result of verifying the request's token, cached per request and claims type.
-struct Verified<C>(Result<Option<Claims<C>>, Rejection>);
+struct Verified<C>(Result<Option<Claims<C>>, Refusal>);
 
 /// The last rejection of this request, for the catcher that will answer it.
 #[derive(Default)]
-struct Rejected(Mutex<Option<Reply>>);
+struct Rejected(Mutex<Option<HttpReply>>);
 
 /// The gate in managed state.
 pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
@@ -115,7 +115,7 @@ pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
 pub(crate) async fn verified<'r, C>(
     request: &'r Request<'_>,
     gate: &Gate,
-) -> &'r Result<Option<Claims<C>>, Rejection>
+) -> &'r Result<Option<Claims<C>>, Refusal>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
@@ -127,19 +127,19 @@ where
 pub(crate) async fn required<'r, C>(
     request: &'r Request<'_>,
     gate: &Gate,
-) -> Result<&'r Claims<C>, Rejection>
+) -> Result<&'r Claims<C>, Refusal>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     match verified::<C>(request, gate).await {
         Ok(Some(claims)) => Ok(claims),
-        Ok(None) => Err(Rejection::new(gate, AuthError::MissingToken)),
+        Ok(None) => Err(Refusal::new(gate, AuthError::MissingToken)),
         Err(rejection) => Err(rejection.clone()),
     }
 }
 
 /// Fails the guard with `rejection`, keeping the rendered reply for the catcher.
-pub(crate) fn reject<T>(request: &Request<'_>, rejection: Rejection) -> Outcome<T, TokenRejection> {
+pub(crate) fn reject<T>(request: &Request<'_>, rejection: Refusal) -> Outcome<T, TokenRejection> {
     let slot = request.local_cache(Rejected::default);
     if let Ok(mut slot) = slot.0.lock() {
         *slot = Some(rejection.reply().clone());
@@ -148,7 +148,7 @@ pub(crate) fn reject<T>(request: &Request<'_>, rejection: Rejection) -> Outcome<
 }
 
 /// The rejection a guard of this request stored, if its status is `status`.
-pub(crate) fn stored_rejection(request: &Request<'_>, status: Status) -> Option<Reply> {
+pub(crate) fn stored_rejection(request: &Request<'_>, status: Status) -> Option<HttpReply> {
     let slot = request.local_cache(Rejected::default);
     let mut slot = slot.0.lock().ok()?;
     match slot.take() {

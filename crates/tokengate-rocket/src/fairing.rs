@@ -7,7 +7,7 @@ use rocket::http::uri::Origin;
 use rocket::{Build, Request, Response, Rocket};
 use tokengate::Gate;
 #[cfg(feature = "accounts")]
-use tokengate::{Config, Service};
+use tokengate::{Config, TokenService};
 
 use crate::cors::{self, Cors};
 
@@ -21,7 +21,7 @@ enum Source {
     #[cfg(feature = "accounts")]
     Config(Box<Config>),
     #[cfg(feature = "accounts")]
-    Service(Service),
+    TokenService(TokenService),
 }
 
 /// What ignition opened: the gate to manage, the service (if any) and the CORS origins of
@@ -29,14 +29,14 @@ enum Source {
 struct Opened {
     gate: Gate,
     #[cfg(feature = "accounts")]
-    service: Option<Service>,
+    service: Option<TokenService>,
     configured_origins: Vec<String>,
 }
 
 /// The fairing that sets tokengate up in a Rocket app.
 ///
 /// On ignite it
-/// - opens the [`Service`] (unless given one) and manages it, with its [`Gate`], as state for
+/// - opens the [`TokenService`] (unless given one) and manages it, with its [`Gate`], as state for
 ///   the guards and routes,
 /// - mounts [`routes()`](crate::routes()) (`/signup`, `/login`, `/refresh`, `/logout`,
 ///   `/users/me`, `/cs-token`, `/healthz`) at [`base`](Self::base) (`/` by default),
@@ -90,8 +90,8 @@ impl TokenGateFairing {
     /// Uses a service that is already open. No CORS unless [`cors_origins`](Self::cors_origins)
     /// says so.
     #[cfg(feature = "accounts")]
-    pub fn with_service(service: Service) -> Self {
-        TokenGateFairing::from_source(Source::Service(service))
+    pub fn with_service(service: TokenService) -> Self {
+        TokenGateFairing::from_source(Source::TokenService(service))
     }
 
     /// Verify-only: manages `gate` for the guards, registers the catchers and answers CORS
@@ -156,7 +156,7 @@ impl TokenGateFairing {
         match &self.source {
             Source::Gate(gate) => Ok(Opened::gate(gate.clone())),
             #[cfg(feature = "accounts")]
-            Source::Service(service) => Ok(Opened::service(service.clone(), Vec::new())),
+            Source::TokenService(service) => Ok(Opened::service(service.clone(), Vec::new())),
             #[cfg(feature = "accounts")]
             Source::Config(config) => Opened::connect(config.as_ref().clone()).await,
             #[cfg(feature = "accounts")]
@@ -205,9 +205,9 @@ impl Fairing for TokenGateFairing {
                     return Err(rocket);
                 }
             };
-            if rocket.state::<Service>().is_some() {
+            if rocket.state::<TokenService>().is_some() {
                 rocket::error!(
-                    "tokengate: a Service is already managed; attach the fairing with_service instead"
+                    "tokengate: a TokenService is already managed; attach the fairing with_service instead"
                 );
                 return Err(rocket);
             }
@@ -244,12 +244,14 @@ impl Opened {
         for warning in config.warnings() {
             rocket::warn!("{warning}");
         }
-        let service = Service::connect(&config).await.map_err(|e| e.to_string())?;
+        let service = TokenService::connect(&config)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(Opened::service(service, config.cors_origins))
     }
 
     #[cfg(feature = "accounts")]
-    fn service(service: Service, configured_origins: Vec<String>) -> Self {
+    fn service(service: TokenService, configured_origins: Vec<String>) -> Self {
         Opened {
             gate: service.gate().clone(),
             service: Some(service),

@@ -5,7 +5,7 @@ use std::io::Cursor;
 use rocket::http::Status;
 use rocket::response::{self, Responder, Response};
 use rocket::Request;
-use tokengate::{HeaderValue, Reply, RequestView};
+use tokengate::{HeaderValue, HttpReply, RequestView};
 
 /// The headers and URI of a Rocket request, as the core sees them.
 pub(crate) struct View<'a, 'r>(pub &'a Request<'r>);
@@ -26,24 +26,24 @@ impl RequestView for View<'_, '_> {
     }
 }
 
-/// A core [`Reply`] (status, content type, headers, body) as a Rocket responder.
+/// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder.
 ///
 /// What the service routes and the catchers answer; use it to send what a
-/// [`tokengate::Service`] method returns from a route of your own.
+/// [`tokengate::TokenService`] method returns from a route of your own.
 ///
 /// ```
 /// use rocket::{get, State};
-/// use tokengate::Service;
+/// use tokengate::TokenService;
 /// use tokengate_rocket::{Authenticated, ReplyResponder};
 ///
 /// /// `/users/me` under another path.
 /// #[get("/account")]
-/// async fn account(service: &State<Service>, user: Authenticated) -> ReplyResponder {
+/// async fn account(service: &State<TokenService>, user: Authenticated) -> ReplyResponder {
 ///     ReplyResponder(service.me(&user).await)
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct ReplyResponder(pub Reply);
+pub struct ReplyResponder(pub HttpReply);
 
 impl<'r> Responder<'r, 'static> for ReplyResponder {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
@@ -51,8 +51,8 @@ impl<'r> Responder<'r, 'static> for ReplyResponder {
     }
 }
 
-/// A core [`Reply`] as a Rocket response.
-pub(crate) fn to_response(reply: Reply) -> Response<'static> {
+/// A core [`HttpReply`] as a Rocket response.
+pub(crate) fn to_response(reply: HttpReply) -> Response<'static> {
     let mut response = Response::build();
     response.status(Status::new(reply.status));
     if !reply.content_type.is_empty() {

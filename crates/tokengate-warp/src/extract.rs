@@ -19,13 +19,13 @@ tokengate::adapter_guard_types! {
     Authorized;
 }
 
-/// Why a request was refused: the core's [`tokengate::Rejection`] (status,
+/// Why a request was refused: the core's [`tokengate::Refusal`] (status,
 /// `WWW-Authenticate` challenge, body in the gate's error format) as a warp rejection.
 ///
 /// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it
 /// into the response, ahead of any 404 or 405 that warp merged from other routes.
 #[derive(Debug, Clone)]
-pub struct TokenRejection(pub tokengate::Rejection);
+pub struct TokenRejection(pub tokengate::Refusal);
 
 impl TokenRejection {
     /// The rendered response as a warp response.
@@ -44,7 +44,7 @@ impl std::fmt::Display for TokenRejection {
 
 impl std::error::Error for TokenRejection {}
 
-pub(crate) fn rejection(rejection: tokengate::Rejection) -> Rejection {
+pub(crate) fn rejection(rejection: tokengate::Refusal) -> Rejection {
     warp::reject::custom(TokenRejection(rejection))
 }
 

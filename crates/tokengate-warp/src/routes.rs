@@ -1,6 +1,6 @@
 //! The token endpoint and account routes as warp filters, and one filter holding them all.
 
-use tokengate::{BodyRoute, ClaimsRoute, NoExtra, ReadBody, Service, MAX_BODY_BYTES};
+use tokengate::{BodyRoute, ClaimsRoute, NoExtra, ReadBody, TokenService, MAX_BODY_BYTES};
 use warp::http::header::CONTENT_LENGTH;
 use warp::reject::Rejection;
 use warp::reply::Response;
@@ -17,18 +17,20 @@ use crate::view::{into_response, view, View};
 /// answered in the service's JSON.
 ///
 /// ```no_run
-/// use tokengate::{Config, Service};
+/// use tokengate::{Config, TokenService};
 /// use warp::Filter;
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = Config::from_env()?;
-/// let service = Service::connect(&config).await?;
+/// let service = TokenService::connect(&config).await?;
 /// let gate = service.gate().clone();
 /// let app = tokengate_warp::routes(service).recover(tokengate_warp::handle_rejection(gate));
 /// warp::serve(app).run(config.addr).await;
 /// # Ok(()) }
 /// ```
-pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn routes(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     healthz(service.clone())
         .or(jwks(service.clone()))
         .unify()
@@ -60,7 +62,9 @@ pub fn routes(service: Service) -> impl Filter<Extract = (Response,), Error = Re
 }
 
 /// `GET /healthz`.
-pub fn healthz(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn healthz(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("healthz").and(warp::get()).then(move || {
         let service = service.clone();
         async move { into_response(service.healthz().await) }
@@ -69,44 +73,54 @@ pub fn healthz(service: Service) -> impl Filter<Extract = (Response,), Error = R
 
 /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
 /// with a secret).
-pub fn jwks(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn jwks(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!(".well-known" / "jwks.json")
         .and(warp::get())
         .map(move || into_response(service.jwks()))
 }
 
 /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub fn openapi(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn openapi(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("openapi.json")
         .and(warp::get())
         .map(move || into_response(service.openapi()))
 }
 
 /// `POST /signup`: a JSON or form body.
-pub fn signup(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn signup(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     with_body("signup", BodyRoute::Signup, service)
 }
 
 /// `POST /login`: HTTP Basic, a form or JSON.
-pub fn login(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn login(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     with_body("login", BodyRoute::Login, service)
 }
 
 /// `POST /refresh`.
-pub fn refresh(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn refresh(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     with_body("refresh", BodyRoute::Refresh, service)
 }
 
 /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
 pub fn session_login(
-    service: Service,
+    service: TokenService,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     with_body("session", BodyRoute::SessionLogin, service)
 }
 
 /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
 pub fn session_refresh(
-    service: Service,
+    service: TokenService,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("session" / "refresh")
         .and(warp::post())
@@ -120,7 +134,7 @@ pub fn session_refresh(
 /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
 /// login and clears the cookies.
 pub fn session_logout(
-    service: Service,
+    service: TokenService,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("session")
         .and(warp::delete())
@@ -138,7 +152,9 @@ pub fn session_logout(
 }
 
 /// `POST /logout` (bearer): 204.
-pub fn logout(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn logout(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("logout")
         .and(warp::post())
         .and(authenticated::<NoExtra>(service.gate().clone()))
@@ -149,7 +165,7 @@ pub fn logout(service: Service) -> impl Filter<Extract = (Response,), Error = Re
 }
 
 /// `GET /users/me` (bearer).
-pub fn me(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn me(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("users" / "me")
         .and(warp::get())
         .and(authenticated::<NoExtra>(service.gate().clone()))
@@ -160,7 +176,9 @@ pub fn me(service: Service) -> impl Filter<Extract = (Response,), Error = Reject
 }
 
 /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub fn cs_token(service: Service) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+pub fn cs_token(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path!("cs-token")
         .and(warp::get())
         .and(authenticated::<NoExtra>(service.gate().clone()))
@@ -174,7 +192,7 @@ pub fn cs_token(service: Service) -> impl Filter<Extract = (Response,), Error = 
 fn with_body(
     path: &'static str,
     route: BodyRoute,
-    service: Service,
+    service: TokenService,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     warp::path(path)
         .and(warp::path::end())

@@ -1,6 +1,6 @@
 //! The core's request view and reply, in warp's types.
 
-use tokengate::{Reply, RequestView};
+use tokengate::{HttpReply, RequestView};
 use warp::http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -50,18 +50,18 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
         })
 }
 
-/// A core [`Reply`] (status, content type, headers, body) as a warp response.
+/// A core [`HttpReply`] (status, content type, headers, body) as a warp response.
 ///
-/// For handlers of your own that call [`Service`](tokengate::Service) methods:
+/// For handlers of your own that call [`TokenService`](tokengate::TokenService) methods:
 ///
 /// ```
-/// use tokengate::Reply;
+/// use tokengate::HttpReply;
 ///
-/// let response = tokengate_warp::into_response(Reply::text("hello"));
+/// let response = tokengate_warp::into_response(HttpReply::text("hello"));
 /// assert_eq!(response.status(), 200);
 /// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
 /// ```
-pub fn into_response(reply: Reply) -> Response {
+pub fn into_response(reply: HttpReply) -> Response {
     let mut response = warp::Reply::into_response(reply.body);
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

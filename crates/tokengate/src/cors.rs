@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::reply::Reply;
+use crate::reply::HttpReply;
 use crate::source::{HeaderValue, RequestView};
 
 /// What CORS makes of a request, decided by [`CorsPolicy::answer`].
@@ -15,7 +15,7 @@ use crate::source::{HeaderValue, RequestView};
 pub enum CorsAnswer {
     /// A preflight: send this reply (204, with the CORS headers for an allowed origin) and
     /// do not route the request.
-    Preflight(Reply),
+    Preflight(HttpReply),
     /// Any other request: serve it, then add these headers to the response (`Vary` is added
     /// to what is there, the others replace).
     Decorate(Vec<(&'static str, String)>),
@@ -88,7 +88,7 @@ impl CorsPolicy {
         );
         let headers = self.headers(origin, preflight);
         if preflight {
-            let mut reply = Reply::empty(204);
+            let mut reply = HttpReply::empty(204);
             reply.headers = headers;
             CorsAnswer::Preflight(reply)
         } else {

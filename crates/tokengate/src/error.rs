@@ -1,14 +1,14 @@
 //! The one error type of the verify path, [`AuthError`], and its RFC 6750 class.
 //!
 //! What it becomes on the wire is a [`Problem`], rendered by an [`ErrorFormat`] into a
-//! [`Reply`]; those live in `problem` and `reply`.
+//! [`HttpReply`]; those live in `problem` and `reply`.
 
 use std::borrow::Cow;
 
 // Re-exported at their old paths, where the gate, the service and the API error still
 // import them from.
 pub(crate) use crate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
-pub(crate) use crate::reply::Reply;
+pub(crate) use crate::reply::HttpReply;
 
 /// Why a request was not let through.
 ///

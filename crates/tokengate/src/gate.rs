@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::claims::Claims;
 use crate::collaboration::Permission;
-use crate::error::{AuthError, ErrorFormat, JsonErrors, Problem, Reply, SharedErrorFormat};
+use crate::error::{AuthError, ErrorFormat, HttpReply, JsonErrors, Problem, SharedErrorFormat};
 use crate::revocation::RevocationList;
 use crate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
 use crate::source::{RequestView, TokenSource, TokenSources};
@@ -273,12 +273,12 @@ impl Gate {
     }
 
     /// The response for an authentication failure: status, `WWW-Authenticate`, body.
-    pub fn reject(&self, error: &AuthError) -> Reply {
+    pub fn reject(&self, error: &AuthError) -> HttpReply {
         self.render(&error.to_problem(&self.inner.realm))
     }
 
     /// The response for any problem, in the configured error format.
-    pub fn render(&self, problem: &Problem) -> Reply {
+    pub fn render(&self, problem: &Problem) -> HttpReply {
         problem.to_reply(&*self.inner.errors)
     }
 

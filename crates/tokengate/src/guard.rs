@@ -1,4 +1,4 @@
-//! What a guard answers: the claims, or a [`Rejection`] the core has already rendered.
+//! What a guard answers: the claims, or a [`Refusal`] the core has already rendered.
 //!
 //! Every adapter's extractor, guard or filter calls these three methods and wraps the
 //! rejection in its framework's error type, so the rules (which status, which challenge,
@@ -11,16 +11,16 @@ use std::future::Future;
 
 use crate::claims::Claims;
 use crate::collaboration::RequiredPermission;
-use crate::error::{AuthError, Problem, Reply};
+use crate::error::{AuthError, HttpReply, Problem};
 use crate::gate::Gate;
 use crate::source::RequestView;
 
 /// A refused request: why, and the reply (status, headers, body in the gate's error format)
 /// that says so. Adapters wrap it in their own error type (`TokenRejection`).
 #[derive(Debug, Clone)]
-pub struct Rejection {
+pub struct Refusal {
     reason: Reason,
-    reply: Reply,
+    reply: HttpReply,
 }
 
 #[derive(Debug, Clone)]
@@ -30,10 +30,10 @@ enum Reason {
     RouteWithoutParameter,
 }
 
-impl Rejection {
+impl Refusal {
     /// `error` rendered with `gate`'s realm and error format.
     pub fn new(gate: &Gate, error: AuthError) -> Self {
-        Rejection {
+        Refusal {
             reply: gate.reject(&error),
             reason: Reason::Auth(error),
         }
@@ -55,17 +55,17 @@ impl Rejection {
     }
 
     /// The reply to send.
-    pub fn reply(&self) -> &Reply {
+    pub fn reply(&self) -> &HttpReply {
         &self.reply
     }
 
     /// The reply to send, owned.
-    pub fn into_reply(self) -> Reply {
+    pub fn into_reply(self) -> HttpReply {
         self.reply
     }
 }
 
-impl std::fmt::Display for Rejection {
+impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.reason {
             Reason::Auth(error) => error.fmt(f),
@@ -75,7 +75,7 @@ impl std::fmt::Display for Rejection {
     }
 }
 
-impl std::error::Error for Rejection {}
+impl std::error::Error for Refusal {}
 
 /// The document id of a route, as the framework hands it over.
 #[derive(Debug, Clone, Copy)]
@@ -96,9 +96,9 @@ impl Gate {
     pub fn require<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> Result<Claims<E>, Rejection> {
+    ) -> Result<Claims<E>, Refusal> {
         self.authenticate(request)
-            .map_err(|error| Rejection::new(self, error))
+            .map_err(|error| Refusal::new(self, error))
     }
 
     /// The claims of `request` if it has a token (`None` without one); a bad token is still
@@ -106,9 +106,9 @@ impl Gate {
     pub fn require_optional<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> Result<Option<Claims<E>>, Rejection> {
+    ) -> Result<Option<Claims<E>>, Refusal> {
         self.authenticate_optional(request)
-            .map_err(|error| Rejection::new(self, error))
+            .map_err(|error| Refusal::new(self, error))
     }
 
     /// [`require`](Self::require) for async guards: a trusted issuer's token with a `kid`
@@ -118,13 +118,13 @@ impl Gate {
     pub fn require_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Claims<E>, Rejection>> + 'static {
+    ) -> impl Future<Output = Result<Claims<E>, Refusal>> + 'static {
         let authenticated = self.authenticate_async(request);
         let gate = self.clone();
         async move {
             authenticated
                 .await
-                .map_err(|error| Rejection::new(&gate, error))
+                .map_err(|error| Refusal::new(&gate, error))
         }
     }
 
@@ -133,13 +133,13 @@ impl Gate {
     pub fn require_optional_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Option<Claims<E>>, Rejection>> + 'static {
+    ) -> impl Future<Output = Result<Option<Claims<E>>, Refusal>> + 'static {
         let authenticated = self.authenticate_optional_async(request);
         let gate = self.clone();
         async move {
             authenticated
                 .await
-                .map_err(|error| Rejection::new(&gate, error))
+                .map_err(|error| Refusal::new(&gate, error))
         }
     }
 
@@ -161,7 +161,7 @@ impl Gate {
         &self,
         claims: &Claims<E>,
         segment: DocumentSegment<'_>,
-    ) -> Result<String, Rejection> {
+    ) -> Result<String, Refusal> {
         let document = match segment {
             DocumentSegment::Decoded(id) => Cow::Borrowed(id),
             DocumentSegment::Encoded(raw) => match percent_decode_str(raw).decode_utf8() {
@@ -176,11 +176,11 @@ impl Gate {
             }
         };
         self.authorize(claims, &document, &P::permission())
-            .map_err(|error| Rejection::new(self, error))?;
+            .map_err(|error| Refusal::new(self, error))?;
         Ok(document.into_owned())
     }
 
-    fn path_failure(&self, reason: Reason) -> Rejection {
+    fn path_failure(&self, reason: Reason) -> Refusal {
         let problem = match reason {
             Reason::NoSuchDocument => Problem::not_found(),
             _ => Problem::new(
@@ -189,7 +189,7 @@ impl Gate {
                 "a document route was set up without its document parameter",
             ),
         };
-        Rejection {
+        Refusal {
             reply: self.render(&problem),
             reason,
         }

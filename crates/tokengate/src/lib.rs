@@ -60,16 +60,16 @@ pub use cors::{
 };
 pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
-pub use guard::{DocumentSegment, Rejection};
+pub use guard::{DocumentSegment, Refusal};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk};
 pub use log_format::LogFormat;
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
-pub use reply::Reply;
+pub use reply::HttpReply;
 pub use revocation::RevocationList;
 #[cfg(feature = "accounts")]
 pub use service::{
-    PrincipalResolver, Service, StorePrincipals, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
+    PrincipalResolver, StorePrincipals, TokenService, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
 };
 #[cfg(feature = "accounts")]
 pub use service_routes::{BodyRoute, ClaimsRoute};

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::reply::Reply;
+use crate::reply::HttpReply;
 
 /// A failure as the client will see it: status, `error` code, human message and any
 /// headers that must go with it. Every adapter turns a `Problem` into its own response type
@@ -55,9 +55,9 @@ impl Problem {
     }
 
     /// Renders the problem with `format` into a response any adapter can send.
-    pub fn to_reply(&self, format: &dyn ErrorFormat) -> Reply {
+    pub fn to_reply(&self, format: &dyn ErrorFormat) -> HttpReply {
         let body = format.render(self);
-        Reply {
+        HttpReply {
             status: self.status,
             content_type: body.content_type,
             headers: self.headers.clone(),

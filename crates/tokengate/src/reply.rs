@@ -1,10 +1,10 @@
-//! [`Reply`], the framework-neutral HTTP response each adapter translates into its own.
+//! [`HttpReply`], the framework-neutral HTTP response each adapter translates into its own.
 
 use std::borrow::Cow;
 
 /// A framework-neutral HTTP response: what the core decided, for an adapter to translate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
+pub struct HttpReply {
     /// HTTP status code.
     pub status: u16,
     /// Value of the `Content-Type` header; empty for a response without a body.
@@ -15,10 +15,10 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
-impl Reply {
+impl HttpReply {
     /// A JSON response with the given status.
-    pub fn json(status: u16, value: &impl serde::Serialize) -> Reply {
-        Reply {
+    pub fn json(status: u16, value: &impl serde::Serialize) -> HttpReply {
+        HttpReply {
             status,
             content_type: Cow::Borrowed("application/json"),
             headers: Vec::new(),
@@ -28,8 +28,8 @@ impl Reply {
     }
 
     /// A `text/plain` response with status 200.
-    pub fn text(body: impl Into<String>) -> Reply {
-        Reply {
+    pub fn text(body: impl Into<String>) -> HttpReply {
+        HttpReply {
             status: 200,
             content_type: Cow::Borrowed("text/plain; charset=utf-8"),
             headers: Vec::new(),
@@ -38,8 +38,8 @@ impl Reply {
     }
 
     /// An empty response with the given status (e.g. 204).
-    pub fn empty(status: u16) -> Reply {
-        Reply {
+    pub fn empty(status: u16) -> HttpReply {
+        HttpReply {
             status,
             content_type: Cow::Borrowed(""),
             headers: Vec::new(),

@@ -1,5 +1,5 @@
 //! The token service as framework-neutral request handlers: each takes what an adapter can
-//! read off a request and returns the [`Reply`] to send. Adapters only translate.
+//! read off a request and returns the [`HttpReply`] to send. Adapters only translate.
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use crate::claims::Claims;
 use crate::collaboration::{Auth, CsUser};
 use crate::config::Config;
 use crate::config_error::ConfigError;
-use crate::error::{AuthError, Reply};
+use crate::error::{AuthError, HttpReply};
 use crate::gate::Gate;
 use crate::revocation::RevocationList;
 use crate::session::{cookie_value, csrf_matches, SessionCookies, REFRESH_COOKIE};
@@ -78,7 +78,7 @@ impl PrincipalResolver for StorePrincipals {
 /// The whole reference service behind one cheap clone: the gate, the accounts, the
 /// CKEditor token issuer and the principal resolver.
 #[derive(Clone)]
-pub struct Service {
+pub struct TokenService {
     inner: Arc<Inner>,
 }
 
@@ -89,28 +89,28 @@ struct Inner {
     ckeditor: Option<CkeditorTokens>,
     principals: Arc<dyn PrincipalResolver>,
     /// The JWKS response of the gate's public keys, built once; `None` for secrets.
-    jwks: Option<Reply>,
+    jwks: Option<HttpReply>,
     /// The `GET /openapi.json` response, built once.
-    openapi: Reply,
+    openapi: HttpReply,
     /// How the browser-session routes write their cookies.
     cookies: SessionCookies,
 }
 
-impl std::fmt::Debug for Service {
+impl std::fmt::Debug for TokenService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service")
+        f.debug_struct("TokenService")
             .field("gate", &self.inner.gate)
             .field("ckeditor", &self.inner.ckeditor.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl Service {
+impl TokenService {
     /// Opens the store of `config` (creating an SQLite file, applying migrations), loads the
     /// revocations in force and keeps them in sync in the background. Must run inside a
     /// tokio runtime. A store that cannot be opened is a [`ConfigError`] naming
     /// `TOKENGATE_DATABASE_URL`.
-    pub async fn connect(config: &Config) -> Result<Service, ConfigError> {
+    pub async fn connect(config: &Config) -> Result<TokenService, ConfigError> {
         let store = SqlStore::connect(&config.database_url)
             .await
             .map_err(|e| ConfigError {
@@ -146,50 +146,50 @@ impl Service {
                 revocations.clone(),
             );
         }
-        Ok(Service::new(gate, accounts, config.ckeditor_tokens())
+        Ok(TokenService::new(gate, accounts, config.ckeditor_tokens())
             .with_session_cookies(config.session_cookies()))
     }
 
     /// A service from its parts. `gate` and `accounts` should share one revocation list.
-    pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> Service {
+    pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> TokenService {
         let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
         let jwks = jwks_reply(&gate);
         let cookies = SessionCookies::new(accounts.refresh_ttl_secs());
-        Service {
+        TokenService {
             inner: Arc::new(Inner {
                 gate,
                 accounts,
                 ckeditor,
                 principals,
                 jwks,
-                openapi: Reply::json(200, &crate::openapi::service_document()),
+                openapi: HttpReply::json(200, &crate::openapi::service_document()),
                 cookies,
             }),
         }
     }
 
     /// Replaces how `/cs-token` learns who the user is.
-    pub fn with_principals(self, resolver: impl PrincipalResolver) -> Service {
+    pub fn with_principals(self, resolver: impl PrincipalResolver) -> TokenService {
         self.changed(|inner| inner.principals = Arc::new(resolver))
     }
 
     /// Replaces the document `GET /openapi.json` serves (by default
     /// [`openapi::service_document`](crate::openapi::service_document), the routes of the
     /// adapters' `routes()`), e.g. with one that also describes the app's own routes.
-    pub fn with_openapi(self, document: &serde_json::Value) -> Service {
-        self.changed(|inner| inner.openapi = Reply::json(200, document))
+    pub fn with_openapi(self, document: &serde_json::Value) -> TokenService {
+        self.changed(|inner| inner.openapi = HttpReply::json(200, document))
     }
 
     /// Replaces how the browser-session routes write their cookies (e.g. without `Secure`
     /// for plain-HTTP development: `TOKENGATE_COOKIE_SECURE=0`).
-    pub fn with_session_cookies(self, cookies: SessionCookies) -> Service {
+    pub fn with_session_cookies(self, cookies: SessionCookies) -> TokenService {
         self.changed(|inner| inner.cookies = cookies)
     }
 
-    fn changed(self, change: impl FnOnce(&mut Inner)) -> Service {
+    fn changed(self, change: impl FnOnce(&mut Inner)) -> TokenService {
         let mut inner = Arc::unwrap_or_clone(self.inner);
         change(&mut inner);
-        Service {
+        TokenService {
             inner: Arc::new(inner),
         }
     }
@@ -205,15 +205,15 @@ impl Service {
     }
 
     /// The response for any failure, in the gate's error format.
-    pub fn error(&self, error: impl Into<ApiError>) -> Reply {
+    pub fn error(&self, error: impl Into<ApiError>) -> HttpReply {
         let gate = &self.inner.gate;
         gate.render(&error.into().to_problem(gate.realm()))
     }
 
     /// `GET /healthz`: 200 `{"status":"ok"}` when the store answers, else 503.
-    pub async fn healthz(&self) -> Reply {
+    pub async fn healthz(&self) -> HttpReply {
         match self.inner.accounts.health().await {
-            Ok(()) => Reply::json(200, &serde_json::json!({"status": "ok"})),
+            Ok(()) => HttpReply::json(200, &serde_json::json!({"status": "ok"})),
             Err(error) => self.error(error),
         }
     }
@@ -221,7 +221,7 @@ impl Service {
     /// `GET /.well-known/jwks.json`: the public keys that verify access tokens, for services
     /// that check them without sharing a secret. A service signing with a secret publishes
     /// nothing and answers the JSON 404 of an unknown route.
-    pub fn jwks(&self) -> Reply {
+    pub fn jwks(&self) -> HttpReply {
         match &self.inner.jwks {
             Some(reply) => reply.clone(),
             None => self.inner.gate.render(&crate::error::Problem::not_found()),
@@ -230,27 +230,27 @@ impl Service {
 
     /// `GET /openapi.json`: the OpenAPI 3.1 document of the service, the same bytes on
     /// every request and every framework.
-    pub fn openapi(&self) -> Reply {
+    pub fn openapi(&self) -> HttpReply {
         self.inner.openapi.clone()
     }
 
     /// `POST /signup`: 201 with the new user. `body` is what the adapter read of the body;
     /// its `Content-Type` comes from `request`.
-    pub async fn signup(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+    pub async fn signup(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
         let result = async {
             let signup: Signup = body.with_type(request)?.parse()?;
             self.inner.accounts.signup(signup).await
         };
         match result.await {
-            Ok(user) => Reply::json(201, &user),
+            Ok(user) => HttpReply::json(201, &user),
             Err(error) => self.error(error),
         }
     }
 
     /// `POST /login`: HTTP Basic when the `Authorization` header carries it, else the body.
-    pub async fn login(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+    pub async fn login(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
         match self.login_pair(request, body).await {
-            Ok(pair) => no_store(Reply::json(200, &pair)),
+            Ok(pair) => no_store(HttpReply::json(200, &pair)),
             Err(error) => self.error(error),
         }
     }
@@ -270,20 +270,20 @@ impl Service {
     }
 
     /// `POST /refresh`: a new pair for a live refresh token.
-    pub async fn refresh(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+    pub async fn refresh(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
         let result = async {
             let refresh: RefreshRequest = body.with_type(request)?.parse()?;
             self.inner.accounts.refresh(refresh).await
         };
         match result.await {
-            Ok(pair) => no_store(Reply::json(200, &pair)),
+            Ok(pair) => no_store(HttpReply::json(200, &pair)),
             Err(error) => self.error(error),
         }
     }
 
     /// `POST /session`: checks credentials as `/login` does, and answers 204 with the pair in
     /// the session cookies (and a fresh CSRF cookie) instead of a body.
-    pub async fn session_login(&self, request: &impl RequestView, body: ReadBody<'_>) -> Reply {
+    pub async fn session_login(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
         match self.login_pair(request, body).await {
             Ok(pair) => self.session_reply(&pair),
             Err(error) => self.error(error),
@@ -292,7 +292,7 @@ impl Service {
 
     /// `POST /session/refresh`: the CSRF header first (without it nothing is spent), then
     /// the refresh cookie, rotated as `/refresh` rotates a pair, reuse detection included.
-    pub async fn session_refresh(&self, request: &impl RequestView) -> Reply {
+    pub async fn session_refresh(&self, request: &impl RequestView) -> HttpReply {
         if !csrf_matches(request) {
             return self.error(AuthError::CsrfFailed);
         }
@@ -310,13 +310,13 @@ impl Service {
 
     /// `DELETE /session` with verified claims (the guard checked the CSRF header of a
     /// cookie-authenticated request): ends the login as `/logout` does and clears the cookies.
-    pub async fn session_logout(&self, claims: &Claims) -> Reply {
+    pub async fn session_logout(&self, claims: &Claims) -> HttpReply {
         if let Some(refused) = self.own_tokens_only(claims) {
             return refused;
         }
         match self.inner.accounts.logout(claims).await {
             Ok(()) => {
-                let mut reply = Reply::empty(204);
+                let mut reply = HttpReply::empty(204);
                 for cookie in self.inner.cookies.clear() {
                     reply.headers.push(("set-cookie", cookie));
                 }
@@ -327,8 +327,8 @@ impl Service {
     }
 
     /// 204 with the session cookies of `pair`; never cached.
-    fn session_reply(&self, pair: &TokenPair) -> Reply {
-        let mut reply = Reply::empty(204);
+    fn session_reply(&self, pair: &TokenPair) -> HttpReply {
+        let mut reply = HttpReply::empty(204);
         let cookies =
             self.inner
                 .cookies
@@ -340,30 +340,30 @@ impl Service {
     }
 
     /// `POST /logout` with verified claims: 204.
-    pub async fn logout(&self, claims: &Claims) -> Reply {
+    pub async fn logout(&self, claims: &Claims) -> HttpReply {
         if let Some(refused) = self.own_tokens_only(claims) {
             return refused;
         }
         match self.inner.accounts.logout(claims).await {
-            Ok(()) => Reply::empty(204),
+            Ok(()) => HttpReply::empty(204),
             Err(error) => self.error(error),
         }
     }
 
     /// `GET /users/me` with verified claims.
-    pub async fn me(&self, claims: &Claims) -> Reply {
+    pub async fn me(&self, claims: &Claims) -> HttpReply {
         if let Some(refused) = self.own_tokens_only(claims) {
             return refused;
         }
         match self.inner.accounts.me(claims).await {
-            Ok(user) => Reply::json(200, &user),
+            Ok(user) => HttpReply::json(200, &user),
             Err(error) => self.error(error),
         }
     }
 
     /// `GET /cs-token` with verified claims: a CKEditor Cloud Services token as
     /// `text/plain`, or 503 `not_configured`.
-    pub async fn cs_token(&self, claims: &Claims) -> Reply {
+    pub async fn cs_token(&self, claims: &Claims) -> HttpReply {
         let Some(tokens) = &self.inner.ckeditor else {
             return self.error(ApiError::NotConfigured(
                 "CKEditor Cloud Services is not configured: set TOKENGATE_CS_ENVIRONMENT_ID \
@@ -381,16 +381,16 @@ impl Service {
             Err(error) => return self.error(error),
         };
         match tokens.issue(&principal) {
-            Ok(issued) => no_store(Reply::text(issued.token)),
+            Ok(issued) => no_store(HttpReply::text(issued.token)),
             Err(_) => self.error(ApiError::Unavailable),
         }
     }
 }
 
-impl Service {
+impl TokenService {
     /// The account routes (`/users/me`, `/logout`, `DELETE /session`) are for the service's
     /// own tokens: a trusted issuer's token there is 401 `invalid_token`.
-    fn own_tokens_only(&self, claims: &Claims) -> Option<Reply> {
+    fn own_tokens_only(&self, claims: &Claims) -> Option<HttpReply> {
         self.inner
             .gate
             .trusts(claims.iss.as_deref())
@@ -399,12 +399,12 @@ impl Service {
 }
 
 /// The `/.well-known/jwks.json` response for the gate's keys, or `None` when none is public.
-fn jwks_reply(gate: &Gate) -> Option<Reply> {
+fn jwks_reply(gate: &Gate) -> Option<HttpReply> {
     let jwks = gate.verifier().keys().jwks();
     if jwks.keys.is_empty() {
         return None;
     }
-    let mut reply = Reply::json(200, &jwks);
+    let mut reply = HttpReply::json(200, &jwks);
     // Short enough that a rotated key reaches verifiers within minutes.
     reply.headers.push((
         "cache-control",
@@ -421,7 +421,7 @@ fn store_reason(error: &crate::accounts::StoreError) -> String {
 }
 
 /// Token responses must not be cached (RFC 6749 section 5.1).
-fn no_store(mut reply: Reply) -> Reply {
+fn no_store(mut reply: HttpReply) -> HttpReply {
     reply.headers.push(("cache-control", "no-store".to_owned()));
     reply.headers.push(("pragma", "no-cache".to_owned()));
     reply

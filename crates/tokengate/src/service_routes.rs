@@ -2,11 +2,11 @@
 
 use crate::body::ReadBody;
 use crate::claims::Claims;
-use crate::reply::Reply;
-use crate::service::Service;
+use crate::reply::HttpReply;
+use crate::service::TokenService;
 use crate::source::RequestView;
 
-/// The service routes that read a request body; see [`Service::body_route`].
+/// The service routes that read a request body; see [`TokenService::body_route`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyRoute {
     /// `POST /signup`.
@@ -19,7 +19,7 @@ pub enum BodyRoute {
     SessionLogin,
 }
 
-/// The service routes that act on verified claims; see [`Service::claims_route`].
+/// The service routes that act on verified claims; see [`TokenService::claims_route`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaimsRoute {
     /// `POST /logout`.
@@ -32,7 +32,7 @@ pub enum ClaimsRoute {
     SessionLogout,
 }
 
-impl Service {
+impl TokenService {
     /// Runs a body route: what an adapter's handler calls with its request view and what it
     /// read of the body, so every framework answers alike, body errors included.
     pub async fn body_route(
@@ -40,7 +40,7 @@ impl Service {
         route: BodyRoute,
         request: &impl RequestView,
         body: ReadBody<'_>,
-    ) -> Reply {
+    ) -> HttpReply {
         match route {
             BodyRoute::Signup => self.signup(request, body).await,
             BodyRoute::Login => self.login(request, body).await,
@@ -50,7 +50,7 @@ impl Service {
     }
 
     /// Runs a bearer route with the claims the adapter's guard verified.
-    pub async fn claims_route(&self, route: ClaimsRoute, claims: &Claims) -> Reply {
+    pub async fn claims_route(&self, route: ClaimsRoute, claims: &Claims) -> HttpReply {
         match route {
             ClaimsRoute::Logout => self.logout(claims).await,
             ClaimsRoute::Me => self.me(claims).await,

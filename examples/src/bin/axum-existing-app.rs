@@ -6,19 +6,19 @@
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::Router;
-use tokengate::{Config, Gate, Service};
+use tokengate::{Config, Gate, TokenService};
 use tokengate_axum::{Authenticated, TokenGateLayer};
 
 /// The app's own state, as it was, plus the token service and its gate.
 #[derive(Clone)]
 struct AppState {
     shop_name: &'static str,
-    tokens: Service,
+    tokens: TokenService,
     gate: Gate,
 }
 
-impl FromRef<AppState> for Service {
-    fn from_ref(state: &AppState) -> Service {
+impl FromRef<AppState> for TokenService {
+    fn from_ref(state: &AppState) -> TokenService {
         state.tokens.clone()
     }
 }
@@ -44,7 +44,7 @@ async fn stats() -> &'static str {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
-    let tokens = Service::connect(&config).await?;
+    let tokens = TokenService::connect(&config).await?;
     let state = AppState {
         shop_name: "the shop",
         gate: tokens.gate().clone(),
