@@ -21,7 +21,11 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("TOKENGATE_ADDR: cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
-    tracing::info!(%addr, "tokengate serve started");
+    tracing::info!(
+        %addr,
+        crypto_backend = tokengate::crypto_backend(),
+        "tokengate serve started"
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -62,7 +62,9 @@ pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use guard::{DocumentSegment, Refusal};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
-pub use keys::{Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk};
+pub use keys::{
+    crypto_backend, Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk,
+};
 pub use log_format::LogFormat;
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use reply::HttpReply;

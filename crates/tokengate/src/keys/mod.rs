@@ -5,6 +5,7 @@
 //! re-exported here.
 
 mod algorithm;
+mod backend;
 mod hmac;
 mod jwk;
 mod jwk_import;
@@ -13,6 +14,7 @@ mod key_set;
 mod soundness;
 
 pub use algorithm::Algorithm;
+pub use backend::crypto_backend;
 pub use jwk_import::JwkError;
 pub use jwks::{JwksError, JwksKeys, SkippedJwk};
 pub use key_set::KeySet;
@@ -138,6 +140,7 @@ impl Key {
     /// Unsound keys are refused here, naming the problem: RSA moduli under 2048 bits, RSA
     /// exponents that are even or below 3, EC keys of another curve, PEMs of another kind.
     pub fn from_private_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
+        backend::install();
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_private(alg, text)?;
         let signing = match alg {
@@ -165,6 +168,7 @@ impl Key {
     /// [`from_private_pem`](Self::from_private_pem) refuses when unsound (and an EC point
     /// that is not on the curve).
     pub fn from_public_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
+        backend::install();
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_public(alg, text)?;
         let verifying = match alg {
