@@ -17,11 +17,18 @@
 # The tokens are what the app's /login issues (same header, claims and signing key, HS256
 # with TOKENGATE_SECRET), each with its own jti: the script logs in once, then signs copies
 # of that token's claims with fresh jti values (bench/mint-tokens.py, at setup, not timed).
+#
+# PROVIDER_ALG=RS256 (or PS256, ES256) measures the resource-server path instead: the test
+# OpenID provider (tests/oidc/provider.mjs, node; `npm ci` in tests/oidc first) signs the
+# tokens, the app trusts it through TOKENGATE_TRUSTED_ISSUERS, and each token comes from its
+# own client-credentials grant (bench/provider-tokens.py; TOKENS defaults to 2000 here, as the
+# provider signs them one by one). FEATURES=aws-lc-rs builds the apps on that crypto backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 apps=${1:-"app-axum app-actix app-rocket app-warp"}
 routes=${2:-"/public /protected"}
-count=${TOKENS:-20000}
+provider_alg=${PROVIDER_ALG:-}
+count=${TOKENS:-$([ -n "$provider_alg" ] && echo 2000 || echo 20000)}
 duration=${DURATION:-5}
 rounds=${ROUNDS:-5}
 connections=${CONNECTIONS:-32}
@@ -30,7 +37,9 @@ for tool in wrk python3 curl bc; do
 done
 bins=()
 for app in $apps; do bins+=(--bin "$app"); done
-cargo build --release -q -p tokengate-examples "${bins[@]}"
+features=()
+[ -z "${FEATURES:-}" ] || features=(--features "$FEATURES")
+cargo build --release -q -p tokengate-examples "${bins[@]}" "${features[@]}"
 app_cpu=""
 wrk_cpu=""
 if [ "${PIN:-0}" = 1 ]; then
@@ -41,31 +50,57 @@ ticks=$(getconf CLK_TCK)
 secret=load-test-secret-0123456789abcdef0123
 work=$(mktemp -d)
 pid=""
+provider_pid=""
 stop_app() {
     if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
     pid=""
 }
-trap 'stop_app; rm -rf "$work"' EXIT
+stop_provider() {
+    if [ -n "$provider_pid" ]; then kill "$provider_pid" 2>/dev/null || true; wait "$provider_pid" 2>/dev/null || true; fi
+    provider_pid=""
+}
+trap 'stop_app; stop_provider; rm -rf "$work"' EXIT
+trusted=()
+if [ -n "$provider_alg" ]; then
+    SIGNING_ALG=$provider_alg node tests/oidc/provider.mjs 0 > "$work/provider.out" 2> "$work/provider.err" &
+    provider_pid=$!
+    for _ in $(seq 1 100); do grep -qs '^listening on ' "$work/provider.out" && break; sleep 0.1; done
+    issuer=$(sed -n 's/^listening on //p' "$work/provider.out")
+    case "$issuer" in http://127.0.0.1:*) ;; *) echo "the provider did not start" >&2; cat "$work/provider.err" >&2; exit 1;; esac
+    trusted=(TOKENGATE_TRUSTED_ISSUERS="$issuer" TOKENGATE_TRUSTED_AUDIENCE=https://api.tokengate.test
+             TOKENGATE_INSECURE_HTTP_ISSUERS=1)
+fi
 
 # The app's CPU time so far, in clock ticks: user time, then user plus system (fields 14, 15).
 cpu_ticks() { awk '{print $14, $14 + $15}' "/proc/$1/stat"; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-echo "tokens=$count duration=${duration}s rounds=$rounds connections=$connections pin=${PIN:-0} clock-ticks=$ticks/s"
+echo "tokens=$count provider=${provider_alg:-none} features=${FEATURES:-default} duration=${duration}s rounds=$rounds connections=$connections pin=${PIN:-0} clock-ticks=$ticks/s"
 for app in $apps; do
     rm -f "$work"/load.db*
-    TOKENGATE_ADDR=127.0.0.1:0 TOKENGATE_SECRET=$secret TOKENGATE_ACCESS_TTL=86400 \
+    env "${trusted[@]}" TOKENGATE_ADDR=127.0.0.1:0 TOKENGATE_SECRET=$secret TOKENGATE_ACCESS_TTL=86400 \
     TOKENGATE_DATABASE_URL="sqlite://$work/load.db" RUST_LOG=warn \
         ${app_cpu} "target/release/$app" > "$work/out" 2> "$work/err" &
     pid=$!
-    for _ in $(seq 1 100); do grep -q '^listening on ' "$work/out" && break; sleep 0.1; done
+    for _ in $(seq 1 100); do grep -qs '^listening on ' "$work/out" && break; sleep 0.1; done
     base=$(sed -n 's/^listening on //p' "$work/out")
     case "$base" in http://127.0.0.1:*) ;; *) echo "$app did not start on loopback" >&2; cat "$work/err" >&2; exit 1;; esac
-    curl -sf -X POST "$base/signup" -H 'content-type: application/json' \
-        -d '{"name":"Load","email":"load@example.com","password":"load-password"}' > /dev/null
-    token=$(curl -sf -X POST "$base/login" -u 'load@example.com:load-password' |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-    TOKEN=$token SECRET=$secret COUNT=$count python3 bench/mint-tokens.py > "$work/tokens"
+    if [ -n "$provider_alg" ]; then
+        # Fresh tokens for each app: the provider's live for 5 minutes.
+        ISSUER=$issuer COUNT=$count python3 bench/provider-tokens.py > "$work/tokens"
+        # The app fetches the provider's keys in the background: wait until a token passes.
+        first=$(head -1 "$work/tokens")
+        for _ in $(seq 1 100); do
+            [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $first" "$base/protected")" = 200 ] && break
+            sleep 0.1
+        done
+    else
+        curl -sf -X POST "$base/signup" -H 'content-type: application/json' \
+            -d '{"name":"Load","email":"load@example.com","password":"load-password"}' > /dev/null
+        token=$(curl -sf -X POST "$base/login" -u 'load@example.com:load-password' |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+        TOKEN=$token SECRET=$secret COUNT=$count python3 bench/mint-tokens.py > "$work/tokens"
+    fi
     for t in $(sed -n '1p;$p' "$work/tokens"); do
         for route in $routes; do
             status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t" "$base$route")
