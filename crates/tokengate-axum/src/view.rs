@@ -14,18 +14,20 @@ pub(crate) struct View<'r> {
 
 impl<'r> View<'r> {
     pub(crate) fn of(parts: &'r Parts) -> Self {
+        let (method, headers, uri) = (&parts.method, &parts.headers, &parts.uri);
         View {
-            method: &parts.method,
-            headers: &parts.headers,
-            uri: &parts.uri,
+            method,
+            headers,
+            uri,
         }
     }
 
     pub(crate) fn of_request<B>(request: &'r axum::http::Request<B>) -> Self {
+        let (method, headers, uri) = (request.method(), request.headers(), request.uri());
         View {
-            method: request.method(),
-            headers: request.headers(),
-            uri: request.uri(),
+            method,
+            headers,
+            uri,
         }
     }
 }

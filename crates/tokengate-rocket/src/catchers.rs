@@ -1,21 +1,17 @@
 //! The catchers that send a guard's rejection, and the service's JSON 404.
 
-use rocket::http::{Method, Status};
+use rocket::http::Status;
 use rocket::{Catcher, Request};
 use tokengate::{Gate, HttpReply, JsonErrors, Problem};
 
-use crate::extract::stored_rejection;
+use crate::extract::{gate_of, stored_rejection};
 use crate::view::ReplyResponder;
 
 /// Catchers for 401, 403, 404 and 503, registered by the
-/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise.
-///
-/// Rocket's catchers do not know which guard failed, so the guards of this crate keep the
-/// rendered rejection in the request-local cache and these catchers send exactly that: the
-/// status, the `WWW-Authenticate` challenge and the body in the gate's error format. A 404
-/// is the service's JSON `not_found`. A 401 or 403 that no tokengate guard produced gets a
-/// generic body in the same format. A 503 is what a guard answers while a trusted issuer's
-/// keys have never been loaded (with `Retry-After`).
+/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise: they send the
+/// rejection a guard of this crate kept in the request-local cache (status, challenge, body in
+/// the gate's error format; see the [guide](crate::guide)), a generic body in the same
+/// format for a 401, 403 or 503 no guard produced, and the JSON 404 (or 405 with `Allow`).
 ///
 /// ```
 /// // Your own 404 catcher stays; register only the other two, at a base of your choice.
@@ -28,7 +24,7 @@ pub fn catchers() -> Vec<Catcher> {
 
 #[rocket::catch(401)]
 fn unauthorized(request: &Request<'_>) -> ReplyResponder {
-    let realm = gate(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+    let realm = gate_of(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
     answer(request, Status::Unauthorized, Problem::unauthorized(realm))
 }
 
@@ -56,37 +52,16 @@ fn answer(request: &Request<'_>, status: Status, fallback: Problem) -> ReplyResp
 /// answered 405 with `Allow`, as the other frameworks do.
 #[rocket::catch(404)]
 fn not_found(request: &Request<'_>) -> ReplyResponder {
-    let path = request.uri().path().as_str();
-    let mut allowed: Vec<Method> = request
-        .rocket()
-        .routes()
-        .filter(|route| {
-            route.method != Method::Options && tokengate::template_matches(route.uri.path(), path)
-        })
-        .map(|route| route.method)
-        .collect();
-    // A route of this very method that forwarded (a guard or parameter declined) is a 404.
-    let own = match request.method() {
-        Method::Head => Method::Get,
-        method => method,
-    };
-    if allowed.is_empty() || allowed.contains(&own) {
-        return ReplyResponder(render(request, &Problem::not_found()));
-    }
-    allowed.sort_by_key(|method| method.as_str());
-    allowed.dedup();
-    let allow: Vec<&str> = allowed.iter().map(|method| method.as_str()).collect();
-    let problem = Problem::method_not_allowed_for(&allow);
+    let routes = request.rocket().routes();
+    let routes = routes.map(|route| (route.uri.path(), route.method.as_str()));
+    let path = request.uri().path();
+    let problem = Problem::unrouted(request.method().as_str(), path.as_str(), routes);
     ReplyResponder(render(request, &problem))
-}
-
-fn gate<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
-    request.rocket().state::<Gate>()
 }
 
 /// `problem` in the gate's error format (the default JSON one if no gate is managed).
 fn render(request: &Request<'_>, problem: &Problem) -> HttpReply {
-    match gate(request) {
+    match gate_of(request) {
         Some(gate) => gate.render(problem),
         None => problem.to_reply(&JsonErrors),
     }

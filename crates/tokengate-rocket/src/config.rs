@@ -4,20 +4,11 @@ use rocket::figment::value::Value;
 use rocket::figment::Figment;
 use tokengate::{Config, ConfigError};
 
-/// Reads the configuration of the reference service: each `TOKENGATE_*` variable of the environment,
-/// else the same key in Rocket's configuration: `[default.tokengate]` (or any profile) in
-/// `Rocket.toml` with lower-case keys (`secret`, `database_url`, `cors_origins`, …), or
-/// `ROCKET_TOKENGATE_*` variables. Errors name the `TOKENGATE_*` variable whichever layer the
-/// value came from.
-///
-/// ```toml
-/// [default.tokengate]
-/// database_url = "sqlite://tokengate.db"
-/// cors_origins = ["https://editor.example"]
-///
-/// [release.tokengate]
-/// database_url = "postgres://tokens@db/tokengate"
-/// ```
+/// Reads the configuration of the reference service: each `TOKENGATE_*` variable of the
+/// environment, else the same key in Rocket's configuration (`[default.tokengate]` in
+/// `Rocket.toml` with lower-case keys, or `ROCKET_TOKENGATE_*` variables; see the
+/// [guide](crate::guide)). Errors name the `TOKENGATE_*` variable whichever layer the value
+/// came from.
 ///
 /// ```
 /// let figment = rocket::Config::figment()

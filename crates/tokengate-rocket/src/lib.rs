@@ -4,10 +4,8 @@
 mod catchers;
 #[cfg(feature = "accounts")]
 mod config;
-mod cors;
 mod extract;
 mod fairing;
-mod permission;
 #[cfg(feature = "accounts")]
 mod routes;
 mod view;
@@ -15,15 +13,14 @@ mod view;
 pub use catchers::catchers;
 #[cfg(feature = "accounts")]
 pub use config::config_from_figment;
-pub use cors::CorsFairing;
-pub use extract::{Authenticated, Authorized, MaybeAuthenticated, TokenRejection};
-pub use fairing::TokenGateFairing;
-pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
+pub use extract::{Authenticated, Authorized, MaybeAuthenticated, Scoped, TokenRejection};
+pub use fairing::{CorsFairing, TokenGateFairing};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, session_login,
-    session_logout, session_refresh, signup, WholeRequest,
+    cs_token, healthz, jwks, login, logout, me, openapi, openid_configuration, refresh, routes,
+    session_login, session_logout, session_refresh, signup, WholeRequest,
 };
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 pub use view::ReplyResponder;
 
 /// The guide to tokengate with this framework.

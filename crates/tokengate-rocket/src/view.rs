@@ -26,22 +26,10 @@ impl RequestView for View<'_, '_> {
     }
 }
 
-/// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder.
-///
-/// What the service routes and the catchers answer; use it to send what a
-/// [`tokengate::TokenService`] method returns from a route of your own.
-///
-/// ```
-/// use rocket::{get, State};
-/// use tokengate::TokenService;
-/// use tokengate_rocket::{Authenticated, ReplyResponder};
-///
-/// /// `/users/me` under another path.
-/// #[get("/account")]
-/// async fn account(service: &State<TokenService>, user: Authenticated) -> ReplyResponder {
-///     ReplyResponder(service.me(&user).await)
-/// }
-/// ```
+/// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder: what
+/// the service routes and the catchers answer, and how a route of your own sends what a
+/// [`tokengate::TokenService`] method returns (`ReplyResponder(service.me(&user).await)`;
+/// the [guide](crate::guide) has an example).
 #[derive(Debug, Clone)]
 pub struct ReplyResponder(pub HttpReply);
 

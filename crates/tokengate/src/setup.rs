@@ -1,0 +1,67 @@
+//! [`Setup`]: what an adapter that sets itself up (Rocket's fairing) starts from, and what
+//! it opens: the gate, the service and the CORS origins of the configuration.
+
+#[cfg(feature = "accounts")]
+use crate::config::Config;
+use crate::config_error::ConfigError;
+use crate::gate::Gate;
+#[cfg(feature = "accounts")]
+use crate::service::TokenService;
+
+/// Where the gate (and, with the account service, the routes) come from.
+#[derive(Debug, Clone)]
+pub enum Setup {
+    /// Verify-only: this gate, no service.
+    Gate(Gate),
+    /// A service that is already open; no CORS origins.
+    #[cfg(feature = "accounts")]
+    Service(TokenService),
+    /// A configuration: the store is opened by [`open`](Setup::open).
+    #[cfg(feature = "accounts")]
+    Config(Box<Config>),
+}
+
+/// What [`Setup::open`] opened.
+#[derive(Debug)]
+pub struct Opened {
+    /// The gate for the guards.
+    pub gate: Gate,
+    /// The service for the routes, unless verify-only.
+    #[cfg(feature = "accounts")]
+    pub service: Option<TokenService>,
+    /// `TOKENGATE_CORS_ORIGINS` of a configuration (none otherwise).
+    pub cors_origins: Vec<String>,
+    /// The configuration's warnings (see [`Config::warnings`](crate::Config::warnings)), to log.
+    pub warnings: Vec<&'static str>,
+}
+
+impl Setup {
+    /// Opens the service of a configuration ([`TokenService::connect`]), or takes what was
+    /// given.
+    pub async fn open(&self) -> Result<Opened, ConfigError> {
+        let opened = |gate, cors_origins, warnings| Opened {
+            gate,
+            #[cfg(feature = "accounts")]
+            service: None,
+            cors_origins,
+            warnings,
+        };
+        match self {
+            Setup::Gate(gate) => Ok(opened(gate.clone(), Vec::new(), Vec::new())),
+            #[cfg(feature = "accounts")]
+            Setup::Service(service) => Ok(Opened {
+                service: Some(service.clone()),
+                ..opened(service.gate().clone(), Vec::new(), Vec::new())
+            }),
+            #[cfg(feature = "accounts")]
+            Setup::Config(config) => {
+                let service = TokenService::connect(config).await?;
+                let origins = config.cors_origins.clone();
+                Ok(Opened {
+                    service: Some(service.clone()),
+                    ..opened(service.gate().clone(), origins, config.warnings())
+                })
+            }
+        }
+    }
+}
