@@ -42,18 +42,8 @@ tokengate::adapter_guard_types! {
     /// The claims of the request's bearer token if it has one: `None` without a token, but an
     /// invalid or expired token is still rejected with a [`TokenRejection`]. (actix-web's
     /// `Option<T>` turns *any* error of `T` into `None`, so `Option<Authenticated>` would let a
-    /// forged or expired token through as an anonymous request.)
-    ///
-    /// ```
-    /// use tokengate_actix::MaybeAuthenticated;
-    ///
-    /// async fn greeting(user: MaybeAuthenticated) -> String {
-    ///     match user.0 {
-    ///         Some(claims) => format!("hello {}", claims.sub.unwrap_or_default()),
-    ///         None => "hello stranger".into(),
-    ///     }
-    /// }
-    /// ```
+    /// forged or expired token through as an anonymous request; the [guide](crate::guide) has
+    /// an example.)
     MaybeAuthenticated;
     /// Extracts verified claims that grant `P`'s permission on the document in the path (the
     /// parameter [`P::PARAM`](RequiredPermission::PARAM), percent-decoded); otherwise 401 (no
@@ -123,13 +113,14 @@ macro_rules! extractor {
 extractor!(Authenticated<C>, |req, claims| Ok(Authenticated(present(
     &req, claims
 )?)));
-extractor!(MaybeAuthenticated<C>, |req, claims| {
-    let _ = req;
-    Ok(MaybeAuthenticated(claims))
-});
+extractor!(MaybeAuthenticated<C>, |_req, claims| Ok(
+    MaybeAuthenticated(claims)
+));
 extractor!(Authorized<P, C> where P: RequiredPermission, |req, claims| {
     let claims = present(&req, claims)?;
-    let segment = raw_segment(&req, P::PARAM).map_or(DocumentSegment::Missing, DocumentSegment::Encoded);
+    // The raw segment: actix decodes `match_info` lossily (and leaves `%2F`), the core once.
+    let path = req.uri().path();
+    let segment = req.match_pattern().map_or(DocumentSegment::Missing, |pattern| DocumentSegment::in_path(&pattern, path, P::PARAM));
     let document = require_gate(&req)?.authorize_segment::<P, C>(&claims, segment).map_err(TokenRejection)?;
     Ok(Authorized::granted(claims, document))
 });
@@ -137,17 +128,6 @@ extractor!(Scoped<S, C> where S: Scope, |req, claims| {
     let claims = present(&req, claims)?;
     Ok(Scoped::check(require_gate(&req)?, claims).map_err(TokenRejection)?)
 });
-
-/// The raw segment of the parameter `name`, found by its place in the matched pattern: actix
-/// decodes `match_info` values lossily (and leaves `%2F` encoded), the core decodes once.
-fn raw_segment<'r>(req: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    let pattern = req.match_pattern()?;
-    let placeholder = format!("{{{name}}}");
-    let index = pattern
-        .split('/')
-        .position(|segment| segment == placeholder)?;
-    req.uri().path().split('/').nth(index)
-}
 
 /// The gate registered as app data: `web::Data<TokenService>`, else `web::Data<Gate>`.
 pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {

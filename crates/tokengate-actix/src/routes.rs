@@ -19,25 +19,8 @@ macro_rules! handlers {
         /// `/openapi.json`) for [`App::configure`](actix_web::App::configure) or
         /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the
         /// [`TokenService`] as `web::Data<TokenService>`; a wrong method on these paths gets the
-        /// JSON 405 with `Allow` ([`not_allowed`]).
-        ///
-        /// ```no_run
-        /// use actix_web::{web, App, HttpServer};
-        /// use tokengate::{Config, TokenService};
-        ///
-        /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-        /// let config = Config::from_env()?;
-        /// let service = TokenService::connect(&config).await?;
-        /// HttpServer::new(move || {
-        ///     App::new()
-        ///         .app_data(web::Data::new(service.clone()))
-        ///         .service(web::scope("/auth").configure(tokengate_actix::configure))
-        /// })
-        /// .bind(config.addr)?
-        /// .run()
-        /// .await?;
-        /// # Ok(()) }
-        /// ```
+        /// JSON 405 with `Allow` ([`not_allowed`]). The [crate documentation](crate)'s program
+        /// mounts them: `App::new().app_data(web::Data::new(service)).configure(configure)`.
         pub fn configure(cfg: &mut web::ServiceConfig) {
             let mut routes = vec![$(($path, web::method(Method::$method).to($name))),*];
             for (path, allow) in tokengate::SERVICE_ROUTES {

@@ -18,30 +18,20 @@ tokengate::adapter_guard_types! {
     /// `Gate: FromRef<S>`), and rejects the request with the HTTP API's 401 otherwise; the
     /// handler never runs. Behind a [`TokenGateLayer`](crate::TokenGateLayer) it reuses the
     /// claims the layer verified. `Option<Authenticated<C>>` makes the token optional: no token
-    /// is `None`, but an invalid or expired token is still rejected. See the
-    /// [guide](crate::guide) for a state of your own.
+    /// is `None`, but an invalid or expired token is still rejected. The [guide](crate::guide)
+    /// shows a state of your own and an optional token.
     ///
     /// ```
-    /// use axum::{routing::get, Json, Router};
+    /// use axum::{routing::get, Router};
     /// use tokengate::Gate;
     /// use tokengate_axum::Authenticated;
     ///
-    /// async fn whoami(Authenticated(claims): Authenticated) -> Json<Option<String>> {
-    ///     Json(claims.sub)
-    /// }
-    ///
-    /// async fn greeting(user: Option<Authenticated>) -> String {
-    ///     match user {
-    ///         Some(Authenticated(claims)) => format!("hello {}", claims.sub.unwrap_or_default()),
-    ///         None => "hello stranger".into(),
-    ///     }
+    /// async fn whoami(Authenticated(claims): Authenticated) -> String {
+    ///     claims.sub.unwrap_or_default()
     /// }
     ///
     /// fn app(gate: Gate) -> Router {
-    ///     Router::new()
-    ///         .route("/whoami", get(whoami))
-    ///         .route("/greeting", get(greeting))
-    ///         .with_state(gate)
+    ///     Router::new().route("/whoami", get(whoami)).with_state(gate)
     /// }
     /// ```
     Authenticated;
@@ -65,26 +55,8 @@ tokengate::adapter_guard_types! {
     Authorized;
     /// Extracts verified claims whose `scope` holds [`S::SCOPE`](Scope::SCOPE); otherwise 401
     /// (no valid token) or 403 `insufficient_scope` with the scope in the challenge, as a
-    /// [`TokenRejection`]. Finds the gate like [`Authenticated`].
-    ///
-    /// ```
-    /// use axum::{routing::get, Router};
-    /// use tokengate::{Gate, Scope};
-    /// use tokengate_axum::Scoped;
-    ///
-    /// struct NotesRead;
-    /// impl Scope for NotesRead {
-    ///     const SCOPE: &'static str = "notes:read";
-    /// }
-    ///
-    /// async fn notes(user: Scoped<NotesRead>) -> String {
-    ///     format!("notes of {}", user.sub.as_deref().unwrap_or("?"))
-    /// }
-    ///
-    /// fn app(gate: Gate) -> Router {
-    ///     Router::new().route("/notes", get(notes)).with_state(gate)
-    /// }
-    /// ```
+    /// [`TokenRejection`]. Finds the gate like [`Authenticated`]; the [guide](crate::guide)
+    /// has an example.
     Scoped;
     /// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
     /// challenge, body in the gate's error format) as an axum response.

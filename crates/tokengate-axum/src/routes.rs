@@ -20,20 +20,8 @@ macro_rules! handlers {
         /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
         /// routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
         /// `/openapi.json`), to [`merge`](Router::merge) or [`nest`](Router::nest) into an app
-        /// whose state gives the [`TokenService`] (`TokenService: FromRef<S>`).
-        ///
-        /// ```no_run
-        /// use axum::Router;
-        /// use tokengate::{Config, TokenService};
-        ///
-        /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-        /// let config = Config::from_env()?;
-        /// let service = TokenService::connect(&config).await?;
-        /// let app: Router = tokengate_axum::routes().with_state(service);
-        /// let listener = tokio::net::TcpListener::bind(config.addr).await?;
-        /// axum::serve(listener, app).await?;
-        /// # Ok(()) }
-        /// ```
+        /// whose state gives the [`TokenService`] (`TokenService: FromRef<S>`), as the
+        /// [crate documentation](crate)'s program does: `routes().with_state(service)`.
         pub fn routes<S>() -> Router<S>
         where
             TokenService: FromRef<S>,

@@ -1,59 +1,32 @@
-//! The request guards: `Authenticated<C>`, `MaybeAuthenticated<C>`, `Authorized<P, C>` and
-//! `Scoped<S, C>`, and the rejection when a request has no claims that do.
+//! The request guards (`Authenticated<C>`, `MaybeAuthenticated<C>`, `Authorized<P, C>`,
+//! `Scoped<S, C>`), the rejection when a request has no claims that do, and the catchers
+//! that send it; and the core's request view and reply in Rocket's types.
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
-use rocket::response::{self, Responder};
-use rocket::{Ignite, Request, Rocket, Sentinel};
+use rocket::response::{self, Responder, Response};
+use rocket::{Catcher, Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
+use std::io::Cursor;
 use std::sync::Mutex;
-use tokengate::{Claims, DocumentSegment, Gate, HttpReply, Refusal, RequiredPermission, Scope};
-
-use crate::view::{to_response, View};
+use tokengate::{Claims, DocumentSegment, Gate, HeaderValue, HttpReply, JsonErrors, Problem};
+use tokengate::{Refusal, RequestView, RequiredPermission, Scope};
 
 tokengate::adapter_guard_types! {
-    /// The verified claims of the request's bearer token, as a request guard.
-    ///
-    /// The guard finds the token (`Authorization: Bearer`, then `x-access-token` by default) and
-    /// verifies it with the [`Gate`] in Rocket's managed state (the
-    /// [`TokenGateFairing`](crate::TokenGateFairing) manages it), once per request whatever the
-    /// number of guards that ask. On failure the guard fails with the status and the
-    /// [`catchers`](crate::catchers) send the exact rejection; the handler never runs. For a
-    /// token that may be absent use [`MaybeAuthenticated`]; to handle the rejection yourself take
-    /// `Result<Authenticated, TokenRejection>`.
-    ///
-    /// ```
-    /// use rocket::get;
-    /// use tokengate_rocket::Authenticated;
-    ///
-    /// #[get("/whoami")]
-    /// fn whoami(user: Authenticated) -> String {
-    ///     user.sub.clone().unwrap_or_default()
-    /// }
-    /// ```
+    /// The verified claims of the request's bearer token, as a request guard: it verifies the
+    /// token with the [`Gate`] in managed state, once per request whatever the number of guards
+    /// that ask, and on failure fails with the status for the [`catchers`](crate::catchers) to
+    /// send the exact rejection; the handler never runs. Take `Result<Authenticated,
+    /// TokenRejection>` to handle the rejection yourself.
     Authenticated;
-    /// The claims of a request whose token is optional: no token is `MaybeAuthenticated(None)`,
-    /// but an invalid or expired token is still rejected with 401. (Rocket's
-    /// `Option<Authenticated>` would turn a forged token into `None`: see the
-    /// [guide](crate::guide), which has an example.)
+    /// The claims of a request whose token is optional: no token is `None`, a bad one is still
+    /// 401 (unlike `Option<Authenticated>`; the [guide](crate::guide) says why, with an example).
     MaybeAuthenticated;
     /// A request guard for verified claims that grant `P`'s permission on the document named by
-    /// the route's dynamic segment `P::PARAM` (percent-decoded); otherwise the request fails with
-    /// 401 (no valid token) or 403 `insufficient_scope`, answered by the
-    /// [`catchers`](crate::catchers). A route without the segment ends in 500.
-    ///
-    /// Rocket wants every dynamic segment among the handler's arguments, so the handler also
-    /// receives the id itself; it equals [`document`](Self::document).
-    ///
-    /// ```
-    /// use rocket::put;
-    /// use tokengate_rocket::{Authorized, DocumentWrite};
-    ///
-    /// #[put("/documents/<id>")]
-    /// fn write(id: &str, doc: Authorized<DocumentWrite>) -> String {
-    ///     format!("{} may write {id}", doc.sub.as_deref().unwrap_or("?"))
-    /// }
-    /// ```
+    /// the route's dynamic segment `P::PARAM` (percent-decoded, and also among the handler's
+    /// arguments); otherwise 401 or 403 `insufficient_scope`, answered by the
+    /// [`catchers`](crate::catchers). A route without the segment ends in 500. The
+    /// [guide](crate::guide) has an example.
     Authorized;
     /// A request guard for verified claims whose `scope` holds [`S::SCOPE`](Scope::SCOPE);
     /// otherwise the request fails with 401 (no valid token) or 403 `insufficient_scope` (the
@@ -66,8 +39,8 @@ tokengate::adapter_guard_types! {
 }
 
 impl<'r> Responder<'r, 'static> for TokenRejection {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        Ok(to_response(self.0.into_reply()))
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        ReplyResponder(self.0.into_reply()).respond_to(request)
     }
 }
 
@@ -79,7 +52,7 @@ struct Verified<C>(Result<Option<Claims<C>>, Refusal>);
 struct Rejected(Mutex<Option<HttpReply>>);
 
 /// The gate in managed state.
-pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
+fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
     request.rocket().state::<Gate>()
 }
 
@@ -113,20 +86,11 @@ where
     Outcome::Error((Status::new(refusal.status()), TokenRejection(refusal)))
 }
 
-/// The rejection a guard of this request stored, if its status is `status`.
-pub(crate) fn stored_rejection(request: &Request<'_>, status: Status) -> Option<HttpReply> {
-    let mut slot = request.local_cache(Rejected::default).0.lock().ok()?;
-    slot.take().filter(|reply| reply.status == status.code)
-}
-
 /// The guards are sentinels: launch stops when a route uses one and no [`Gate`] is managed.
 fn gate_missing(rocket: &Rocket<Ignite>) -> bool {
     let missing = rocket.state::<Gate>().is_none();
     if missing {
-        rocket::error!(
-            "tokengate: a route uses a tokengate guard but no Gate is managed; attach \
-             TokenGateFairing or manage a Gate"
-        );
+        rocket::error!("tokengate: a route uses a tokengate guard but no Gate is managed");
     }
     missing
 }
@@ -168,4 +132,105 @@ guards! {
         Ok(Authorized::granted(claims, document))
     };
     Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, gate.require_present(claims.clone())?);
+}
+
+/// Catchers for 401, 403, 404 and 503, registered by the
+/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise: they send the
+/// rejection a guard of this crate kept in the request-local cache (status, challenge, body in
+/// the gate's error format), a generic body in the same format for a 401, 403 or 503 no guard
+/// produced, and the JSON 404 (or 405 with `Allow`). The [guide](crate::guide) shows how to
+/// register some of them only.
+pub fn catchers() -> Vec<Catcher> {
+    rocket::catchers![unauthorized, forbidden, not_found, unavailable]
+}
+
+/// The 401, 403 and 503 catchers.
+macro_rules! catchers {
+    ($($name:ident $code:tt),*) => {$(
+        #[rocket::catch($code)]
+        fn $name(status: Status, request: &Request<'_>) -> ReplyResponder {
+            caught(status, request)
+        }
+    )*};
+}
+
+catchers!(unauthorized 401, forbidden 403, unavailable 503);
+
+/// What the failed guard stored, else the core's answer for the status.
+fn caught(status: Status, request: &Request<'_>) -> ReplyResponder {
+    let stored = request
+        .local_cache(Rejected::default)
+        .0
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take());
+    let realm = gate_of(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+    let fallback = || render(request, &Problem::fallback(status.code, realm));
+    ReplyResponder(
+        stored
+            .filter(|reply| reply.status == status.code)
+            .unwrap_or_else(fallback),
+    )
+}
+
+/// Rocket has no 405: a request whose path a route of another method takes ends here, and is
+/// answered 405 with `Allow`, as the other frameworks do.
+#[rocket::catch(404)]
+fn not_found(request: &Request<'_>) -> ReplyResponder {
+    let routes = request.rocket().routes();
+    let routes = routes.map(|route| (route.uri.path(), route.method.as_str()));
+    let path = request.uri().path();
+    let problem = Problem::unrouted(request.method().as_str(), path.as_str(), routes);
+    ReplyResponder(render(request, &problem))
+}
+
+/// `problem` in the gate's error format (the default JSON one if no gate is managed).
+fn render(request: &Request<'_>, problem: &Problem) -> HttpReply {
+    match gate_of(request) {
+        Some(gate) => gate.render(problem),
+        None => problem.to_reply(&JsonErrors),
+    }
+}
+
+/// The headers and URI of a Rocket request, as the core sees them.
+pub(crate) struct View<'a, 'r>(pub &'a Request<'r>);
+
+impl RequestView for View<'_, '_> {
+    fn header(&self, name: &str) -> HeaderValue<'_> {
+        // Rocket 0.5 drops header values that are not UTF-8: such a header is absent here.
+        HeaderValue::from_values(self.0.headers().get(name).map(|value| value.as_bytes()))
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.0.uri().query().map(|query| query.as_str())
+    }
+
+    fn method(&self) -> &str {
+        self.0.method().as_str()
+    }
+}
+
+/// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder: what
+/// the service routes and the catchers answer, and how a route of your own sends what a
+/// [`tokengate::TokenService`] method returns (`ReplyResponder(service.me(&user).await)`;
+/// the [guide](crate::guide) has an example).
+#[derive(Debug, Clone)]
+pub struct ReplyResponder(pub HttpReply);
+
+impl<'r> Responder<'r, 'static> for ReplyResponder {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let reply = self.0;
+        let mut response = Response::build();
+        response.status(Status::new(reply.status));
+        if !reply.content_type.is_empty() {
+            response.raw_header("Content-Type", reply.content_type.into_owned());
+        }
+        for (name, value) in reply.headers {
+            response.raw_header_adjoin(name, value);
+        }
+        if !reply.body.is_empty() {
+            response.sized_body(reply.body.len(), Cursor::new(reply.body));
+        }
+        Ok(response.finalize())
+    }
 }

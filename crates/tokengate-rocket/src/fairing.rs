@@ -1,31 +1,46 @@
 //! `TokenGateFairing`, which manages the service, mounts its routes, registers the catchers
-//! and answers CORS, and `CorsFairing`, CORS alone: a response fairing and a preflight route.
+//! and answers CORS; its configuration from Rocket's figment; and `CorsFairing`, CORS alone.
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+#[cfg(feature = "accounts")]
+use rocket::figment::Figment;
 #[cfg(feature = "accounts")]
 use rocket::http::uri::Origin;
 use rocket::http::Status;
 use rocket::{Build, Request, Response, Rocket};
 #[cfg(feature = "accounts")]
 use tokengate::{Config, TokenService};
-use tokengate::{ConfigError, CorsPolicy, Gate, Opened, Setup};
+use tokengate::{ConfigError, CorsAnswer, CorsPolicy, Gate, HttpReply, Opened, Setup};
 
-/// The fairing that sets tokengate up in a Rocket app. On ignite it opens the
-/// [`TokenService`] (unless given one) and manages it with its [`Gate`] for the guards and
-/// routes, mounts [`routes()`](crate::routes()) at [`base`](Self::base) (`/` by default),
-/// registers the [`catchers()`](crate::catchers()) at `/`, and answers CORS for the
-/// configured origins (a preflight route, `OPTIONS` on any path ranked last, and the headers
-/// on every response to an allowed origin). Fairings cannot reject requests: the guards do.
-///
-/// ```no_run
-/// use tokengate_rocket::TokenGateFairing;
-///
-/// #[rocket::launch]
-/// fn rocket() -> _ {
-///     // TOKENGATE_* variables, over `[default.tokengate]` in Rocket.toml.
-///     rocket::build().attach(TokenGateFairing::new().base("/auth"))
-/// }
-/// ```
+use crate::extract::View;
+
+/// Reads the configuration of the reference service: each `TOKENGATE_*` variable of the
+/// environment, else the same key in Rocket's configuration (`[default.tokengate]` in
+/// `Rocket.toml` with lower-case keys, or `ROCKET_TOKENGATE_*` variables; see the
+/// [guide](crate::guide)). Errors name the `TOKENGATE_*` variable whichever layer the value
+/// came from. The [guide](crate::guide) has an example.
+#[cfg(feature = "accounts")]
+pub fn config_from_figment(figment: &Figment) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.is_empty())
+            .or_else(|| {
+                // `TOKENGATE_CORS_ORIGINS` as `tokengate.cors_origins`, else
+                // `tokengate_cors_origins` (what `ROCKET_TOKENGATE_CORS_ORIGINS` becomes).
+                let key = name.strip_prefix("TOKENGATE_")?.to_ascii_lowercase();
+                let value = figment.find_value(&format!("tokengate.{key}")).ok();
+                let value = value.or_else(|| figment.find_value(&format!("tokengate_{key}")).ok());
+                tokengate::setting_text(&serde_json::to_value(value?).ok()?)
+            })
+    })
+}
+
+/// The fairing that sets tokengate up in a Rocket app: on ignite it opens the
+/// [`TokenService`] (unless given one) and manages it with its [`Gate`], mounts
+/// [`routes()`](crate::routes()) at [`base`](Self::base), registers the
+/// [`catchers()`](crate::catchers()) and answers CORS for the configured origins. The
+/// [guide](crate::guide) has examples.
 #[derive(Debug)]
 pub struct TokenGateFairing {
     /// Where the gate comes from; `None`: the figment's configuration, read on ignite.
@@ -105,14 +120,14 @@ impl TokenGateFairing {
     }
 
     /// The gate, the service and the configured CORS origins.
-    #[cfg_attr(not(feature = "accounts"), allow(unused_variables))]
-    async fn open(&self, rocket: &Rocket<Build>) -> Result<Opened, ConfigError> {
+    async fn open(&self, _rocket: &Rocket<Build>) -> Result<Opened, ConfigError> {
         match &self.source {
             Some(setup) => setup.open().await,
             #[cfg(feature = "accounts")]
             None => {
-                let config = crate::config_from_figment(rocket.figment())?;
-                Setup::Config(Box::new(config)).open().await
+                Setup::Config(Box::new(crate::config_from_figment(_rocket.figment())?))
+                    .open()
+                    .await
             }
             #[cfg(not(feature = "accounts"))]
             None => unreachable!("only `TokenGateFairing::new` reads the figment"),
@@ -150,14 +165,10 @@ impl Fairing for TokenGateFairing {
         let mut rocket = rocket.manage(opened.gate);
         #[cfg(feature = "accounts")]
         if let Some(service) = opened.service {
-            let Some(base) = Origin::parse_owned(self.base.clone())
-                .ok()
-                .filter(|base| base.query().is_none())
-            else {
-                return Err(fail(
-                    rocket,
-                    &format!("the base {:?} is not a path", self.base),
-                ));
+            let base = Origin::parse_owned(self.base.clone()).ok();
+            let Some(base) = base.filter(|base| base.query().is_none()) else {
+                let error = format!("the base {:?} is not a path", self.base);
+                return Err(fail(rocket, &error));
             };
             if rocket.state::<TokenService>().is_some() {
                 let error =
@@ -196,11 +207,9 @@ fn decorate(request: &Request<'_>, response: &mut Response<'_>) {
     let Some(Cors(policy)) = request.rocket().state::<Cors>() else {
         return;
     };
-    let preflight = CorsPolicy::is_preflight(
-        request.method().as_str(),
-        request.headers().contains("access-control-request-method"),
-    );
-    for (name, value) in policy.headers(request.headers().get_one("origin"), preflight) {
+    let (CorsAnswer::Preflight(HttpReply { headers, .. }) | CorsAnswer::Decorate(headers)) =
+        policy.answer(&View(request));
+    for (name, value) in headers {
         if name == "vary" {
             response.adjoin_raw_header("Vary", value);
         } else {
@@ -211,13 +220,7 @@ fn decorate(request: &Request<'_>, response: &mut Response<'_>) {
 
 /// CORS alone, for an app that does not attach [`TokenGateFairing`] (which answers CORS
 /// itself): preflights answered 204 from any origin, and the CORS headers of the core's
-/// policy on every response to an allowed origin.
-///
-/// ```
-/// let origins = vec!["https://editor.example".to_owned()];
-/// let rocket = rocket::build().attach(tokengate_rocket::CorsFairing::new(&origins));
-/// # drop(rocket);
-/// ```
+/// policy on every response to an allowed origin (the [guide](crate::guide) has an example).
 #[derive(Debug, Clone)]
 pub struct CorsFairing {
     policy: CorsPolicy,

@@ -1,19 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod catchers;
-#[cfg(feature = "accounts")]
-mod config;
 mod extract;
 mod fairing;
 #[cfg(feature = "accounts")]
 mod routes;
-mod view;
 
-pub use catchers::catchers;
+pub use extract::{
+    catchers, Authenticated, Authorized, MaybeAuthenticated, ReplyResponder, Scoped, TokenRejection,
+};
 #[cfg(feature = "accounts")]
-pub use config::config_from_figment;
-pub use extract::{Authenticated, Authorized, MaybeAuthenticated, Scoped, TokenRejection};
+pub use fairing::config_from_figment;
 pub use fairing::{CorsFairing, TokenGateFairing};
 #[cfg(feature = "accounts")]
 pub use routes::{
@@ -21,7 +18,6 @@ pub use routes::{
     session_login, session_logout, session_refresh, signup, WholeRequest,
 };
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
-pub use view::ReplyResponder;
 
 /// The guide to tokengate with this framework.
 pub mod guide {

@@ -6,8 +6,7 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::{Request, Route, State};
 use tokengate::{BodyRoute, ClaimsRoute, OpenRoute, ReadBody, TokenService, MAX_BODY_BYTES};
 
-use crate::extract::Authenticated;
-use crate::view::{ReplyResponder, View};
+use crate::extract::{Authenticated, ReplyResponder, View};
 
 /// The request itself, for the routes that hand the core a view of it (Rocket has no
 /// such guard built in).
@@ -30,14 +29,7 @@ macro_rules! handlers {
         /// `/openapi.json`), to mount at any base. They need the [`TokenService`] in managed
         /// state, which the [`TokenGateFairing`](crate::TokenGateFairing) provides (it also
         /// mounts them); to mount only some, name them:
-        ///
-        /// ```
-        /// use rocket::routes;
-        ///
-        /// let only = routes![tokengate_rocket::login, tokengate_rocket::cs_token];
-        /// assert_eq!(only.len(), 2);
-        /// assert_eq!(tokengate_rocket::routes().len(), 13);
-        /// ```
+        /// `routes![tokengate_rocket::login, tokengate_rocket::cs_token]`.
         pub fn routes() -> Vec<Route> {
             rocket::routes![$($name),*]
         }
@@ -62,7 +54,13 @@ macro_rules! handlers {
         $(#[$doc])*
         #[rocket::route($method, uri = $path, data = "<data>")]
         pub async fn $name(service: &State<TokenService>, req: WholeRequest<'_>, data: Data<'_>) -> ReplyResponder {
-            with_body(service, req, data, BodyRoute::$route).await
+            let read = data.open(MAX_BODY_BYTES.bytes()).into_bytes().await;
+            let body = match &read {
+                Ok(bytes) if bytes.is_complete() => ReadBody::Complete(bytes),
+                Ok(_) => ReadBody::TooLarge,
+                Err(_) => ReadBody::Unreadable,
+            };
+            ReplyResponder(service.body_route(BodyRoute::$route, &View(req.0), body).await)
         }
     };
     (@ $(#[$doc:meta])* $name:ident $method:ident $path:tt, claims($route:ident)) => {
@@ -75,19 +73,3 @@ macro_rules! handlers {
 }
 
 tokengate::adapter_service_routes!(handlers);
-
-/// Reads the body (at most [`MAX_BODY_BYTES`]) and runs a body route.
-async fn with_body(
-    service: &TokenService,
-    req: WholeRequest<'_>,
-    data: Data<'_>,
-    route: BodyRoute,
-) -> ReplyResponder {
-    let read = data.open(MAX_BODY_BYTES.bytes()).into_bytes().await;
-    let body = match &read {
-        Ok(bytes) if bytes.is_complete() => ReadBody::Complete(bytes),
-        Ok(_) => ReadBody::TooLarge,
-        Err(_) => ReadBody::Unreadable,
-    };
-    ReplyResponder(service.body_route(route, &View(req.0), body).await)
-}

@@ -117,27 +117,15 @@ where
 /// `/documents/{id}/comments`, use [`authenticated`] and [`Gate::authorize`].
 ///
 /// ```
-/// use tokengate::{Gate, Permission, RequiredPermission};
+/// use tokengate::Gate;
 /// use tokengate_warp::{require_permission, Authorized, DocumentRead};
 /// use warp::Filter;
 ///
-/// /// Any permission can be required through a marker type.
-/// #[derive(Clone, Copy)]
-/// struct DocumentDelete;
-/// impl RequiredPermission for DocumentDelete {
-///     fn permission() -> Permission { Permission::new("document:delete") }
-/// }
-///
-/// fn documents(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
-///     let read = warp::path!("documents" / ..)
-///         .and(require_permission(gate.clone(), DocumentRead))
+/// fn read(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
+///     warp::path!("documents" / ..)
+///         .and(require_permission(gate, DocumentRead))
 ///         .and(warp::get())
-///         .map(|doc: Authorized<DocumentRead>| format!("may read {}", doc.document));
-///     let delete = warp::path!("documents" / ..)
-///         .and(require_permission(gate, DocumentDelete))
-///         .and(warp::delete())
-///         .map(|doc: Authorized<DocumentDelete>| format!("deleted {}", doc.document));
-///     read.or(delete).unify()
+///         .map(|doc: Authorized<DocumentRead>| format!("may read {}", doc.document))
 /// }
 /// ```
 pub fn require_permission<P, C>(

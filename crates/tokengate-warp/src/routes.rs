@@ -20,20 +20,7 @@ macro_rules! handlers {
         /// `/openapi.json`), as one filter to [`or`](Filter::or) into your app, ending with
         /// their 405 ([`method_not_allowed`](crate::method_not_allowed)). Recover with
         /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405
-        /// are answered in the service's JSON.
-        ///
-        /// ```no_run
-        /// use tokengate::{Config, TokenService};
-        /// use warp::Filter;
-        ///
-        /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-        /// let config = Config::from_env()?;
-        /// let service = TokenService::connect(&config).await?;
-        /// let gate = service.gate().clone();
-        /// let app = tokengate_warp::routes(service).recover(tokengate_warp::handle_rejection(gate));
-        /// warp::serve(app).run(config.addr).await;
-        /// # Ok(()) }
-        /// ```
+        /// are answered in the service's JSON, as the [crate documentation](crate)'s program does.
         pub fn routes(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
             let not_allowed = crate::method_not_allowed(service.gate().clone(), tokengate::SERVICE_ROUTES);
             [$($name(service.clone()).boxed()),*]

@@ -217,6 +217,22 @@ impl Problem {
     pub fn forbidden() -> Self {
         Problem::new(403, "forbidden", "this resource is not available to you")
     }
+
+    /// What a framework's own error of `status` becomes when no rule of tokengate produced it
+    /// (Rocket's catchers): [`unauthorized`](Self::unauthorized) for 401,
+    /// [`forbidden`](Self::forbidden) for 403, 503 `unavailable`, and `not_found` otherwise.
+    pub fn fallback(status: u16, realm: &str) -> Self {
+        match status {
+            401 => Problem::unauthorized(realm),
+            403 => Problem::forbidden(),
+            503 => Problem::new(
+                503,
+                "unavailable",
+                "the service is temporarily unavailable; try again shortly",
+            ),
+            _ => Problem::not_found(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ pub use service::{
 };
 #[cfg(feature = "accounts")]
 pub use service_routes::{BodyRoute, ClaimsRoute, OpenRoute};
-pub use setup::{Opened, Setup};
+pub use setup::{setting_text, Opened, Setup};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use time::unix_now;
 pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};

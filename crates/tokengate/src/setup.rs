@@ -65,3 +65,31 @@ impl Setup {
         }
     }
 }
+
+/// A structured configuration value (TOML, Rocket's figment, JSON) as the text of its
+/// `TOKENGATE_*` variable: strings as they are, booleans `1` or `0`, numbers, and lists joined
+/// by commas (`cors_origins = ["https://a", "https://b"]`); `None` for a table or null.
+///
+/// ```
+/// use serde_json::json;
+/// assert_eq!(tokengate::setting_text(&json!(["https://a", "https://b"])).unwrap(), "https://a,https://b");
+/// assert_eq!(tokengate::setting_text(&json!(true)).unwrap(), "1");
+/// assert_eq!(tokengate::setting_text(&json!(900)).unwrap(), "900");
+/// assert!(tokengate::setting_text(&json!({"a": 1})).is_none());
+/// ```
+pub fn setting_text(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Bool(yes) => Some(if *yes { "1" } else { "0" }.to_owned()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(setting_text)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::Null | Value::Object(_) => None,
+    }
+}
