@@ -47,6 +47,8 @@ macro_rules! scenario_suite {
             openapi_document_describes_every_route,
             jwks_never_publishes_a_secret,
             private_key_signs_and_jwks_publishes_it,
+            openid_configuration_only_for_a_url_issuer_with_published_keys,
+            another_app_trusts_this_one_through_discovery,
             signup_creates_a_user_from_json,
             signup_accepts_a_form,
             signup_refuses_a_taken_email_whatever_its_case,

@@ -1,30 +1,21 @@
-//! CORS for browser clients (CKEditor's `tokenUrl`, pages holding a session cookie): the
-//! core's [`CorsPolicy`] as an actix middleware, so that actix answers exactly as the other
-//! adapters do. (actix-cors refuses a preflight from another origin with 400 and sends
-//! `Access-Control-Allow-Credentials` to every origin.)
+//! CORS for browser clients: the core's [`CorsPolicy`] as an actix middleware, so that actix
+//! answers exactly as the other adapters do (the [guide](crate::guide) says why not
+//! actix-cors).
 
 use std::future::{ready, Ready};
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
-use futures_util::future::{Either, LocalBoxFuture};
+use futures_util::future::LocalBoxFuture;
 use tokengate::{CorsAnswer, CorsPolicy};
 
 use crate::view::{to_response, View};
 
-/// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`, from
-/// `TOKENGATE_CORS_ORIGINS`) to call the service from a browser, with credentials: the
-/// core's methods, headers and max age.
-///
-/// Preflights (`OPTIONS` with `Access-Control-Request-Method`) are answered 204 at once,
-/// with the CORS headers only for an allowed origin. Other requests are served as usual and
-/// get `Access-Control-Allow-Origin` (echoed, never `*`) and
-/// `Access-Control-Allow-Credentials: true` when their origin is allowed, nothing otherwise,
-/// so browsers withhold the answer from other origins' pages. An empty list allows none.
-///
-/// Wrap the `App` with it (`App::new().wrap(tokengate_actix::cors(&origins))`) so that it
-/// sits outside [`TokenGate`](crate::TokenGate) and every route, the 404 included.
+/// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`) to call the
+/// service from a browser, with credentials, as [`CorsPolicy`] answers: preflights 204 at
+/// once, other responses decorated for an allowed origin. An empty list allows none. Wrap the
+/// `App` with it, so that it sits outside [`TokenGate`](crate::TokenGate) and every route.
 ///
 /// ```
 /// use actix_web::{web, App};
@@ -80,10 +71,7 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
-    type Future = Either<
-        Ready<Result<Self::Response, Self::Error>>,
-        LocalBoxFuture<'static, Result<Self::Response, Self::Error>>,
-    >;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
 
     forward_ready!(service);
 
@@ -91,15 +79,15 @@ where
         match self.policy.answer(&View(req.request())) {
             CorsAnswer::Preflight(reply) => {
                 let response = req.into_response(to_response(reply));
-                Either::Left(ready(Ok(response.map_into_right_body())))
+                Box::pin(ready(Ok(response.map_into_right_body())))
             }
             CorsAnswer::Decorate(headers) => {
                 let call = self.service.call(req);
-                Either::Right(Box::pin(async move {
+                Box::pin(async move {
                     let mut response = call.await?;
                     decorate(response.headers_mut(), headers);
                     Ok(response.map_into_left_body())
-                }))
+                })
             }
         }
     }

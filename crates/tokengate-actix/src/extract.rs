@@ -1,14 +1,12 @@
-//! `Authenticated<C>` and `MaybeAuthenticated<C>`: the verified claims of a request, and the
-//! rejection when there are none.
+//! The extractors: `Authenticated<C>`, `MaybeAuthenticated<C>`, `Authorized<P, C>` and
+//! `Scoped<S, C>`, and the rejection when a request has no claims that do.
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-
-use std::ops::Deref;
-use tokengate::{AuthError, Claims, Gate, NoExtra, Refusal};
+use tokengate::{Claims, DocumentSegment, Gate, RequiredPermission, Scope};
 
 use crate::view::{to_response, View};
 
@@ -20,13 +18,10 @@ tokengate::adapter_guard_types! {
     /// request with the HTTP API's 401 (a [`TokenRejection`]); the handler never runs. Behind the
     /// [`TokenGate`](crate::TokenGate) middleware it reuses the claims the middleware verified.
     ///
-    /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the `web::Data<TokenService>`
-    /// that `configure` needs anyway. App data is keyed by type, so your own state sits beside it:
-    /// `.app_data(web::Data::new(my_state)).app_data(web::Data::new(service.clone()))`. Without
-    /// either, the extractor answers 500 and says so.
-    ///
-    /// For a route that works with or without a token, use [`MaybeAuthenticated`], not
-    /// `Option<Authenticated>` (see there why).
+    /// The gate is found as `web::Data<Gate>`, or (feature `accounts`) as the
+    /// `web::Data<TokenService>` that `configure` needs anyway; without either, the extractor
+    /// answers 500 and says so. For a route that works with or without a token, use
+    /// [`MaybeAuthenticated`], not `Option<Authenticated>`.
     ///
     /// ```
     /// use actix_web::{web, App};
@@ -44,12 +39,16 @@ tokengate::adapter_guard_types! {
     /// }
     /// ```
     Authenticated;
+    /// The claims of the request's bearer token if it has one: `None` without a token, but an
+    /// invalid or expired token is still rejected with a [`TokenRejection`]. (actix-web's
+    /// `Option<T>` turns *any* error of `T` into `None`, so `Option<Authenticated>` would let a
+    /// forged or expired token through as an anonymous request; the [guide](crate::guide) has
+    /// an example.)
+    MaybeAuthenticated;
     /// Extracts verified claims that grant `P`'s permission on the document in the path (the
     /// parameter [`P::PARAM`](RequiredPermission::PARAM), percent-decoded); otherwise 401 (no
-    /// valid token) or 403 `insufficient_scope`, as a [`TokenRejection`].
-    ///
-    /// Finds the gate like [`Authenticated`](crate::Authenticated), and reuses the claims of the
-    /// [`TokenGate`](crate::TokenGate) middleware when it ran.
+    /// valid token) or 403 `insufficient_scope`, as a [`TokenRejection`]. Finds the gate and
+    /// the middleware's claims like [`Authenticated`].
     ///
     /// ```
     /// use actix_web::web;
@@ -67,74 +66,15 @@ tokengate::adapter_guard_types! {
     /// # let _ = documents;
     /// ```
     Authorized;
+    /// Extracts verified claims whose `scope` holds [`S::SCOPE`](Scope::SCOPE); otherwise 401
+    /// (no valid token) or 403 `insufficient_scope` with the scope in the challenge, as a
+    /// [`TokenRejection`]. Finds the gate like [`Authenticated`]; the [guide](crate::guide)
+    /// has an example.
+    Scoped;
+    /// Why a request was refused: the core's [`Refusal`](tokengate::Refusal) (status,
+    /// `WWW-Authenticate` challenge, body in the gate's error format) as an actix error.
+    TokenRejection;
 }
-
-impl<C> FromRequest for Authenticated<C>
-where
-    C: DeserializeOwned + Clone + 'static,
-{
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let claims = authenticated(req);
-        Box::pin(async move { claims.await.map(Authenticated) })
-    }
-}
-
-/// The claims of the request's bearer token if it has one: `None` without a token, but an
-/// invalid or expired token is still rejected with a [`TokenRejection`].
-///
-/// Why not `Option<Authenticated<C>>`? actix-web implements `FromRequest` for every
-/// `Option<T>` by turning *any* error of `T` into `None`, so a forged, expired or revoked
-/// token would silently make the request anonymous instead of being refused. This extractor
-/// keeps the difference between "no token" and "a bad token".
-///
-/// ```
-/// use tokengate_actix::MaybeAuthenticated;
-///
-/// async fn greeting(user: MaybeAuthenticated) -> String {
-///     match user.0 {
-///         Some(claims) => format!("hello {}", claims.sub.unwrap_or_default()),
-///         None => "hello stranger".into(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
-
-impl<C> Deref for MaybeAuthenticated<C> {
-    type Target = Option<Claims<C>>;
-    fn deref(&self) -> &Option<Claims<C>> {
-        &self.0
-    }
-}
-
-impl<C> FromRequest for MaybeAuthenticated<C>
-where
-    C: DeserializeOwned + Clone + 'static,
-{
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let claims = claims_of(req);
-        Box::pin(async move { claims.await.map(MaybeAuthenticated) })
-    }
-}
-
-/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
-/// challenge, body in the gate's error format) as an actix error.
-#[derive(Debug, Clone)]
-pub struct TokenRejection(pub Refusal);
-
-impl std::fmt::Display for TokenRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for TokenRejection {}
 
 impl ResponseError for TokenRejection {
     fn status_code(&self) -> StatusCode {
@@ -146,6 +86,49 @@ impl ResponseError for TokenRejection {
     }
 }
 
+/// The extractors' shared shape: `$check` turns the request and its optional claims into
+/// the extracted value, once they are known.
+macro_rules! extractor {
+    ($type:ident<$($param:ident),*> $(where $bound:ident: $trait:ident)?, |$req:ident, $claims:ident| $check:expr) => {
+        impl<$($param),*> FromRequest for $type<$($param),*>
+        where
+            C: DeserializeOwned + Clone + 'static,
+            $($bound: $trait,)?
+        {
+            type Error = actix_web::Error;
+            type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+            fn from_request($req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let claims = claims_of::<C>($req);
+                let $req = $req.clone();
+                Box::pin(async move {
+                    let $claims = claims.await?;
+                    $check
+                })
+            }
+        }
+    };
+}
+
+extractor!(Authenticated<C>, |req, claims| Ok(Authenticated(present(
+    &req, claims
+)?)));
+extractor!(MaybeAuthenticated<C>, |_req, claims| Ok(
+    MaybeAuthenticated(claims)
+));
+extractor!(Authorized<P, C> where P: RequiredPermission, |req, claims| {
+    let claims = present(&req, claims)?;
+    // The raw segment: actix decodes `match_info` lossily (and leaves `%2F`), the core once.
+    let path = req.uri().path();
+    let segment = req.match_pattern().map_or(DocumentSegment::Missing, |pattern| DocumentSegment::in_path(&pattern, path, P::PARAM));
+    let document = require_gate(&req)?.authorize_segment::<P, C>(&claims, segment).map_err(TokenRejection)?;
+    Ok(Authorized::granted(claims, document))
+});
+extractor!(Scoped<S, C> where S: Scope, |req, claims| {
+    let claims = present(&req, claims)?;
+    Ok(Scoped::check(require_gate(&req)?, claims).map_err(TokenRejection)?)
+});
+
 /// The gate registered as app data: `web::Data<TokenService>`, else `web::Data<Gate>`.
 pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
     #[cfg(feature = "accounts")]
@@ -156,13 +139,23 @@ pub(crate) fn gate_of(req: &HttpRequest) -> Option<&Gate> {
 }
 
 /// The gate, or the 500 that tells the developer how to register it.
-pub(crate) fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error> {
+fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error> {
     gate_of(req).ok_or_else(|| {
         actix_web::error::ErrorInternalServerError(
             "tokengate: register web::Data<tokengate::TokenService> (or web::Data<tokengate::Gate>) \
              with App::app_data",
         )
     })
+}
+
+/// The claims, or 401 `missing_token` when there are none (the gate is needed only then).
+fn present<C>(req: &HttpRequest, claims: Option<Claims<C>>) -> Result<Claims<C>, actix_web::Error> {
+    match claims {
+        Some(claims) => Ok(claims),
+        None => Ok(require_gate(req)?
+            .require_present(None)
+            .map_err(TokenRejection)?),
+    }
 }
 
 /// Claims already verified for this request by the middleware, or verified now (a trusted
@@ -185,23 +178,6 @@ where
         match verified {
             None => Ok(cached),
             Some(verified) => Ok(verified?.await.map_err(TokenRejection)?),
-        }
-    })
-}
-
-/// Verified claims, or the rejection (401 `missing_token` when there is no token).
-pub(crate) fn authenticated<C>(
-    req: &HttpRequest,
-) -> LocalBoxFuture<'static, Result<Claims<C>, actix_web::Error>>
-where
-    C: DeserializeOwned + Clone + 'static,
-{
-    let claims = claims_of(req);
-    let gate = require_gate(req).cloned();
-    Box::pin(async move {
-        match claims.await? {
-            Some(claims) => Ok(claims),
-            None => Err(TokenRejection(Refusal::new(&gate?, AuthError::MissingToken)).into()),
         }
     })
 }

@@ -14,46 +14,16 @@ use crate::extract::{Authenticated, TokenRejection};
 use crate::view::View;
 
 /// Middleware that lets through only requests with a valid token and puts their claims in
-/// the request extensions, where [`Authenticated<C>`] finds them without verifying again.
-/// Other requests get the HTTP API's 401 before any handler runs.
-///
-/// Wrap a `web::scope` (or the whole `App`). Register CORS on the `App`, outside the gate, so
-/// that preflight requests (which carry no token) are answered before they reach it.
-///
-/// ```
-/// use actix_web::{web, App};
-/// use tokengate::{Algorithm, Gate, Key, Verifier};
-/// use tokengate_actix::{Authenticated, TokenGate};
-///
-/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
-/// let gate = Gate::new(Verifier::new(key).issuer("me").audience("api"));
-///
-/// let app = App::new().service(
-///     web::scope("/admin")
-///         .wrap(TokenGate::new(gate))
-///         .route("/stats", web::get().to(|| async { "private" }))
-///         .route("/me", web::get().to(|user: Authenticated| async move {
-///             user.sub.clone().unwrap_or_default()
-///         })),
-/// );
-/// # let _ = app;
-/// ```
+/// the request extensions, where [`Authenticated<C>`] finds them without verifying again;
+/// other requests get the HTTP API's 401 before any handler runs. Wrap a `web::scope` (or the
+/// `App`), inside CORS.
 ///
 /// With app-defined claims, name their type so the middleware stores what the handlers ask
-/// for: `TokenGate::<MyClaims>::with_claims(gate)`.
-#[derive(Debug)]
+/// for: `TokenGate::<MyClaims>::with_claims(gate)`. The [guide](crate::guide) has an example.
+#[derive(Debug, Clone)]
 pub struct TokenGate<C = NoExtra> {
     gate: Gate,
     claims: PhantomData<fn() -> C>,
-}
-
-impl<C> Clone for TokenGate<C> {
-    fn clone(&self) -> Self {
-        TokenGate {
-            gate: self.gate.clone(),
-            claims: PhantomData,
-        }
-    }
 }
 
 impl TokenGate {

@@ -1,130 +1,66 @@
-//! The token endpoint and account routes as actix handlers, and a `configure` mounting them.
+//! The token endpoint and account routes as actix handlers, built from the core's route
+//! table, and a `configure` mounting them.
 
-use actix_web::web;
-use actix_web::{HttpRequest, HttpResponse};
-use tokengate::{BodyRoute, ClaimsRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+use tokengate::{
+    BodyRoute, ClaimsRoute, OpenRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES,
+};
 
 use crate::extract::{gate_of, Authenticated};
 use crate::view::{to_response, View};
 
-/// Mounts `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes
-/// (`/session`, `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`,
-/// `/.well-known/jwks.json` and `/openapi.json`,
-/// for [`App::configure`](actix_web::App::configure) or
-/// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`TokenService`] as
-/// `web::Data<TokenService>`; a wrong method on these paths gets [`method_not_allowed`].
-///
-/// ```no_run
-/// use actix_web::{web, App, HttpServer};
-/// use tokengate::{Config, TokenService};
-///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = Config::from_env()?;
-/// let service = TokenService::connect(&config).await?;
-/// HttpServer::new(move || {
-///     App::new()
-///         .app_data(web::Data::new(service.clone()))
-///         .service(web::scope("/auth").configure(tokengate_actix::configure))
-/// })
-/// .bind(config.addr)?
-/// .run()
-/// .await?;
-/// # Ok(()) }
-/// ```
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    let routes = [
-        ("/healthz", web::get().to(healthz)),
-        ("/.well-known/jwks.json", web::get().to(jwks)),
-        ("/openapi.json", web::get().to(openapi)),
-        ("/signup", web::post().to(signup)),
-        ("/login", web::post().to(login)),
-        ("/refresh", web::post().to(refresh)),
-        ("/logout", web::post().to(logout)),
-        ("/session/refresh", web::post().to(session_refresh)),
-        ("/users/me", web::get().to(me)),
-        ("/cs-token", web::get().to(cs_token)),
-    ];
-    cfg.service(
-        web::resource("/session")
-            .route(web::post().to(session_login))
-            .route(web::delete().to(session_logout))
-            .default_service(not_allowed(&["POST", "DELETE"])),
-    );
-    for (path, route) in routes {
-        let allow = tokengate::allowed_methods(tokengate::SERVICE_ROUTES, path).unwrap_or(&[]);
-        cfg.service(
-            web::resource(path)
-                .route(route)
-                .default_service(not_allowed(allow)),
-        );
-    }
+type Data = web::Data<TokenService>;
+
+macro_rules! handlers {
+    ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
+        /// Mounts every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and
+        /// token routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
+        /// `/openapi.json`) for [`App::configure`](actix_web::App::configure) or
+        /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the
+        /// [`TokenService`] as `web::Data<TokenService>`; a wrong method on these paths gets the
+        /// JSON 405 with `Allow` ([`not_allowed`]). The [crate documentation](crate)'s program
+        /// mounts them: `App::new().app_data(web::Data::new(service)).configure(configure)`.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            let mut routes = vec![$(($path, web::method(Method::$method).to($name))),*];
+            for (path, allow) in tokengate::SERVICE_ROUTES {
+                let mut resource = web::resource(*path).default_service(not_allowed(allow));
+                while let Some(at) = routes.iter().position(|(of, _)| of == path) {
+                    resource = resource.route(routes.remove(at).1);
+                }
+                cfg.service(resource);
+            }
+        }
+
+        $(handlers!(@ $(#[$doc])* $name $kind($arg));)*
+    };
+    (@ $(#[$doc:meta])* $name:ident open($route:ident)) => {
+        $(#[$doc])*
+        pub async fn $name(service: Data) -> HttpResponse {
+            to_response(service.open_route(OpenRoute::$route).await)
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident view($method:ident)) => {
+        $(#[$doc])*
+        pub async fn $name(service: Data, req: HttpRequest) -> HttpResponse {
+            to_response(service.$method(&View(&req)).await)
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident body($route:ident)) => {
+        $(#[$doc])*
+        pub async fn $name(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
+            with_body(&service, &req, body, BodyRoute::$route).await
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident claims($route:ident)) => {
+        $(#[$doc])*
+        pub async fn $name(service: Data, user: Authenticated) -> HttpResponse {
+            to_response(service.claims_route(ClaimsRoute::$route, &user).await)
+        }
+    };
 }
 
-/// `GET /healthz`.
-pub async fn healthz(service: web::Data<TokenService>) -> HttpResponse {
-    to_response(service.healthz().await)
-}
-
-/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
-/// with a secret).
-pub async fn jwks(service: web::Data<TokenService>) -> HttpResponse {
-    to_response(service.jwks())
-}
-
-/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub async fn openapi(service: web::Data<TokenService>) -> HttpResponse {
-    to_response(service.openapi())
-}
-
-/// `POST /signup`: a JSON or form body.
-pub async fn signup(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
-    with_body(&service, &req, body, BodyRoute::Signup).await
-}
-
-/// `POST /login`: HTTP Basic, a form or JSON.
-pub async fn login(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
-    with_body(&service, &req, body, BodyRoute::Login).await
-}
-
-/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-pub async fn session_login(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
-    with_body(&service, &req, body, BodyRoute::SessionLogin).await
-}
-
-/// `POST /refresh`.
-pub async fn refresh(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
-    with_body(&service, &req, body, BodyRoute::Refresh).await
-}
-
-/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-pub async fn session_refresh(service: Data, req: HttpRequest) -> HttpResponse {
-    to_response(service.session_refresh(&View(&req)).await)
-}
-
-/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
-/// login and clears the cookies.
-pub async fn session_logout(service: Data, user: Authenticated) -> HttpResponse {
-    to_response(
-        service
-            .claims_route(ClaimsRoute::SessionLogout, &user)
-            .await,
-    )
-}
-
-/// `POST /logout` (bearer).
-pub async fn logout(service: Data, user: Authenticated) -> HttpResponse {
-    to_response(service.claims_route(ClaimsRoute::Logout, &user).await)
-}
-
-/// `GET /users/me` (bearer).
-pub async fn me(service: Data, user: Authenticated) -> HttpResponse {
-    to_response(service.claims_route(ClaimsRoute::Me, &user).await)
-}
-
-/// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub async fn cs_token(service: Data, user: Authenticated) -> HttpResponse {
-    to_response(service.claims_route(ClaimsRoute::CsToken, &user).await)
-}
+tokengate::adapter_service_routes!(handlers);
 
 /// The service's JSON 404, for [`App::default_service`](actix_web::App::default_service), so
 /// that unknown paths answer like every other error.
@@ -146,8 +82,6 @@ pub fn not_allowed(allow: &'static [&'static str]) -> actix_web::Route {
         move |req: HttpRequest| async move { problem(&req, Problem::method_not_allowed_for(allow)) },
     )
 }
-
-type Data = web::Data<TokenService>;
 
 /// Renders `problem` in the registered gate's error format (the default one without a gate).
 fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {

@@ -10,9 +10,8 @@ pub(crate) struct View<'r>(pub &'r HttpRequest);
 
 impl RequestView for View<'_> {
     fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
-        tokengate::HeaderValue::from_values(
-            self.0.headers().get_all(name).map(|value| value.as_bytes()),
-        )
+        let values = self.0.headers().get_all(name).map(|value| value.as_bytes());
+        tokengate::HeaderValue::from_values(values)
     }
 
     fn query(&self) -> Option<&str> {

@@ -10,13 +10,9 @@ use tower::{Layer, Service};
 
 use crate::view::{append_headers, to_response, View};
 
-/// A CORS layer allowing exactly `origins` (e.g. `config.cors_origins`, from
-/// `TOKENGATE_CORS_ORIGINS`) to call the service from a browser, with credentials: the
-/// core's methods, headers and max age. A preflight is answered 204 at once (CORS headers
-/// only for an allowed origin); other requests are served and get
-/// `Access-Control-Allow-Origin` (echoed, never `*`) and
-/// `Access-Control-Allow-Credentials: true` when their origin is allowed. An empty list
-/// allows none.
+/// A CORS layer allowing exactly `origins` (e.g. `config.cors_origins`) to call the service
+/// from a browser, with credentials, as [`CorsPolicy`] answers: preflights 204 at once, other
+/// responses decorated for an allowed origin. An empty list allows none.
 ///
 /// ```
 /// use axum::{routing::get, Router};

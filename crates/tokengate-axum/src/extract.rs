@@ -1,10 +1,12 @@
-//! `Authenticated<C>`: the verified claims of a request, and the rejection when there are none.
+//! The extractors: `Authenticated<C>`, `Authorized<P, C>` and `Scoped<S, C>`, and the
+//! rejection when a request has no claims that do.
 
-use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::{AuthError, Claims, Gate, Refusal};
+use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope};
 
 use crate::view::{to_response, View};
 
@@ -13,41 +15,23 @@ tokengate::adapter_guard_types! {
     ///
     /// As an extractor it finds the token (`Authorization: Bearer`, then `x-access-token` by
     /// default), verifies it with the [`Gate`] of the router state (any state with
-    /// `Gate: FromRef<S>`: the gate itself, or your own state struct with a gate field), and
-    /// rejects the request with the HTTP API's 401 otherwise; the handler never runs. Behind a
-    /// [`TokenGateLayer`](crate::TokenGateLayer) it reuses the claims the layer verified.
-    ///
-    /// `Option<Authenticated<C>>` makes the token optional: no token is `None`, but an invalid or
-    /// expired token is still rejected.
+    /// `Gate: FromRef<S>`), and rejects the request with the HTTP API's 401 otherwise; the
+    /// handler never runs. Behind a [`TokenGateLayer`](crate::TokenGateLayer) it reuses the
+    /// claims the layer verified. `Option<Authenticated<C>>` makes the token optional: no token
+    /// is `None`, but an invalid or expired token is still rejected. The [guide](crate::guide)
+    /// shows a state of your own and an optional token.
     ///
     /// ```
-    /// use axum::{extract::FromRef, routing::get, Json, Router};
+    /// use axum::{routing::get, Router};
     /// use tokengate::Gate;
     /// use tokengate_axum::Authenticated;
     ///
-    /// #[derive(Clone)]
-    /// struct AppState { gate: Gate, greeting: String }
-    ///
-    /// impl FromRef<AppState> for Gate {
-    ///     fn from_ref(state: &AppState) -> Gate { state.gate.clone() }
-    /// }
-    ///
-    /// async fn whoami(Authenticated(claims): Authenticated) -> Json<Option<String>> {
-    ///     Json(claims.sub)
-    /// }
-    ///
-    /// async fn greeting(user: Option<Authenticated>) -> String {
-    ///     match user {
-    ///         Some(Authenticated(claims)) => format!("hello {}", claims.sub.unwrap_or_default()),
-    ///         None => "hello stranger".into(),
-    ///     }
+    /// async fn whoami(Authenticated(claims): Authenticated) -> String {
+    ///     claims.sub.unwrap_or_default()
     /// }
     ///
     /// fn app(gate: Gate) -> Router {
-    ///     Router::new()
-    ///         .route("/whoami", get(whoami))
-    ///         .route("/greeting", get(greeting))
-    ///         .with_state(AppState { gate, greeting: "hello".into() })
+    ///     Router::new().route("/whoami", get(whoami)).with_state(gate)
     /// }
     /// ```
     Authenticated;
@@ -69,26 +53,21 @@ tokengate::adapter_guard_types! {
     /// }
     /// ```
     Authorized;
+    /// Extracts verified claims whose `scope` holds [`S::SCOPE`](Scope::SCOPE); otherwise 401
+    /// (no valid token) or 403 `insufficient_scope` with the scope in the challenge, as a
+    /// [`TokenRejection`]. Finds the gate like [`Authenticated`]; the [guide](crate::guide)
+    /// has an example.
+    Scoped;
+    /// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
+    /// challenge, body in the gate's error format) as an axum response.
+    TokenRejection;
 }
-
-/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
-/// challenge, body in the gate's error format) as an axum response.
-#[derive(Debug, Clone)]
-pub struct TokenRejection(pub Refusal);
 
 impl IntoResponse for TokenRejection {
     fn into_response(self) -> Response {
         to_response(self.0.into_reply())
     }
 }
-
-impl std::fmt::Display for TokenRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for TokenRejection {}
 
 /// Claims already verified for this request by the layer, or verified now (a trusted
 /// issuer's keys fetched again for an unknown `kid`).
@@ -107,11 +86,7 @@ pub(crate) async fn required<C>(parts: &Parts, gate: &Gate) -> Result<Claims<C>,
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    match claims_of(parts, gate).await {
-        Ok(Some(claims)) => Ok(claims),
-        Ok(None) => Err(TokenRejection(Refusal::new(gate, AuthError::MissingToken))),
-        Err(rejection) => Err(TokenRejection(rejection)),
-    }
+    Ok(gate.require_present(claims_of(parts, gate).await?)?)
 }
 
 impl<S, C> FromRequestParts<S> for Authenticated<C>
@@ -140,10 +115,53 @@ where
     async fn from_request_parts(
         parts: &mut Parts,
         state: &S,
-    ) -> Result<Option<Self>, TokenRejection> {
-        claims_of(parts, &Gate::from_ref(state))
-            .await
-            .map(|claims| claims.map(Authenticated))
-            .map_err(TokenRejection)
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let claims = claims_of(parts, &Gate::from_ref(state)).await?;
+        Ok(claims.map(Authenticated))
+    }
+}
+
+impl<S, P, C> FromRequestParts<S> for Authorized<P, C>
+where
+    Gate: FromRef<S>,
+    S: Send + Sync,
+    P: RequiredPermission,
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    type Rejection = TokenRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, TokenRejection> {
+        let gate = Gate::from_ref(state);
+        let claims = required::<C>(parts, &gate).await?;
+        // axum has percent-decoded the parameters already; it fails on ids that are not UTF-8.
+        let params = RawPathParams::from_request_parts(parts, state).await;
+        let segment = match &params {
+            Ok(params) => params
+                .iter()
+                .find(|(name, _)| *name == P::PARAM)
+                .map_or(DocumentSegment::Missing, |(_, id)| {
+                    DocumentSegment::Decoded(id)
+                }),
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => DocumentSegment::Undecodable,
+            Err(_) => DocumentSegment::Missing,
+        };
+        let document = gate.authorize_segment::<P, C>(&claims, segment)?;
+        Ok(Authorized::granted(claims, document))
+    }
+}
+
+impl<S, Sc, C> FromRequestParts<S> for Scoped<Sc, C>
+where
+    Gate: FromRef<S>,
+    S: Send + Sync,
+    Sc: Scope,
+    C: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    type Rejection = TokenRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, TokenRejection> {
+        let gate = Gate::from_ref(state);
+        let claims = required::<C>(parts, &gate).await?;
+        Ok(Scoped::check(&gate, claims)?)
     }
 }

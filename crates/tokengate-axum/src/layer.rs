@@ -14,48 +14,26 @@ use crate::view::View;
 
 /// A tower [`Layer`] that lets through only requests with a valid token, and puts their
 /// claims in the request extensions, where [`Authenticated<C>`] finds them without verifying
-/// again.
-///
-/// An app with its own state protects a nested router:
+/// again. Put it on a nested router; the [guide](crate::guide) shows one in an app with its
+/// own state.
 ///
 /// ```
-/// use axum::{extract::FromRef, routing::get, Router};
+/// use axum::{routing::get, Router};
 /// use tokengate::{Algorithm, Gate, Key, Verifier};
 /// use tokengate_axum::{Authenticated, TokenGateLayer};
 ///
-/// #[derive(Clone)]
-/// struct AppState { gate: Gate, name: &'static str }
-///
-/// impl FromRef<AppState> for Gate {
-///     fn from_ref(state: &AppState) -> Gate { state.gate.clone() }
-/// }
-///
-/// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
-/// let state = AppState { gate: Gate::new(Verifier::new(key).issuer("me").audience("api")), name: "shop" };
-///
+/// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[7; 32]).unwrap()));
 /// let admin = Router::new()
 ///     .route("/stats", get(|| async { "private" }))
 ///     // Reuses the claims the layer verified.
 ///     .route("/me", get(|Authenticated(claims): Authenticated| async move { claims.sub.unwrap_or_default() }))
-///     .layer(TokenGateLayer::new(state.gate.clone()));
-/// let app: Router = Router::new()
-///     .route("/", get(|| async { "public" }))
-///     .nest("/admin", admin)
-///     .with_state(state);
+///     .layer(TokenGateLayer::new(gate.clone()));
+/// let app: Router = Router::new().nest("/admin", admin).with_state(gate);
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TokenGateLayer<C = NoExtra> {
     gate: Gate,
     claims: PhantomData<fn() -> C>,
-}
-
-impl<C> Clone for TokenGateLayer<C> {
-    fn clone(&self) -> Self {
-        TokenGateLayer {
-            gate: self.gate.clone(),
-            claims: PhantomData,
-        }
-    }
 }
 
 impl TokenGateLayer<NoExtra> {
@@ -90,21 +68,11 @@ impl<S, C> Layer<S> for TokenGateLayer<C> {
 }
 
 /// The service made by [`TokenGateLayer`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TokenGate<S, C = NoExtra> {
     inner: S,
     gate: Gate,
     claims: PhantomData<fn() -> C>,
-}
-
-impl<S: Clone, C> Clone for TokenGate<S, C> {
-    fn clone(&self) -> Self {
-        TokenGate {
-            inner: self.inner.clone(),
-            gate: self.gate.clone(),
-            claims: PhantomData,
-        }
-    }
 }
 
 impl<S, C> Service<Request> for TokenGate<S, C>

@@ -4,7 +4,6 @@
 mod cors;
 mod extract;
 mod layer;
-mod permission;
 #[cfg(feature = "accounts")]
 mod routes;
 #[cfg(feature = "accounts")]
@@ -12,14 +11,14 @@ mod state;
 mod view;
 
 pub use cors::{cors_layer, Cors, CorsLayer};
-pub use extract::{Authenticated, Authorized, TokenRejection};
+pub use extract::{Authenticated, Authorized, Scoped, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
-pub use permission::{DocumentRead, DocumentWrite, RequiredPermission};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi, refresh,
-    routes, session_login, session_logout, session_refresh, signup,
+    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
+    openid_configuration, refresh, routes, session_login, session_logout, session_refresh, signup,
 };
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 
 #[cfg(feature = "accounts")]
 pub use state::TokenState;

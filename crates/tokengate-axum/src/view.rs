@@ -6,46 +6,30 @@ use axum::response::{IntoResponse, Response};
 use tokengate::{HttpReply, RequestView};
 
 /// The method, headers and URI of an axum request, as the core sees them.
-pub(crate) struct View<'r> {
-    pub method: &'r Method,
-    pub headers: &'r HeaderMap,
-    pub uri: &'r Uri,
-}
+pub(crate) struct View<'r>(&'r Method, &'r HeaderMap, &'r Uri);
 
 impl<'r> View<'r> {
     pub(crate) fn of(parts: &'r Parts) -> Self {
-        View {
-            method: &parts.method,
-            headers: &parts.headers,
-            uri: &parts.uri,
-        }
+        View(&parts.method, &parts.headers, &parts.uri)
     }
 
     pub(crate) fn of_request<B>(request: &'r axum::http::Request<B>) -> Self {
-        View {
-            method: request.method(),
-            headers: request.headers(),
-            uri: request.uri(),
-        }
+        View(request.method(), request.headers(), request.uri())
     }
 }
 
 impl RequestView for View<'_> {
     fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
-        tokengate::HeaderValue::from_values(
-            self.headers
-                .get_all(name)
-                .iter()
-                .map(|value| value.as_bytes()),
-        )
+        let values = self.1.get_all(name).iter().map(|value| value.as_bytes());
+        tokengate::HeaderValue::from_values(values)
     }
 
     fn query(&self) -> Option<&str> {
-        self.uri.query()
+        self.2.query()
     }
 
     fn method(&self) -> &str {
-        self.method.as_str()
+        self.0.as_str()
     }
 }
 

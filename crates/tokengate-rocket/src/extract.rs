@@ -1,102 +1,48 @@
-//! `Authenticated<C>` and `MaybeAuthenticated<C>`: the verified claims of a request, and the
-//! rejection when there are none.
+//! The request guards (`Authenticated<C>`, `MaybeAuthenticated<C>`, `Authorized<P, C>`,
+//! `Scoped<S, C>`), the rejection when a request has no claims that do, and the catchers
+//! that send it; and the core's request view and reply in Rocket's types.
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
-use rocket::response::{self, Responder};
-use rocket::{Ignite, Request, Rocket, Sentinel};
+use rocket::response::{self, Responder, Response};
+use rocket::{Catcher, Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
+use std::io::Cursor;
 use std::sync::Mutex;
-use tokengate::{AuthError, Claims, Gate, HttpReply, NoExtra, Refusal};
-
-use crate::view::{to_response, View};
+use tokengate::{Claims, DocumentSegment, Gate, HeaderValue, HttpReply, JsonErrors, Problem};
+use tokengate::{Refusal, RequestView, RequiredPermission, Scope};
 
 tokengate::adapter_guard_types! {
-    /// The verified claims of the request's bearer token, as a request guard.
-    ///
-    /// The guard finds the token (`Authorization: Bearer`, then `x-access-token` by default) and
-    /// verifies it with the [`Gate`] in Rocket's managed state (the
-    /// [`TokenGateFairing`](crate::TokenGateFairing) manages it). Verification happens once per
-    /// request, whatever the number of guards that ask (Rocket's request-local cache). On failure
-    /// the guard fails with the status and the [`catchers`](crate::catchers) send the
-    /// exact rejection (status, `WWW-Authenticate`, JSON body); the handler never runs.
-    ///
-    /// For a token that may be absent use [`MaybeAuthenticated`], not `Option<Authenticated>`;
-    /// to handle the rejection yourself take `Result<Authenticated, TokenRejection>`.
-    ///
-    /// ```
-    /// use rocket::get;
-    /// use tokengate_rocket::Authenticated;
-    ///
-    /// #[get("/whoami")]
-    /// fn whoami(user: Authenticated) -> String {
-    ///     user.sub.clone().unwrap_or_default()
-    /// }
-    /// ```
+    /// The verified claims of the request's bearer token, as a request guard: it verifies the
+    /// token with the [`Gate`] in managed state, once per request whatever the number of guards
+    /// that ask, and on failure fails with the status for the [`catchers`](crate::catchers) to
+    /// send the exact rejection; the handler never runs. Take `Result<Authenticated,
+    /// TokenRejection>` to handle the rejection yourself.
     Authenticated;
+    /// The claims of a request whose token is optional: no token is `None`, a bad one is still
+    /// 401 (unlike `Option<Authenticated>`; the [guide](crate::guide) says why, with an example).
+    MaybeAuthenticated;
     /// A request guard for verified claims that grant `P`'s permission on the document named by
-    /// the route's dynamic segment `P::PARAM` (percent-decoded); otherwise the request fails with
-    /// 401 (no valid token) or 403 `insufficient_scope`, answered by the
-    /// [`catchers`](crate::catchers).
-    ///
-    /// Rocket wants every dynamic segment among the handler's arguments, so the handler also
-    /// receives the id itself; it equals [`document`](Self::document).
-    ///
-    /// ```
-    /// use rocket::put;
-    /// use tokengate_rocket::{Authorized, DocumentWrite};
-    ///
-    /// #[put("/documents/<id>")]
-    /// fn write(id: &str, doc: Authorized<DocumentWrite>) -> String {
-    ///     format!("{} may write {id}", doc.sub.as_deref().unwrap_or("?"))
-    /// }
-    /// ```
-    ///
-    /// A route without the segment is a programming error: the request ends in 500.
+    /// the route's dynamic segment `P::PARAM` (percent-decoded, and also among the handler's
+    /// arguments); otherwise 401 or 403 `insufficient_scope`, answered by the
+    /// [`catchers`](crate::catchers). A route without the segment ends in 500. The
+    /// [guide](crate::guide) has an example.
     Authorized;
+    /// A request guard for verified claims whose `scope` holds [`S::SCOPE`](Scope::SCOPE);
+    /// otherwise the request fails with 401 (no valid token) or 403 `insufficient_scope` (the
+    /// scope in the challenge), answered by the [`catchers`](crate::catchers). The
+    /// [guide](crate::guide) has an example.
+    Scoped;
+    /// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
+    /// challenge, body in the gate's error format). The error of the guards, and a responder.
+    TokenRejection;
 }
-
-/// The claims of a request whose token is optional: no token is `MaybeAuthenticated(None)`,
-/// but an invalid or expired token is still rejected with 401.
-///
-/// Why not `Option<Authenticated>`? Rocket turns *any* failure of the inner guard into
-/// `None`, so a forged or expired token would pass as an anonymous request, which is rarely
-/// what a route that treats signed-in users differently wants.
-///
-/// ```
-/// use rocket::get;
-/// use tokengate_rocket::MaybeAuthenticated;
-///
-/// #[get("/greeting")]
-/// fn greeting(user: MaybeAuthenticated) -> String {
-///     match user.0 {
-///         Some(claims) => format!("hello {}", claims.sub.unwrap_or_default()),
-///         None => "hello stranger".into(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeAuthenticated<C = NoExtra>(pub Option<Claims<C>>);
-
-/// Why a request was refused: the core's [`Refusal`] (status, `WWW-Authenticate`
-/// challenge, body in the gate's error format). The error of the [`Authenticated`],
-/// [`MaybeAuthenticated`] and [`Authorized`](crate::Authorized) guards, and a responder.
-#[derive(Debug, Clone)]
-pub struct TokenRejection(pub Refusal);
 
 impl<'r> Responder<'r, 'static> for TokenRejection {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        Ok(to_response(self.0.into_reply()))
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        ReplyResponder(self.0.into_reply()).respond_to(request)
     }
 }
-
-impl std::fmt::Display for TokenRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for TokenRejection {}
 
 /// The result of verifying the request's token, cached per request and claims type.
 struct Verified<C>(Result<Option<Claims<C>>, Refusal>);
@@ -106,119 +52,185 @@ struct Verified<C>(Result<Option<Claims<C>>, Refusal>);
 struct Rejected(Mutex<Option<HttpReply>>);
 
 /// The gate in managed state.
-pub(crate) fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
+fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
     request.rocket().state::<Gate>()
 }
 
-/// The verified claims of `request` (`None` without a token), verified at most once per
-/// request (a trusted issuer's keys fetched again for an unknown `kid`).
-pub(crate) async fn verified<'r, C>(
-    request: &'r Request<'_>,
-    gate: &Gate,
-) -> &'r Result<Option<Claims<C>>, Refusal>
+/// Runs a guard: `check` on the request's claims (`None` without a token), verified at most
+/// once per request (a trusted issuer's keys fetched again for an unknown `kid`). A refusal
+/// fails the guard with its status and is kept for the catcher; without a managed gate the
+/// request ends in 500, logged.
+async fn guard<C, T>(
+    request: &Request<'_>,
+    check: impl FnOnce(&Gate, &Option<Claims<C>>) -> Result<T, Refusal> + Send,
+) -> Outcome<T, TokenRejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
+    let Some(gate) = gate_of(request) else {
+        rocket::error!(
+            "tokengate: no Gate in managed state; attach TokenGateFairing or manage a Gate"
+        );
+        return Outcome::Forward(Status::InternalServerError);
+    };
     let verify = async { Verified::<C>(gate.require_optional_async(&View(request)).await) };
-    &request.local_cache_async(verify).await.0
-}
-
-/// The verified claims, or the guard's failure (401 `missing_token` without a token).
-pub(crate) async fn required<'r, C>(
-    request: &'r Request<'_>,
-    gate: &Gate,
-) -> Result<&'r Claims<C>, Refusal>
-where
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    match verified::<C>(request, gate).await {
-        Ok(Some(claims)) => Ok(claims),
-        Ok(None) => Err(Refusal::new(gate, AuthError::MissingToken)),
-        Err(rejection) => Err(rejection.clone()),
+    let verified = &request.local_cache_async(verify).await.0;
+    let refusal = match verified.as_ref().map(|claims| check(gate, claims)) {
+        Ok(Ok(value)) => return Outcome::Success(value),
+        Ok(Err(refusal)) => refusal,
+        Err(refusal) => refusal.clone(),
+    };
+    if let Ok(mut slot) = request.local_cache(Rejected::default).0.lock() {
+        *slot = Some(refusal.reply().clone());
     }
+    Outcome::Error((Status::new(refusal.status()), TokenRejection(refusal)))
 }
 
-/// Fails the guard with `rejection`, keeping the rendered reply for the catcher.
-pub(crate) fn reject<T>(request: &Request<'_>, rejection: Refusal) -> Outcome<T, TokenRejection> {
-    let slot = request.local_cache(Rejected::default);
-    if let Ok(mut slot) = slot.0.lock() {
-        *slot = Some(rejection.reply().clone());
-    }
-    Outcome::Error((Status::new(rejection.status()), TokenRejection(rejection)))
-}
-
-/// The rejection a guard of this request stored, if its status is `status`.
-pub(crate) fn stored_rejection(request: &Request<'_>, status: Status) -> Option<HttpReply> {
-    let slot = request.local_cache(Rejected::default);
-    let mut slot = slot.0.lock().ok()?;
-    match slot.take() {
-        Some(reply) if reply.status == status.code => Some(reply),
-        _ => None,
-    }
-}
-
-/// The outcome when no [`Gate`] is managed: a programming error, logged, answered with 500.
-pub(crate) fn no_gate<T, E>() -> Outcome<T, E> {
-    rocket::error!("tokengate: no Gate in managed state; attach TokenGateFairing or manage a Gate");
-    Outcome::Forward(Status::InternalServerError)
-}
-
-/// Whether launch must stop because no [`Gate`] is managed.
-pub(crate) fn gate_missing(rocket: &Rocket<Ignite>) -> bool {
+/// The guards are sentinels: launch stops when a route uses one and no [`Gate`] is managed.
+fn gate_missing(rocket: &Rocket<Ignite>) -> bool {
     let missing = rocket.state::<Gate>().is_none();
     if missing {
-        rocket::error!(
-            "tokengate: a route uses a tokengate guard but no Gate is managed; attach \
-             TokenGateFairing or manage a Gate"
-        );
+        rocket::error!("tokengate: a route uses a tokengate guard but no Gate is managed");
     }
     missing
 }
 
-#[rocket::async_trait]
-impl<'r, C> FromRequest<'r> for Authenticated<C>
-where
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    type Error = TokenRejection;
+/// A guard type's `FromRequest` (through [`guard`]) and `Sentinel`.
+macro_rules! guards {
+    ($($type:ident<$($param:ident),*> $(where $bound:ident: $trait:ident)?, |$gate:ident, $claims:ident, $request:ident| $check:expr;)*) => {$(
+        #[rocket::async_trait]
+        impl<'r, $($param),*> FromRequest<'r> for $type<$($param),*>
+        where
+            C: DeserializeOwned + Clone + Send + Sync + 'static,
+            $($bound: $trait,)?
+        {
+            type Error = TokenRejection;
 
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TokenRejection> {
-        let Some(gate) = gate_of(request) else {
-            return no_gate();
-        };
-        match required::<C>(request, gate).await {
-            Ok(claims) => Outcome::Success(Authenticated(claims.clone())),
-            Err(rejection) => reject(request, rejection),
+            async fn from_request($request: &'r Request<'_>) -> Outcome<Self, TokenRejection> {
+                guard::<C, _>($request, |$gate, $claims| $check).await
+            }
         }
-    }
-}
 
-#[rocket::async_trait]
-impl<'r, C> FromRequest<'r> for MaybeAuthenticated<C>
-where
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    type Error = TokenRejection;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, TokenRejection> {
-        let Some(gate) = gate_of(request) else {
-            return no_gate();
-        };
-        match verified::<C>(request, gate).await {
-            Ok(claims) => Outcome::Success(MaybeAuthenticated(claims.clone())),
-            Err(rejection) => reject(request, rejection.clone()),
+        impl<$($param),*> Sentinel for $type<$($param),*> {
+            fn abort(rocket: &Rocket<Ignite>) -> bool {
+                gate_missing(rocket)
+            }
         }
+    )*};
+}
+
+guards! {
+    Authenticated<C>, |gate, claims, request| gate.require_present(claims.clone()).map(Authenticated);
+    MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated(claims.clone()));
+    Authorized<P, C> where P: RequiredPermission, |gate, claims, request| {
+        let claims = gate.require_present(claims.clone())?;
+        let path = request.uri().path().as_str();
+        let segment = request.route().map_or(DocumentSegment::Missing, |route| {
+            DocumentSegment::in_path(route.uri.path(), path, P::PARAM)
+        });
+        let document = gate.authorize_segment::<P, C>(&claims, segment)?;
+        Ok(Authorized::granted(claims, document))
+    };
+    Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, gate.require_present(claims.clone())?);
+}
+
+/// Catchers for 401, 403, 404 and 503, registered by the
+/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise: they send the
+/// rejection a guard of this crate kept in the request-local cache (status, challenge, body in
+/// the gate's error format), a generic body in the same format for a 401, 403 or 503 no guard
+/// produced, and the JSON 404 (or 405 with `Allow`). The [guide](crate::guide) shows how to
+/// register some of them only.
+pub fn catchers() -> Vec<Catcher> {
+    rocket::catchers![unauthorized, forbidden, not_found, unavailable]
+}
+
+/// The 401, 403 and 503 catchers.
+macro_rules! catchers {
+    ($($name:ident $code:tt),*) => {$(
+        #[rocket::catch($code)]
+        fn $name(status: Status, request: &Request<'_>) -> ReplyResponder {
+            caught(status, request)
+        }
+    )*};
+}
+
+catchers!(unauthorized 401, forbidden 403, unavailable 503);
+
+/// What the failed guard stored, else the core's answer for the status.
+fn caught(status: Status, request: &Request<'_>) -> ReplyResponder {
+    let stored = request
+        .local_cache(Rejected::default)
+        .0
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take());
+    let realm = gate_of(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+    let fallback = || render(request, &Problem::fallback(status.code, realm));
+    ReplyResponder(
+        stored
+            .filter(|reply| reply.status == status.code)
+            .unwrap_or_else(fallback),
+    )
+}
+
+/// Rocket has no 405: a request whose path a route of another method takes ends here, and is
+/// answered 405 with `Allow`, as the other frameworks do.
+#[rocket::catch(404)]
+fn not_found(request: &Request<'_>) -> ReplyResponder {
+    let routes = request.rocket().routes();
+    let routes = routes.map(|route| (route.uri.path(), route.method.as_str()));
+    let path = request.uri().path();
+    let problem = Problem::unrouted(request.method().as_str(), path.as_str(), routes);
+    ReplyResponder(render(request, &problem))
+}
+
+/// `problem` in the gate's error format (the default JSON one if no gate is managed).
+fn render(request: &Request<'_>, problem: &Problem) -> HttpReply {
+    match gate_of(request) {
+        Some(gate) => gate.render(problem),
+        None => problem.to_reply(&JsonErrors),
     }
 }
 
-impl<C> Sentinel for Authenticated<C> {
-    fn abort(rocket: &Rocket<Ignite>) -> bool {
-        gate_missing(rocket)
+/// The headers and URI of a Rocket request, as the core sees them.
+pub(crate) struct View<'a, 'r>(pub &'a Request<'r>);
+
+impl RequestView for View<'_, '_> {
+    fn header(&self, name: &str) -> HeaderValue<'_> {
+        // Rocket 0.5 drops header values that are not UTF-8: such a header is absent here.
+        HeaderValue::from_values(self.0.headers().get(name).map(|value| value.as_bytes()))
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.0.uri().query().map(|query| query.as_str())
+    }
+
+    fn method(&self) -> &str {
+        self.0.method().as_str()
     }
 }
 
-impl<C> Sentinel for MaybeAuthenticated<C> {
-    fn abort(rocket: &Rocket<Ignite>) -> bool {
-        gate_missing(rocket)
+/// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder: what
+/// the service routes and the catchers answer, and how a route of your own sends what a
+/// [`tokengate::TokenService`] method returns (`ReplyResponder(service.me(&user).await)`;
+/// the [guide](crate::guide) has an example).
+#[derive(Debug, Clone)]
+pub struct ReplyResponder(pub HttpReply);
+
+impl<'r> Responder<'r, 'static> for ReplyResponder {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let reply = self.0;
+        let mut response = Response::build();
+        response.status(Status::new(reply.status));
+        if !reply.content_type.is_empty() {
+            response.raw_header("Content-Type", reply.content_type.into_owned());
+        }
+        for (name, value) in reply.headers {
+            response.raw_header_adjoin(name, value);
+        }
+        if !reply.body.is_empty() {
+            response.sized_body(reply.body.len(), Cursor::new(reply.body));
+        }
+        Ok(response.finalize())
     }
 }

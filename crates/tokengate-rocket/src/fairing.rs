@@ -1,64 +1,50 @@
-//! `TokenGateFairing`: manages the service, mounts its routes, registers the catchers and
-//! answers CORS.
+//! `TokenGateFairing`, which manages the service, mounts its routes, registers the catchers
+//! and answers CORS; its configuration from Rocket's figment; and `CorsFairing`, CORS alone.
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 #[cfg(feature = "accounts")]
+use rocket::figment::Figment;
+#[cfg(feature = "accounts")]
 use rocket::http::uri::Origin;
+use rocket::http::Status;
 use rocket::{Build, Request, Response, Rocket};
-use tokengate::Gate;
 #[cfg(feature = "accounts")]
 use tokengate::{Config, TokenService};
+use tokengate::{ConfigError, CorsAnswer, CorsPolicy, Gate, HttpReply, Opened, Setup};
 
-use crate::cors::{self, Cors};
+use crate::extract::View;
 
-/// Where the fairing gets its gate (and, with the account service, its routes).
-#[derive(Debug)]
-enum Source {
-    /// Verify-only: manage this gate, mount no routes.
-    Gate(Gate),
-    #[cfg(feature = "accounts")]
-    Figment,
-    #[cfg(feature = "accounts")]
-    Config(Box<Config>),
-    #[cfg(feature = "accounts")]
-    TokenService(TokenService),
+/// Reads the configuration of the reference service: each `TOKENGATE_*` variable of the
+/// environment, else the same key in Rocket's configuration (`[default.tokengate]` in
+/// `Rocket.toml` with lower-case keys, or `ROCKET_TOKENGATE_*` variables; see the
+/// [guide](crate::guide)). Errors name the `TOKENGATE_*` variable whichever layer the value
+/// came from. The [guide](crate::guide) has an example.
+#[cfg(feature = "accounts")]
+pub fn config_from_figment(figment: &Figment) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.is_empty())
+            .or_else(|| {
+                // `TOKENGATE_CORS_ORIGINS` as `tokengate.cors_origins`, else
+                // `tokengate_cors_origins` (what `ROCKET_TOKENGATE_CORS_ORIGINS` becomes).
+                let key = name.strip_prefix("TOKENGATE_")?.to_ascii_lowercase();
+                let value = figment.find_value(&format!("tokengate.{key}")).ok();
+                let value = value.or_else(|| figment.find_value(&format!("tokengate_{key}")).ok());
+                tokengate::setting_text(&serde_json::to_value(value?).ok()?)
+            })
+    })
 }
 
-/// What ignition opened: the gate to manage, the service (if any) and the CORS origins of
-/// its configuration.
-struct Opened {
-    gate: Gate,
-    #[cfg(feature = "accounts")]
-    service: Option<TokenService>,
-    configured_origins: Vec<String>,
-}
-
-/// The fairing that sets tokengate up in a Rocket app.
-///
-/// On ignite it
-/// - opens the [`TokenService`] (unless given one) and manages it, with its [`Gate`], as state for
-///   the guards and routes,
-/// - mounts [`routes()`](crate::routes()) (`/signup`, `/login`, `/refresh`, `/logout`,
-///   `/users/me`, `/cs-token`, `/healthz`) at [`base`](Self::base) (`/` by default),
-/// - registers the [`catchers()`](crate::catchers()) at `/`,
-/// - and, for the configured CORS origins, mounts a preflight route (`OPTIONS`, any path,
-///   ranked last) and adds the CORS headers to every response to an allowed origin.
-///
-/// Fairings cannot reject requests: the guards ([`Authenticated`](crate::Authenticated),
-/// [`Authorized`](crate::Authorized)) do, on the routes that take them.
-///
-/// ```no_run
-/// use tokengate_rocket::TokenGateFairing;
-///
-/// #[rocket::launch]
-/// fn rocket() -> _ {
-///     // TOKENGATE_* variables, over `[default.tokengate]` in Rocket.toml.
-///     rocket::build().attach(TokenGateFairing::new().base("/auth"))
-/// }
-/// ```
+/// The fairing that sets tokengate up in a Rocket app: on ignite it opens the
+/// [`TokenService`] (unless given one) and manages it with its [`Gate`], mounts
+/// [`routes()`](crate::routes()) at [`base`](Self::base), registers the
+/// [`catchers()`](crate::catchers()) and answers CORS for the configured origins. The
+/// [guide](crate::guide) has examples.
 #[derive(Debug)]
 pub struct TokenGateFairing {
-    source: Source,
+    /// Where the gate comes from; `None`: the figment's configuration, read on ignite.
+    source: Option<Setup>,
     base: String,
     catchers: bool,
     cors_origins: Option<Vec<String>>,
@@ -72,52 +58,35 @@ impl Default for TokenGateFairing {
 }
 
 impl TokenGateFairing {
-    /// Configured on ignite by [`config_from_figment`](crate::config_from_figment): the
-    /// `TOKENGATE_*` variables over Rocket's `[tokengate]` configuration. A bad value or an
-    /// unreachable store stops launch with a message naming the variable.
+    /// Configured on ignite by [`config_from_figment`](crate::config_from_figment); a bad
+    /// value or an unreachable store stops launch with a message naming the variable.
     #[cfg(feature = "accounts")]
     pub fn new() -> Self {
-        TokenGateFairing::from_source(Source::Figment)
+        TokenGateFairing::from_source(None)
     }
 
     /// Configured by `config` (the store is opened on ignite); CORS for
     /// `config.cors_origins`.
     #[cfg(feature = "accounts")]
     pub fn with_config(config: Config) -> Self {
-        TokenGateFairing::from_source(Source::Config(Box::new(config)))
+        TokenGateFairing::from_source(Some(Setup::Config(Box::new(config))))
     }
 
     /// Uses a service that is already open. No CORS unless [`cors_origins`](Self::cors_origins)
     /// says so.
     #[cfg(feature = "accounts")]
     pub fn with_service(service: TokenService) -> Self {
-        TokenGateFairing::from_source(Source::TokenService(service))
+        TokenGateFairing::from_source(Some(Setup::Service(service)))
     }
 
     /// Verify-only: manages `gate` for the guards, registers the catchers and answers CORS
-    /// for [`cors_origins`](Self::cors_origins); mounts no routes. What an app that only
-    /// accepts tokens (built without the `accounts` feature, or minted elsewhere) attaches.
-    ///
-    /// ```
-    /// use tokengate::{Algorithm, Gate, Key, Verifier};
-    /// use tokengate_rocket::{Authenticated, TokenGateFairing};
-    ///
-    /// #[rocket::get("/hello")]
-    /// fn hello(user: Authenticated) -> String {
-    ///     format!("hello, {}", user.sub.as_deref().unwrap_or("?"))
-    /// }
-    ///
-    /// let key = Key::hmac(Algorithm::HS256, b"an HMAC secret of at least 32 bytes").unwrap();
-    /// let rocket = rocket::build()
-    ///     .attach(TokenGateFairing::with_gate(Gate::new(Verifier::new(key))))
-    ///     .mount("/", rocket::routes![hello]);
-    /// # drop(rocket);
-    /// ```
+    /// for [`cors_origins`](Self::cors_origins); mounts no routes (the [guide](crate::guide)
+    /// has an example).
     pub fn with_gate(gate: Gate) -> Self {
-        TokenGateFairing::from_source(Source::Gate(gate))
+        TokenGateFairing::from_source(Some(Setup::Gate(gate)))
     }
 
-    fn from_source(source: Source) -> Self {
+    fn from_source(source: Option<Setup>) -> Self {
         TokenGateFairing {
             source,
             base: "/".to_owned(),
@@ -143,28 +112,25 @@ impl TokenGateFairing {
     }
 
     /// Does not register the [`catchers()`](crate::catchers()), for an app that has its own
-    /// 401, 403 or 404 catchers at `/` (Rocket refuses two at the same base). Register ours
-    /// elsewhere or pick from them, or guard failures lose their JSON body and challenge.
+    /// 401, 403 or 404 catchers at `/`; register some of ours, or guard failures lose their
+    /// JSON body and challenge (see the [guide](crate::guide)).
     pub fn without_catchers(mut self) -> Self {
         self.catchers = false;
         self
     }
 
     /// The gate, the service and the configured CORS origins.
-    #[cfg_attr(not(feature = "accounts"), allow(unused_variables))]
-    async fn open(&self, rocket: &Rocket<Build>) -> Result<Opened, String> {
+    async fn open(&self, _rocket: &Rocket<Build>) -> Result<Opened, ConfigError> {
         match &self.source {
-            Source::Gate(gate) => Ok(Opened::gate(gate.clone())),
+            Some(setup) => setup.open().await,
             #[cfg(feature = "accounts")]
-            Source::TokenService(service) => Ok(Opened::service(service.clone(), Vec::new())),
-            #[cfg(feature = "accounts")]
-            Source::Config(config) => Opened::connect(config.as_ref().clone()).await,
-            #[cfg(feature = "accounts")]
-            Source::Figment => {
-                let config =
-                    crate::config_from_figment(rocket.figment()).map_err(|e| e.to_string())?;
-                Opened::connect(config).await
+            None => {
+                Setup::Config(Box::new(crate::config_from_figment(_rocket.figment())?))
+                    .open()
+                    .await
             }
+            #[cfg(not(feature = "accounts"))]
+            None => unreachable!("only `TokenGateFairing::new` reads the figment"),
         }
     }
 }
@@ -179,37 +145,35 @@ impl Fairing for TokenGateFairing {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let fail = |rocket, error: &dyn std::fmt::Display| {
+            rocket::error!("tokengate: {error}");
+            rocket
+        };
         if rocket.state::<Gate>().is_some() {
-            rocket::error!("tokengate: a Gate is already managed; give it to the fairing instead");
-            return Err(rocket);
+            let error = "a Gate is already managed; give it to the fairing instead";
+            return Err(fail(rocket, &error));
         }
         let opened = match self.open(&rocket).await {
             Ok(opened) => opened,
-            Err(error) => {
-                rocket::error!("tokengate: {error}");
-                return Err(rocket);
-            }
+            Err(error) => return Err(fail(rocket, &error)),
         };
-        let origins = self
-            .cors_origins
-            .clone()
-            .unwrap_or(opened.configured_origins);
+        for warning in opened.warnings {
+            rocket::warn!("{warning}");
+        }
+        let origins = self.cors_origins.clone().unwrap_or(opened.cors_origins);
         #[cfg_attr(not(feature = "accounts"), allow(unused_mut))]
         let mut rocket = rocket.manage(opened.gate);
         #[cfg(feature = "accounts")]
         if let Some(service) = opened.service {
-            let base = match Origin::parse_owned(self.base.clone()) {
-                Ok(base) if base.query().is_none() => base,
-                _ => {
-                    rocket::error!("tokengate: the base {:?} is not a path", self.base);
-                    return Err(rocket);
-                }
+            let base = Origin::parse_owned(self.base.clone()).ok();
+            let Some(base) = base.filter(|base| base.query().is_none()) else {
+                let error = format!("the base {:?} is not a path", self.base);
+                return Err(fail(rocket, &error));
             };
             if rocket.state::<TokenService>().is_some() {
-                rocket::error!(
-                    "tokengate: a TokenService is already managed; attach the fairing with_service instead"
-                );
-                return Err(rocket);
+                let error =
+                    "a TokenService is already managed; attach the fairing with_service instead";
+                return Err(fail(rocket, &error));
             }
             rocket = rocket.manage(service).mount(base, crate::routes());
         }
@@ -217,45 +181,75 @@ impl Fairing for TokenGateFairing {
             rocket = rocket.register("/", crate::catchers());
         }
         if !origins.is_empty() {
-            rocket = rocket.mount("/", cors::routes());
+            rocket = rocket.mount("/", rocket::routes![preflight]);
         }
-        Ok(rocket.manage(Cors {
-            policy: tokengate::CorsPolicy::new(&origins),
-        }))
+        Ok(rocket.manage(Cors(CorsPolicy::new(&origins))))
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        cors::apply(request, response);
+        decorate(request, response);
     }
 }
 
-impl Opened {
-    fn gate(gate: Gate) -> Self {
-        Opened {
-            gate,
-            #[cfg(feature = "accounts")]
-            service: None,
-            configured_origins: Vec::new(),
+/// The core's policy, in managed state.
+struct Cors(CorsPolicy);
+
+/// Answers every preflight (`OPTIONS`, any path) with 204; the response fairing adds the CORS
+/// headers when the origin is allowed. Ranked last, so an app's own `OPTIONS` routes win.
+#[rocket::options("/<_..>", rank = 1000)]
+fn preflight() -> Status {
+    Status::NoContent
+}
+
+/// Adds the CORS headers of the policy to `response`: none for other origins, so browsers
+/// refuse them.
+fn decorate(request: &Request<'_>, response: &mut Response<'_>) {
+    let Some(Cors(policy)) = request.rocket().state::<Cors>() else {
+        return;
+    };
+    let (CorsAnswer::Preflight(HttpReply { headers, .. }) | CorsAnswer::Decorate(headers)) =
+        policy.answer(&View(request));
+    for (name, value) in headers {
+        if name == "vary" {
+            response.adjoin_raw_header("Vary", value);
+        } else {
+            response.set_raw_header(name, value);
+        }
+    }
+}
+
+/// CORS alone, for an app that does not attach [`TokenGateFairing`] (which answers CORS
+/// itself): preflights answered 204 from any origin, and the CORS headers of the core's
+/// policy on every response to an allowed origin (the [guide](crate::guide) has an example).
+#[derive(Debug, Clone)]
+pub struct CorsFairing {
+    policy: CorsPolicy,
+}
+
+impl CorsFairing {
+    /// Allows exactly `origins` (e.g. `config.cors_origins`) to call the app from a browser.
+    pub fn new(origins: &[String]) -> Self {
+        CorsFairing {
+            policy: CorsPolicy::new(origins),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for CorsFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "tokengate CORS",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
         }
     }
 
-    #[cfg(feature = "accounts")]
-    async fn connect(config: Config) -> Result<Self, String> {
-        for warning in config.warnings() {
-            rocket::warn!("{warning}");
-        }
-        let service = TokenService::connect(&config)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(Opened::service(service, config.cors_origins))
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let rocket = rocket.mount("/", rocket::routes![preflight]);
+        Ok(rocket.manage(Cors(self.policy.clone())))
     }
 
-    #[cfg(feature = "accounts")]
-    fn service(service: TokenService, configured_origins: Vec<String>) -> Self {
-        Opened {
-            gate: service.gate().clone(),
-            service: Some(service),
-            configured_origins,
-        }
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        decorate(request, response);
     }
 }

@@ -1,10 +1,5 @@
-//! CORS for browser clients (CKEditor's `tokenUrl`): the core's [`CorsPolicy`], as a warp
-//! wrapper.
-//!
-//! `warp::cors()` refuses every request whose `Origin` is not allowed with 403, including a
-//! browser's same-origin `POST` when no origin is configured; the other adapters serve such
-//! requests without CORS headers. This wrapper applies the core's policy so that warp answers
-//! the same.
+//! CORS for browser clients: the core's [`CorsPolicy`] as a warp wrapper, answering as the
+//! other adapters do (`warp::cors()` refuses other origins with 403; see the guide).
 
 use std::convert::Infallible;
 use tokengate::CorsPolicy;
@@ -13,12 +8,10 @@ use warp::http::{HeaderName, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-/// `app` with CORS for exactly `origins` (e.g. `config.cors_origins`) to call the service with a
-/// bearer token: preflights are answered with 204 and the policy's headers, and every other
-/// response gets `Access-Control-Allow-Origin` for an allowed origin. Requests from other
-/// origins are served without CORS headers. Apply it outermost, to the app after
-/// [`handle_rejection`](crate::handle_rejection), so that error responses carry the headers too.
-/// (A function rather than a `.with()` wrapper: warp does not export the wrapper types.)
+/// `app` with CORS for exactly `origins` (e.g. `config.cors_origins`), as the core's
+/// [`CorsPolicy`] answers: preflights 204, other responses decorated for an allowed origin.
+/// Apply it outermost, after [`handle_rejection`](crate::handle_rejection), so that error
+/// responses carry the headers too. (A function: warp does not export its wrapper types.)
 ///
 /// ```
 /// use warp::Filter;
@@ -33,31 +26,25 @@ where
     R: Reply,
 {
     let policy = CorsPolicy::new(origins);
-    {
-        let for_preflight = policy.clone();
-        let preflight = warp::options()
-            .and(warp::header::header::<String>(
-                "access-control-request-method",
-            ))
-            .and(origin())
-            .map(move |_: String, origin: Option<String>| {
-                let mut response = StatusCode::NO_CONTENT.into_response();
-                decorate(
-                    &mut response,
-                    for_preflight.headers(origin.as_deref(), true),
-                );
-                response
-            });
-        let for_actual = policy.clone();
-        let actual = origin()
-            .and(app)
-            .map(move |origin: Option<String>, reply: R| {
-                let mut response = reply.into_response();
-                decorate(&mut response, for_actual.headers(origin.as_deref(), false));
-                response
-            });
-        preflight.or(actual).unify().boxed()
-    }
+    let for_preflight = policy.clone();
+    let preflight = warp::options()
+        .and(warp::header::header::<String>(
+            "access-control-request-method",
+        ))
+        .and(origin())
+        .map(move |_: String, origin: Option<String>| {
+            let headers = for_preflight.headers(origin.as_deref(), true);
+            decorate(StatusCode::NO_CONTENT.into_response(), headers)
+        });
+    let actual = origin()
+        .and(app)
+        .map(move |origin: Option<String>, reply: R| {
+            decorate(
+                reply.into_response(),
+                policy.headers(origin.as_deref(), false),
+            )
+        });
+    preflight.or(actual).unify().boxed()
 }
 
 /// The `Origin` header, or `None` when absent or not readable (never rejects).
@@ -67,7 +54,8 @@ fn origin() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Cl
         .unify()
 }
 
-fn decorate(response: &mut Response, headers: Vec<(&'static str, String)>) {
+/// `response` with the CORS `headers`: `Vary` added to what is there, the others replacing.
+fn decorate(mut response: Response, headers: Vec<(&'static str, String)>) -> Response {
     for (name, value) in headers {
         if let Ok(value) = HeaderValue::from_str(&value) {
             let name = HeaderName::from_static(name);
@@ -78,4 +66,5 @@ fn decorate(response: &mut Response, headers: Vec<(&'static str, String)>) {
             }
         }
     }
+    response
 }

@@ -1,31 +1,32 @@
-//! `authenticated` and `optional`: the verified claims of a request as a filter, and the
-//! rejection when there are none.
+//! The guard filters: `authenticated`, `optional`, `require_permission` and `scoped`, and the
+//! rejection when a request has no claims that do.
 
 use serde::de::DeserializeOwned;
-use tokengate::Gate;
+use tokengate::{DocumentSegment, Gate, RequiredPermission, Scope};
 use warp::reject::{Reject, Rejection};
 use warp::Filter;
 
-use crate::view::{into_response, view};
+use crate::view::{into_response, view, View};
 
 tokengate::adapter_guard_types! {
     /// The verified claims of the request's bearer token, as extracted by [`authenticated`].
     ///
-    /// It dereferences to [`Claims<C>`]; `C` holds your app-defined claims ([`NoExtra`] by
-    /// default).
+    /// It dereferences to [`Claims<C>`](tokengate::Claims); `C` holds your app-defined claims
+    /// ([`NoExtra`](tokengate::NoExtra) by default).
     Authenticated;
     /// Verified claims that grant `P`'s permission on [`document`](Self::document), as extracted
     /// by [`require_permission`]. Dereferences to the claims.
     Authorized;
+    /// Verified claims whose `scope` holds `S`, as extracted by [`scoped`]. Dereferences to the
+    /// claims.
+    Scoped;
+    /// Why a request was refused: the core's [`tokengate::Refusal`] (status,
+    /// `WWW-Authenticate` challenge, body in the gate's error format) as a warp rejection.
+    ///
+    /// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it
+    /// into the response, ahead of any 404 or 405 that warp merged from other routes.
+    TokenRejection;
 }
-
-/// Why a request was refused: the core's [`tokengate::Refusal`] (status,
-/// `WWW-Authenticate` challenge, body in the gate's error format) as a warp rejection.
-///
-/// The guard filters reject with it; [`handle_rejection`](crate::handle_rejection) turns it
-/// into the response, ahead of any 404 or 405 that warp merged from other routes.
-#[derive(Debug, Clone)]
-pub struct TokenRejection(pub tokengate::Refusal);
 
 impl TokenRejection {
     /// The rendered response as a warp response.
@@ -36,15 +37,7 @@ impl TokenRejection {
 
 impl Reject for TokenRejection {}
 
-impl std::fmt::Display for TokenRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for TokenRejection {}
-
-pub(crate) fn rejection(rejection: tokengate::Refusal) -> Rejection {
+fn rejection(rejection: tokengate::Refusal) -> Rejection {
     warp::reject::custom(TokenRejection(rejection))
 }
 
@@ -105,10 +98,80 @@ where
     view().and_then(move |view| {
         let verified = gate.require_optional_async(&view);
         async move {
-            verified
-                .await
-                .map(|claims| claims.map(Authenticated))
-                .map_err(rejection)
+            let claims = verified.await.map_err(rejection)?;
+            Ok::<_, Rejection>(claims.map(Authenticated))
+        }
+    })
+}
+
+/// A filter for the document segment of a route: it takes the next path segment as the
+/// document id (percent-decoded, so `x%20y` is `x y`), requires the path to end there,
+/// verifies the token with `gate` and checks that it grants `permission` on that document.
+/// It extracts [`Authorized<P>`]; otherwise it rejects with a [`TokenRejection`]: 401 for a
+/// missing or bad token, 403 `insufficient_scope` for a missing permission, 404 for an id
+/// that is not UTF-8 once decoded.
+///
+/// It stands where `String` stands in `warp::path!("documents" / String)`: write the route's
+/// prefix with a trailing `..`, add the filter, then the method filter (the
+/// [guide](crate::guide) says why). The id must be the last segment; for a route such as
+/// `/documents/{id}/comments`, use [`authenticated`] and [`Gate::authorize`].
+///
+/// ```
+/// use tokengate::Gate;
+/// use tokengate_warp::{require_permission, Authorized, DocumentRead};
+/// use warp::Filter;
+///
+/// fn read(gate: Gate) -> impl Filter<Extract = (String,), Error = warp::Rejection> + Clone {
+///     warp::path!("documents" / ..)
+///         .and(require_permission(gate, DocumentRead))
+///         .and(warp::get())
+///         .map(|doc: Authorized<DocumentRead>| format!("may read {}", doc.document))
+/// }
+/// ```
+pub fn require_permission<P, C>(
+    gate: Gate,
+    // The marker value only names `P`, so that calls read `require_permission(gate, DocumentRead)`.
+    _permission: P,
+) -> impl Filter<Extract = (Authorized<P, C>,), Error = Rejection> + Clone
+where
+    P: RequiredPermission,
+    C: DeserializeOwned + Clone + Send + 'static,
+{
+    warp::path::param::<String>()
+        .and(warp::path::end())
+        .and(view())
+        .and_then(move |segment: String, view: View| {
+            let verified = gate.require_async::<C>(&view);
+            let gate = gate.clone();
+            async move {
+                let claims = verified.await.map_err(rejection)?;
+                let segment = DocumentSegment::Encoded(&segment);
+                let document = gate.authorize_segment::<P, C>(&claims, segment);
+                Ok::<_, Rejection>(Authorized::granted(claims, document.map_err(rejection)?))
+            }
+        })
+}
+
+/// A filter that verifies the token with `gate` and requires its `scope` to hold
+/// [`S::SCOPE`](Scope::SCOPE), extracting [`Scoped<S>`]; otherwise it rejects with a
+/// [`TokenRejection`]: 401 for a missing or bad token, 403 `insufficient_scope` (the scope in
+/// the challenge) without the scope. Place it like [`authenticated`]; the
+/// [guide](crate::guide) has an example.
+pub fn scoped<S, C>(
+    gate: Gate,
+    // The marker value only names `S`, as in `require_permission`.
+    _scope: S,
+) -> impl Filter<Extract = (Scoped<S, C>,), Error = Rejection> + Clone
+where
+    S: Scope,
+    C: DeserializeOwned + Clone + Send + 'static,
+{
+    view().and_then(move |view: View| {
+        let verified = gate.require_async::<C>(&view);
+        let gate = gate.clone();
+        async move {
+            let claims = verified.await.map_err(rejection)?;
+            Scoped::check(&gate, claims).map_err(rejection)
         }
     })
 }

@@ -3,18 +3,23 @@
 
 mod cors;
 mod extract;
-mod permission;
 mod rejection;
 #[cfg(feature = "accounts")]
 mod routes;
 mod view;
 
 pub use cors::cors;
-pub use extract::{authenticated, optional, Authenticated, Authorized, TokenRejection};
-pub use permission::{require_permission, DocumentRead, DocumentWrite, RequiredPermission};
+pub use extract::{
+    authenticated, optional, require_permission, scoped, Authenticated, Authorized, Scoped,
+    TokenRejection,
+};
 pub use rejection::{handle_rejection, method_not_allowed, render_rejection};
 #[cfg(feature = "accounts")]
-pub use routes::{cs_token, healthz, jwks, login, logout, me, openapi, refresh, routes, signup};
+pub use routes::{
+    cs_token, healthz, jwks, login, logout, me, openapi, openid_configuration, refresh, routes,
+    session_login, session_logout, session_refresh, signup,
+};
+pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 pub use view::into_response;
 
 /// The guide to tokengate with this framework.

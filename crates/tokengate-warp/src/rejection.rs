@@ -39,21 +39,11 @@ pub fn handle_rejection(
 }
 
 /// The response for a rejection tokengate owns, or `None` to leave it to warp; for your own
-/// `recover` handler.
-///
-/// Warp merges the rejections of every route a request did not match, and would rank a 404 or
-/// 405 from another route above the 401 of the route that did match. This looks, in order,
-/// for:
-///
-/// 1. a [`TokenRejection`]: its 401 or 403, whatever else was merged;
-/// 2. warp's `PayloadTooLarge` (from `warp::body::content_length_limit`): the service's
-///    413 `payload_too_large`;
-/// 3. no route matched the path: 404 `not_found`;
-/// 4. a route matched the path but not the method, and nothing else was merged: 405
-///    `method_not_allowed`.
-///
-/// Other rejections are yours or warp's. A rejection of your own merged with a 405 is not
-/// visible here and would be answered 405: render your own rejections before calling this.
+/// `recover` handler. Warp merges the rejections of every route a request did not match; this
+/// answers, in order, a [`TokenRejection`] (whatever else was merged), warp's
+/// `PayloadTooLarge` (the service's 413), no route for the path (404) and, when nothing else
+/// was merged, a wrong method (405). Render your own rejections before calling it; the
+/// [guide](crate::guide) says why.
 pub fn render_rejection(gate: &Gate, rejection: &Rejection) -> Option<Response> {
     if let Some(token) = rejection.find::<TokenRejection>() {
         return Some(into_response(token.0.reply().clone()));

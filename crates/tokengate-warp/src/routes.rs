@@ -1,6 +1,10 @@
-//! The token endpoint and account routes as warp filters, and one filter holding them all.
+//! The token endpoint and account routes as warp filters, built from the core's route
+//! table, and one filter holding them all.
 
-use tokengate::{BodyRoute, ClaimsRoute, NoExtra, ReadBody, TokenService, MAX_BODY_BYTES};
+use tokengate::{
+    BodyRoute, ClaimsRoute, NoExtra, OpenRoute, ReadBody, TokenService, MAX_BODY_BYTES,
+};
+use warp::filters::BoxedFilter;
 use warp::http::header::CONTENT_LENGTH;
 use warp::reject::Rejection;
 use warp::reply::Response;
@@ -9,207 +13,80 @@ use warp::{Buf, Filter, Stream};
 use crate::extract::{authenticated, Authenticated};
 use crate::view::{into_response, view, View};
 
-/// `/signup`, `/login`, `/refresh`, `/logout`, the browser-session routes (`/session`,
-/// `/session/refresh`), `/users/me`, `/cs-token`, `/healthz`, `/.well-known/jwks.json` and
-/// `/openapi.json`, as
-/// one filter to [`or`](Filter::or) into your app. Recover with
-/// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
-/// answered in the service's JSON.
-///
-/// ```no_run
-/// use tokengate::{Config, TokenService};
-/// use warp::Filter;
-///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = Config::from_env()?;
-/// let service = TokenService::connect(&config).await?;
-/// let gate = service.gate().clone();
-/// let app = tokengate_warp::routes(service).recover(tokengate_warp::handle_rejection(gate));
-/// warp::serve(app).run(config.addr).await;
-/// # Ok(()) }
-/// ```
-pub fn routes(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    healthz(service.clone())
-        .or(jwks(service.clone()))
-        .unify()
-        .or(openapi(service.clone()))
-        .unify()
-        .or(signup(service.clone()))
-        .unify()
-        .or(login(service.clone()))
-        .unify()
-        .or(refresh(service.clone()))
-        .unify()
-        .or(logout(service.clone()))
-        .unify()
-        .or(session_login(service.clone()))
-        .unify()
-        .or(session_refresh(service.clone()))
-        .unify()
-        .or(session_logout(service.clone()))
-        .unify()
-        .or(me(service.clone()))
-        .unify()
-        .or(cs_token(service.clone()))
-        .unify()
-        .or(crate::method_not_allowed(
-            service.gate().clone(),
-            tokengate::SERVICE_ROUTES,
-        ))
-        .unify()
+macro_rules! handlers {
+    ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
+        /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
+        /// routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
+        /// `/openapi.json`), as one filter to [`or`](Filter::or) into your app, ending with
+        /// their 405 ([`method_not_allowed`](crate::method_not_allowed)). Recover with
+        /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405
+        /// are answered in the service's JSON, as the [crate documentation](crate)'s program does.
+        pub fn routes(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+            let not_allowed = crate::method_not_allowed(service.gate().clone(), tokengate::SERVICE_ROUTES);
+            [$($name(service.clone()).boxed()),*]
+                .into_iter()
+                .fold(not_allowed.boxed(), |routes, route| route.or(routes).unify().boxed())
+        }
+
+        $(handlers!(@ $(#[$doc])* $name route($path, stringify!($method)), $kind($arg));)*
+    };
+    (@ $(#[$doc:meta])* $name:ident $route:expr, open($open:ident)) => {
+        $(#[$doc])*
+        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+            $route.then(move || {
+                let service = service.clone();
+                async move { into_response(service.open_route(OpenRoute::$open).await) }
+            })
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident $route:expr, view($method:ident)) => {
+        $(#[$doc])*
+        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+            $route.and(view()).then(move |view: View| {
+                let service = service.clone();
+                async move { into_response(service.$method(&view).await) }
+            })
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident $route:expr, body($body:ident)) => {
+        $(#[$doc])*
+        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+            $route.and(view()).and(warp::body::stream()).then(move |view: View, body| {
+                let service = service.clone();
+                async move {
+                    let read = read_body(&view, body).await;
+                    let body = read.as_deref().map_or_else(|error| *error, ReadBody::Complete);
+                    into_response(service.body_route(BodyRoute::$body, &view, body).await)
+                }
+            })
+        }
+    };
+    (@ $(#[$doc:meta])* $name:ident $route:expr, claims($claims:ident)) => {
+        $(#[$doc])*
+        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+            let gate = service.gate().clone();
+            $route.and(authenticated::<NoExtra>(gate)).then(move |Authenticated(claims)| {
+                let service = service.clone();
+                async move { into_response(service.claims_route(ClaimsRoute::$claims, &claims).await) }
+            })
+        }
+    };
 }
 
-/// `GET /healthz`.
-pub fn healthz(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("healthz").and(warp::get()).then(move || {
-        let service = service.clone();
-        async move { into_response(service.healthz().await) }
-    })
-}
+tokengate::adapter_service_routes!(handlers);
 
-/// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
-/// with a secret).
-pub fn jwks(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!(".well-known" / "jwks.json")
-        .and(warp::get())
-        .map(move || into_response(service.jwks()))
-}
-
-/// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-pub fn openapi(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("openapi.json")
-        .and(warp::get())
-        .map(move || into_response(service.openapi()))
-}
-
-/// `POST /signup`: a JSON or form body.
-pub fn signup(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    with_body("signup", BodyRoute::Signup, service)
-}
-
-/// `POST /login`: HTTP Basic, a form or JSON.
-pub fn login(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    with_body("login", BodyRoute::Login, service)
-}
-
-/// `POST /refresh`.
-pub fn refresh(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    with_body("refresh", BodyRoute::Refresh, service)
-}
-
-/// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-pub fn session_login(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    with_body("session", BodyRoute::SessionLogin, service)
-}
-
-/// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-pub fn session_refresh(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("session" / "refresh")
-        .and(warp::post())
-        .and(view())
-        .then(move |view: View| {
-            let service = service.clone();
-            async move { into_response(service.session_refresh(&view).await) }
-        })
-}
-
-/// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
-/// login and clears the cookies.
-pub fn session_logout(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("session")
-        .and(warp::delete())
-        .and(authenticated::<NoExtra>(service.gate().clone()))
-        .then(move |Authenticated(claims)| {
-            let service = service.clone();
-            async move {
-                into_response(
-                    service
-                        .claims_route(ClaimsRoute::SessionLogout, &claims)
-                        .await,
-                )
-            }
-        })
-}
-
-/// `POST /logout` (bearer): 204.
-pub fn logout(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("logout")
-        .and(warp::post())
-        .and(authenticated::<NoExtra>(service.gate().clone()))
-        .then(move |Authenticated(claims)| {
-            let service = service.clone();
-            async move { into_response(service.claims_route(ClaimsRoute::Logout, &claims).await) }
-        })
-}
-
-/// `GET /users/me` (bearer).
-pub fn me(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("users" / "me")
-        .and(warp::get())
-        .and(authenticated::<NoExtra>(service.gate().clone()))
-        .then(move |Authenticated(claims)| {
-            let service = service.clone();
-            async move { into_response(service.claims_route(ClaimsRoute::Me, &claims).await) }
-        })
-}
-
-/// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-pub fn cs_token(
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path!("cs-token")
-        .and(warp::get())
-        .and(authenticated::<NoExtra>(service.gate().clone()))
-        .then(move |Authenticated(claims)| {
-            let service = service.clone();
-            async move { into_response(service.claims_route(ClaimsRoute::CsToken, &claims).await) }
-        })
-}
-
-/// `POST /{path}`: reads the body, then calls the service.
-fn with_body(
-    path: &'static str,
-    route: BodyRoute,
-    service: TokenService,
-) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::path(path)
-        .and(warp::path::end())
-        .and(warp::post())
-        .and(view())
-        .and(warp::body::stream())
-        .then(move |view: View, body| {
-            let service = service.clone();
-            async move {
-                let read = read_body(&view, body).await;
-                let body = match &read {
-                    Ok(bytes) => ReadBody::Complete(bytes),
-                    Err(error) => *error,
-                };
-                into_response(service.body_route(route, &view, body).await)
-            }
-        })
+/// The filter of a route: its literal path, to the end, then its method.
+fn route(path: &'static str, method: &'static str) -> BoxedFilter<()> {
+    let segments = path.split('/').filter(|segment| !segment.is_empty());
+    let path = segments.fold(warp::any().boxed(), |filter, segment| {
+        filter.and(warp::path(segment)).boxed()
+    });
+    let path = path.and(warp::path::end());
+    match method {
+        "GET" => path.and(warp::get()).boxed(),
+        "DELETE" => path.and(warp::delete()).boxed(),
+        _ => path.and(warp::post()).boxed(),
+    }
 }
 
 /// Reads the body up to [`MAX_BODY_BYTES`], with or without `Content-Length` (a chunked

@@ -15,12 +15,12 @@ pub(crate) struct View {
 
 impl RequestView for View {
     fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
-        tokengate::HeaderValue::from_values(
-            self.headers
-                .get_all(name)
-                .iter()
-                .map(|value| value.as_bytes()),
-        )
+        let values = self
+            .headers
+            .get_all(name)
+            .iter()
+            .map(|value| value.as_bytes());
+        tokengate::HeaderValue::from_values(values)
     }
 
     fn query(&self) -> Option<&str> {

@@ -8,6 +8,7 @@ use crate::problem::Problem;
 pub const SERVICE_ROUTES: &[(&str, &[&str])] = &[
     ("/healthz", &["GET"]),
     ("/.well-known/jwks.json", &["GET"]),
+    ("/.well-known/openid-configuration", &["GET"]),
     ("/openapi.json", &["GET"]),
     ("/signup", &["POST"]),
     ("/login", &["POST"]),
@@ -56,6 +57,39 @@ pub fn allowed_methods<'a>(routes: &[(&str, &'a [&'a str])], path: &str) -> Opti
 }
 
 impl Problem {
+    /// What a request that no route took gets, for frameworks that cannot tell a 405 from a
+    /// 404 (Rocket's catchers): 405 with `Allow` (sorted) when routes of other methods take
+    /// `path`, else 404 `not_found`. `routes` are the framework's (template, method) pairs;
+    /// `OPTIONS` routes are ignored, `HEAD` counts as `GET`, and a route of the request's own
+    /// method that declined (a guard forwarded) makes it a 404.
+    ///
+    /// ```
+    /// use tokengate::Problem;
+    /// let routes = [("/notes/<id>", "PUT"), ("/notes/<id>", "GET"), ("/notes/<id>", "OPTIONS")];
+    /// let problem = Problem::unrouted("POST", "/notes/n1", routes);
+    /// assert_eq!(problem.status, 405);
+    /// assert_eq!(Problem::unrouted("HEAD", "/notes/n1", routes).status, 404);
+    /// assert_eq!(Problem::unrouted("GET", "/other", routes).status, 404);
+    /// ```
+    pub fn unrouted<'a>(
+        method: &str,
+        path: &str,
+        routes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Problem {
+        let own = if method == "HEAD" { "GET" } else { method };
+        let mut allowed: Vec<&str> = routes
+            .into_iter()
+            .filter(|(template, method)| *method != "OPTIONS" && template_matches(template, path))
+            .map(|(_, method)| method)
+            .collect();
+        if allowed.is_empty() || allowed.contains(&own) {
+            return Problem::not_found();
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
+        Problem::method_not_allowed_for(&allowed)
+    }
+
     /// 405 `method_not_allowed` with `Allow` listing `allow`.
     pub fn method_not_allowed_for(allow: &[&str]) -> Self {
         Problem::method_not_allowed().with_header("allow", allow.join(", "))

@@ -206,6 +206,23 @@ impl<E> Claims<E> {
         Cow::Owned(format!("fp:{}", URL_SAFE_NO_PAD.encode(hash.finalize())))
     }
 
+    /// Whether the `scope` claim holds every scope of `required` (space-separated), compared
+    /// exactly; an empty `required` is held by any claims.
+    ///
+    /// ```
+    /// use tokengate::Claims;
+    ///
+    /// let claims: Claims = serde_json::from_str(r#"{"scope":"openid notes:read"}"#).unwrap();
+    /// assert!(claims.has_scopes("notes:read") && claims.has_scopes("notes:read openid"));
+    /// assert!(!claims.has_scopes("notes:write") && !claims.has_scopes("notes"));
+    /// ```
+    pub fn has_scopes(&self, required: &str) -> bool {
+        required
+            .split(' ')
+            .filter(|scope| !scope.is_empty())
+            .all(|wanted| self.scopes().any(|scope| scope == wanted))
+    }
+
     /// The scopes of the `scope` claim, in order (none without one).
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope

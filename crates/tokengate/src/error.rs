@@ -75,6 +75,13 @@ pub enum AuthError {
         /// The permission that was required, e.g. `document:write`.
         permission: Cow<'static, str>,
     },
+    /// The token is valid but its `scope` claim lacks a scope the route needs (see
+    /// [`Scope`](crate::Scope)); the challenge names it (RFC 6750 section 3).
+    #[error("the token does not grant the scope `{scope}`")]
+    MissingScope {
+        /// The scope (or space-separated scopes) that was required, e.g. `notes:read`.
+        scope: Cow<'static, str>,
+    },
     /// The token came from the session cookie, the method changes something, and the request
     /// did not repeat the CSRF cookie in `X-CSRF-Token` (double submit).
     #[error(
@@ -122,9 +129,9 @@ impl AuthError {
     pub fn challenge(&self) -> Challenge {
         match self {
             AuthError::MissingToken => Challenge::MissingToken,
-            AuthError::InsufficientScope { .. } | AuthError::CsrfFailed => {
-                Challenge::InsufficientScope
-            }
+            AuthError::InsufficientScope { .. }
+            | AuthError::MissingScope { .. }
+            | AuthError::CsrfFailed => Challenge::InsufficientScope,
             _ => Challenge::InvalidToken,
         }
     }
@@ -136,7 +143,9 @@ impl AuthError {
             AuthError::KeysUnavailable { .. } => "unavailable",
             AuthError::MissingToken => "missing_token",
             AuthError::Expired => "token_expired",
-            AuthError::InsufficientScope { .. } => "insufficient_scope",
+            AuthError::InsufficientScope { .. } | AuthError::MissingScope { .. } => {
+                "insufficient_scope"
+            }
             AuthError::CsrfFailed => "csrf_failed",
             _ => "invalid_token",
         }
@@ -155,9 +164,21 @@ impl AuthError {
     pub fn www_authenticate(&self, realm: &str) -> String {
         match self.challenge() {
             Challenge::MissingToken => format!("Bearer realm=\"{realm}\""),
-            Challenge::InsufficientScope => {
-                format!("Bearer realm=\"{realm}\", error=\"insufficient_scope\"")
-            }
+            Challenge::InsufficientScope => match self {
+                // Scope tokens hold no quote or backslash (RFC 6749 section 3.3): a valid
+                // quoted-string as it stands; anything else is left out of the challenge.
+                AuthError::MissingScope { scope }
+                    if scope
+                        .bytes()
+                        .all(|b| b == b' ' || (b'!'..=b'~').contains(&b))
+                        && !scope.contains(['"', '\\']) =>
+                {
+                    format!(
+                        "Bearer realm=\"{realm}\", error=\"insufficient_scope\", scope=\"{scope}\""
+                    )
+                }
+                _ => format!("Bearer realm=\"{realm}\", error=\"insufficient_scope\""),
+            },
             // Messages are fixed sentences without quotes or backslashes, so they are
             // valid quoted-strings as they stand.
             Challenge::InvalidToken => format!(
@@ -195,6 +216,22 @@ impl Problem {
     /// A 403 that no permission check of tokengate produced: `forbidden`.
     pub fn forbidden() -> Self {
         Problem::new(403, "forbidden", "this resource is not available to you")
+    }
+
+    /// What a framework's own error of `status` becomes when no rule of tokengate produced it
+    /// (Rocket's catchers): [`unauthorized`](Self::unauthorized) for 401,
+    /// [`forbidden`](Self::forbidden) for 403, 503 `unavailable`, and `not_found` otherwise.
+    pub fn fallback(status: u16, realm: &str) -> Self {
+        match status {
+            401 => Problem::unauthorized(realm),
+            403 => Problem::forbidden(),
+            503 => Problem::new(
+                503,
+                "unavailable",
+                "the service is temporarily unavailable; try again shortly",
+            ),
+            _ => Problem::not_found(),
+        }
     }
 }
 

@@ -77,6 +77,37 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A scope a route requires of the token's `scope` claim (space-separated, RFC 9068): what
+/// every adapter's `Scoped<S>` guard (`scoped(gate, S)` in warp) checks with
+/// [`Gate::require_scope`]. Without it the answer is 403 `insufficient_scope`, whose
+/// `WWW-Authenticate` challenge names the scope (RFC 6750 section 3).
+///
+/// ```
+/// use tokengate::{Algorithm, Claims, Gate, Key, Scope, Verifier};
+///
+/// /// `notes:read`, granted by a provider or minted into the token.
+/// struct NotesRead;
+/// impl Scope for NotesRead {
+///     const SCOPE: &'static str = "notes:read";
+/// }
+///
+/// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap()));
+/// let reader = Claims { scope: Some("openid notes:read".into()), ..Claims::for_subject("u1") };
+/// assert!(gate.require_scope::<NotesRead, _>(&reader).is_ok());
+/// let refused = gate.require_scope::<NotesRead, _>(&Claims::<tokengate::NoExtra>::for_subject("u2"));
+/// let reply = refused.unwrap_err().into_reply();
+/// assert_eq!(reply.status, 403);
+/// assert!(reply.headers.contains(&(
+///     "www-authenticate",
+///     r#"Bearer realm="tokengate", error="insufficient_scope", scope="notes:read""#.to_owned()
+/// )));
+/// ```
+pub trait Scope: 'static {
+    /// The scope the token must hold: one scope token (`notes:read`), or several separated
+    /// by spaces, all of which it must hold. Scope tokens have no quote, backslash or space.
+    const SCOPE: &'static str;
+}
+
 /// The document id of a route, as the framework hands it over.
 #[derive(Debug, Clone, Copy)]
 pub enum DocumentSegment<'a> {
@@ -88,6 +119,35 @@ pub enum DocumentSegment<'a> {
     Undecodable,
     /// The route has no such parameter: a programming error, answered 500.
     Missing,
+}
+
+impl<'a> DocumentSegment<'a> {
+    /// The still-encoded segment of `path` at the place of the parameter `name` in
+    /// `template` (`/documents/{id}`, or Rocket's `/documents/<id>`): for routers whose own
+    /// decoding is lossy (actix-web, Rocket), so that the core decodes once. `Missing` when
+    /// the template has no such parameter.
+    ///
+    /// ```
+    /// use tokengate::DocumentSegment;
+    /// let segment = DocumentSegment::in_path("/auth/docs/<id>", "/auth/docs/a%2Fb", "id");
+    /// assert!(matches!(segment, DocumentSegment::Encoded("a%2Fb")));
+    /// assert!(matches!(DocumentSegment::in_path("/docs/{id}", "/docs/x", "doc"), DocumentSegment::Missing));
+    /// ```
+    pub fn in_path(template: &str, path: &'a str, name: &str) -> Self {
+        let placeholder = |segment: &str| {
+            let inner = (segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .or_else(|| segment.strip_prefix('<').and_then(|s| s.strip_suffix('>')));
+            inner == Some(name)
+        };
+        let index = template
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .position(placeholder);
+        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        index
+            .and_then(|index| segments.nth(index))
+            .map_or(DocumentSegment::Missing, DocumentSegment::Encoded)
+    }
 }
 
 impl Gate {
@@ -126,6 +186,24 @@ impl Gate {
                 .await
                 .map_err(|error| Refusal::new(&gate, error))
         }
+    }
+
+    /// The claims of a request that must have a token: `None` (no token) is 401
+    /// `missing_token`. For guards that looked for optional claims first (say, the ones a
+    /// middleware stored).
+    pub fn require_present<E>(&self, claims: Option<Claims<E>>) -> Result<Claims<E>, Refusal> {
+        claims.ok_or_else(|| Refusal::new(self, AuthError::MissingToken))
+    }
+
+    /// Requires that the `scope` claim of `claims` hold [`S::SCOPE`](Scope::SCOPE) (every
+    /// scope of it): otherwise 403 `insufficient_scope` with the scope in the challenge. What
+    /// `Scoped<S>` checks after authentication.
+    pub fn require_scope<S: Scope, E>(&self, claims: &Claims<E>) -> Result<(), Refusal> {
+        if claims.has_scopes(S::SCOPE) {
+            return Ok(());
+        }
+        let scope = S::SCOPE.into();
+        Err(Refusal::new(self, AuthError::MissingScope { scope }))
     }
 
     /// [`require_optional`](Self::require_optional) for async guards (see

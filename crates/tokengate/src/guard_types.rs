@@ -1,14 +1,19 @@
-//! The two types every adapter exports with its own framework traits on them.
+//! The types every adapter exports with its own framework traits on them.
 
-/// Defines an adapter's `Authenticated<C>` (the verified claims) and `Authorized<P, C>` (the
-/// claims and the document id they grant `P` on), with their `Deref`s. The types must be
-/// the adapter's own, so that it may implement its framework's extractor traits on them; the
-/// macro keeps their shape one and the same. The doc comments are the adapter's.
+/// Defines an adapter's guard types, each preceded by its doc comment: `Authenticated<C>`
+/// (the verified claims), `Authorized<P, C>` (the claims and the document id they grant `P`
+/// on), `Scoped<S, C>` (claims holding [`Scope`](crate::Scope) `S`), `MaybeAuthenticated<C>`
+/// (claims if there is a token) and `TokenRejection` (a [`Refusal`](crate::Refusal)), with
+/// their `Deref`s, `Display` and `Error`. The types must be the adapter's own, so that it may
+/// implement its framework's traits on them; the macro keeps their shape one and the same.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! adapter_guard_types {
-    ($(#[$authenticated:meta])* Authenticated; $(#[$authorized:meta])* Authorized;) => {
-        $(#[$authenticated])*
+    ($($(#[$doc:meta])* $kind:ident;)*) => {
+        $($crate::adapter_guard_types!(@ $kind $(#[$doc])*);)*
+    };
+    (@ Authenticated $(#[$doc:meta])*) => {
+        $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct Authenticated<C = $crate::NoExtra>(pub $crate::Claims<C>);
 
@@ -24,8 +29,21 @@ macro_rules! adapter_guard_types {
                 &mut self.0
             }
         }
+    };
+    (@ MaybeAuthenticated $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct MaybeAuthenticated<C = $crate::NoExtra>(pub Option<$crate::Claims<C>>);
 
-        $(#[$authorized])*
+        impl<C> ::std::ops::Deref for MaybeAuthenticated<C> {
+            type Target = Option<$crate::Claims<C>>;
+            fn deref(&self) -> &Option<$crate::Claims<C>> {
+                &self.0
+            }
+        }
+    };
+    (@ Authorized $(#[$doc:meta])*) => {
+        $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct Authorized<P, C = $crate::NoExtra> {
             /// The verified claims.
@@ -51,6 +69,56 @@ macro_rules! adapter_guard_types {
             type Target = $crate::Claims<C>;
             fn deref(&self) -> &$crate::Claims<C> {
                 &self.claims
+            }
+        }
+    };
+    (@ Scoped $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct Scoped<S, C = $crate::NoExtra> {
+            /// The verified claims, whose `scope` holds `S::SCOPE`.
+            pub claims: $crate::Claims<C>,
+            scope: ::std::marker::PhantomData<fn() -> S>,
+        }
+
+        impl<S: $crate::Scope, C> Scoped<S, C> {
+            /// `claims` if they hold `S` (403 `insufficient_scope` otherwise), by the core's rule.
+            #[allow(dead_code)]
+            pub(crate) fn check(
+                gate: &$crate::Gate,
+                claims: $crate::Claims<C>,
+            ) -> Result<Self, $crate::Refusal> {
+                gate.require_scope::<S, C>(&claims)?;
+                Ok(Scoped {
+                    claims,
+                    scope: ::std::marker::PhantomData,
+                })
+            }
+        }
+
+        impl<S, C> ::std::ops::Deref for Scoped<S, C> {
+            type Target = $crate::Claims<C>;
+            fn deref(&self) -> &$crate::Claims<C> {
+                &self.claims
+            }
+        }
+    };
+    (@ TokenRejection $(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct TokenRejection(pub $crate::Refusal);
+
+        impl ::std::fmt::Display for TokenRejection {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl ::std::error::Error for TokenRejection {}
+
+        impl From<$crate::Refusal> for TokenRejection {
+            fn from(refusal: $crate::Refusal) -> Self {
+                TokenRejection(refusal)
             }
         }
     };

@@ -94,6 +94,18 @@ impl Issuer {
         }
     }
 
+    /// The `iss` claim of the tokens, if set.
+    #[cfg(feature = "accounts")]
+    pub(crate) fn iss(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The algorithm the tokens are signed with.
+    #[cfg(feature = "accounts")]
+    pub(crate) fn algorithm(&self) -> crate::Algorithm {
+        self.keys.signing_key().algorithm()
+    }
+
     /// Sets the `iss` claim of every token.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());

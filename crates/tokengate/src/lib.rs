@@ -16,6 +16,8 @@ mod compact;
 mod config;
 mod config_error;
 mod cors;
+#[cfg(feature = "accounts")]
+mod discovery;
 mod error;
 mod gate;
 mod guard;
@@ -35,6 +37,7 @@ mod service;
 #[cfg(feature = "accounts")]
 mod service_routes;
 pub mod session;
+mod setup;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -60,7 +63,7 @@ pub use cors::{
 };
 pub use error::{AuthError, Challenge};
 pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
-pub use guard::{DocumentSegment, Refusal};
+pub use guard::{DocumentSegment, Refusal, Scope};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{
     crypto_backend, Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk,
@@ -74,7 +77,8 @@ pub use service::{
     PrincipalResolver, StorePrincipals, TokenService, JWKS_MAX_AGE_SECS, REVOCATION_SYNC_INTERVAL,
 };
 #[cfg(feature = "accounts")]
-pub use service_routes::{BodyRoute, ClaimsRoute};
+pub use service_routes::{BodyRoute, ClaimsRoute, OpenRoute};
+pub use setup::{setting_text, Opened, Setup};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use time::unix_now;
 pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};

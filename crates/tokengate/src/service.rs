@@ -90,6 +90,8 @@ struct Inner {
     principals: Arc<dyn PrincipalResolver>,
     /// The JWKS response of the gate's public keys, built once; `None` for secrets.
     jwks: Option<HttpReply>,
+    /// The discovery document, built once; `None` when the service is no provider.
+    discovery: Option<HttpReply>,
     /// The `GET /openapi.json` response, built once.
     openapi: HttpReply,
     /// How the browser-session routes write their cookies.
@@ -154,6 +156,7 @@ impl TokenService {
     pub fn new(gate: Gate, accounts: Accounts, ckeditor: Option<CkeditorTokens>) -> TokenService {
         let principals = Arc::new(StorePrincipals::new(accounts.users().clone()));
         let jwks = jwks_reply(&gate);
+        let discovery = crate::discovery::document_reply(accounts.token_issuer(), jwks.is_some());
         let cookies = SessionCookies::new(accounts.refresh_ttl_secs());
         TokenService {
             inner: Arc::new(Inner {
@@ -162,6 +165,7 @@ impl TokenService {
                 ckeditor,
                 principals,
                 jwks,
+                discovery,
                 openapi: HttpReply::json(200, &crate::openapi::service_document()),
                 cookies,
             }),
@@ -223,6 +227,19 @@ impl TokenService {
     /// nothing and answers the JSON 404 of an unknown route.
     pub fn jwks(&self) -> HttpReply {
         match &self.inner.jwks {
+            Some(reply) => reply.clone(),
+            None => self.inner.gate.render(&crate::error::Problem::not_found()),
+        }
+    }
+
+    /// `GET /.well-known/openid-configuration`: the OpenID Connect discovery document
+    /// (`issuer`, `jwks_uri`, `id_token_signing_alg_values_supported`,
+    /// `subject_types_supported`), so that another app may trust this service's tokens
+    /// through `TOKENGATE_TRUSTED_ISSUERS`. When the issuer is not an `http(s)://` URL, or no
+    /// key is published (tokens signed with a secret), the service is no provider and
+    /// answers the JSON 404 of an unknown route.
+    pub fn openid_configuration(&self) -> HttpReply {
+        match &self.inner.discovery {
             Some(reply) => reply.clone(),
             None => self.inner.gate.render(&crate::error::Problem::not_found()),
         }

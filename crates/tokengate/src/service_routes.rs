@@ -6,6 +6,19 @@ use crate::reply::HttpReply;
 use crate::service::TokenService;
 use crate::source::RequestView;
 
+/// The service routes that need nothing of the request; see [`TokenService::open_route`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenRoute {
+    /// `GET /healthz`.
+    Healthz,
+    /// `GET /.well-known/jwks.json`.
+    Jwks,
+    /// `GET /.well-known/openid-configuration`.
+    OpenIdConfiguration,
+    /// `GET /openapi.json`.
+    OpenApi,
+}
+
 /// The service routes that read a request body; see [`TokenService::body_route`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyRoute {
@@ -33,6 +46,16 @@ pub enum ClaimsRoute {
 }
 
 impl TokenService {
+    /// Runs a route that needs nothing of the request.
+    pub async fn open_route(&self, route: OpenRoute) -> HttpReply {
+        match route {
+            OpenRoute::Healthz => self.healthz().await,
+            OpenRoute::Jwks => self.jwks(),
+            OpenRoute::OpenIdConfiguration => self.openid_configuration(),
+            OpenRoute::OpenApi => self.openapi(),
+        }
+    }
+
     /// Runs a body route: what an adapter's handler calls with its request view and what it
     /// read of the body, so every framework answers alike, body errors included.
     pub async fn body_route(
@@ -57,5 +80,70 @@ impl TokenService {
             ClaimsRoute::CsToken => self.cs_token(claims).await,
             ClaimsRoute::SessionLogout => self.session_logout(claims).await,
         }
+    }
+}
+
+/// Hands `$callback!` the service routes, one a line: doc comment, handler name, method,
+/// path, and what the handler runs: `open(OpenRoute)`, `view(method)` (a [`TokenService`]
+/// method taking the request), `body(BodyRoute)` or `claims(ClaimsRoute)`. Every adapter
+/// builds its handlers and `routes()` from this one table, beside [`SERVICE_ROUTES`](crate::SERVICE_ROUTES).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! adapter_service_routes {
+    ($callback:ident) => {
+        $callback! {
+            /// `GET /healthz`: 200 `{"status":"ok"}` while the store answers, else 503.
+            healthz GET "/healthz" open(Healthz);
+            /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are
+            /// signed with a secret).
+            jwks GET "/.well-known/jwks.json" open(Jwks);
+            /// `GET /.well-known/openid-configuration`: the OpenID Connect discovery document
+            /// (404 unless the issuer is an `http(s)://` URL and the keys are published); see
+            /// [`TokenService::openid_configuration`](tokengate::TokenService::openid_configuration).
+            openid_configuration GET "/.well-known/openid-configuration" open(OpenIdConfiguration);
+            /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+            openapi GET "/openapi.json" open(OpenApi);
+            /// `POST /signup`: a JSON or form body.
+            signup POST "/signup" body(Signup);
+            /// `POST /login`: HTTP Basic, a form or JSON.
+            login POST "/login" body(Login);
+            /// `POST /refresh`: a new pair for a live refresh token.
+            refresh POST "/refresh" body(Refresh);
+            /// `POST /logout` (bearer): 204.
+            logout POST "/logout" claims(Logout);
+            /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+            session_login POST "/session" body(SessionLogin);
+            /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+            session_refresh POST "/session/refresh" view(session_refresh);
+            /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header):
+            /// ends the login and clears the cookies.
+            session_logout DELETE "/session" claims(SessionLogout);
+            /// `GET /users/me` (bearer).
+            me GET "/users/me" claims(Me);
+            /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
+            cs_token GET "/cs-token" claims(CsToken);
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    macro_rules! table {
+        ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
+            &[$(($path, stringify!($method))),*]
+        };
+    }
+
+    #[test]
+    fn the_table_is_the_service_routes() {
+        let table: &[(&str, &str)] = adapter_service_routes!(table);
+        let mut flat: Vec<(&str, &str)> = crate::SERVICE_ROUTES
+            .iter()
+            .flat_map(|(path, methods)| methods.iter().map(move |method| (*path, *method)))
+            .collect();
+        let mut table = table.to_vec();
+        flat.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(table, flat);
     }
 }

@@ -55,6 +55,7 @@ pub async fn openapi_document_describes_every_route(target: &Target) {
         ("put", "/documents/{id}"),
         ("get", "/openapi.json"),
         ("get", "/.well-known/jwks.json"),
+        ("get", "/.well-known/openid-configuration"),
         ("post", "/session"),
         ("post", "/session/refresh"),
         ("delete", "/session"),
@@ -183,6 +184,86 @@ pub async fn private_key_signs_and_jwks_publishes_it(target: &Target) {
         segments[2]
     );
     expect_invalid(&app, &tampered, "invalid_token").await;
+}
+
+/// `GET /.well-known/openid-configuration`: the JSON 404 while the service is no provider
+/// (the default issuer `tokengate`, tokens signed with a secret); with an `https://` issuer
+/// and a private key, the discovery document naming the issuer, its JWKS and its algorithm.
+pub async fn openid_configuration_only_for_a_url_issuer_with_published_keys(target: &Target) {
+    if skip_if_external("needs apps started with a private key and an issuer URL") {
+        return;
+    }
+    let app = target.start();
+    let response = get(&app, "/.well-known/openid-configuration").await;
+    expect_error(response, 404, "not_found").await;
+
+    let issuer = "https://tokens.example/auth";
+    let app = target.launch(Launch {
+        private_key: Some(("ES256", key_fixture("ec_private.pem"))),
+        env: vec![("TOKENGATE_ISSUER".into(), issuer.into())],
+        ..Launch::default()
+    });
+    let response = get(&app, "/.well-known/openid-configuration").await;
+    let (status, headers, document) = json_of(response).await;
+    assert_eq!(status, 200, "{document}");
+    assert!(headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .starts_with("public, max-age="));
+    assert_eq!(
+        document,
+        json!({
+            "issuer": issuer,
+            "jwks_uri": "https://tokens.example/auth/.well-known/jwks.json",
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "subject_types_supported": ["public"],
+        })
+    );
+}
+
+/// One app trusts another through its discovery document: app A signs with a private key
+/// under the issuer `http://127.0.0.1:PORT` (its own address); app B, started with
+/// `TOKENGATE_TRUSTED_ISSUERS` naming it, finds A's keys from
+/// `/.well-known/openid-configuration` and accepts A's access tokens on `/protected`.
+pub async fn another_app_trusts_this_one_through_discovery(target: &Target) {
+    if skip_if_external("needs apps started with chosen addresses") {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let provider = target.launch(Launch {
+        private_key: Some(("ES256", key_fixture("ec_private.pem"))),
+        env: vec![
+            ("TOKENGATE_ADDR".into(), format!("127.0.0.1:{port}")),
+            ("TOKENGATE_ISSUER".into(), issuer.clone()),
+        ],
+        ..Launch::default()
+    });
+    assert_eq!(provider.base, issuer);
+    let relying = target.launch(Launch {
+        env: vec![
+            ("TOKENGATE_TRUSTED_ISSUERS".into(), issuer.clone()),
+            ("TOKENGATE_TRUSTED_AUDIENCE".into(), "tokengate".into()),
+            ("TOKENGATE_INSECURE_HTTP_ISSUERS".into(), "1".into()),
+        ],
+        ..Launch::default()
+    });
+    let (_, pair) = user(&provider).await;
+    let token = pair["access_token"].as_str().unwrap();
+    // The relying app loads the provider's keys in the background: 503 until then.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (status, body) = loop {
+        let (status, _, body) = json_of(get_with_token(&relying, "/protected", token).await).await;
+        if status != 503 || std::time::Instant::now() > deadline {
+            break (status, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["sub"], payload_of(token)["sub"]);
 }
 
 /// A path that exists, asked with a method it does not take, is 405 `method_not_allowed` with

@@ -95,6 +95,11 @@ impl Accounts {
         }
     }
 
+    /// The issuer of access tokens.
+    pub(crate) fn token_issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
     /// Replaces the password hasher (e.g. other Argon2 parameters).
     pub fn password_hasher(mut self, hasher: PasswordHasher) -> Self {
         self.hasher = hasher;

@@ -2,7 +2,8 @@
 //! the same bytes at `GET /openapi.json`.
 //!
 //! [`service_document`] describes the routes the adapters' `routes()` mount (signup, login,
-//! refresh, logout, `/users/me`, `/cs-token`, `/healthz`, the JWKS and the document
+//! refresh, logout, `/users/me`, `/cs-token`, `/healthz`, the JWKS, the OpenID Connect
+//! discovery document and the document
 //! itself); [`reference_document`] adds the demonstration routes of the reference apps and
 //! `tokengate serve` (`/public`, `/protected`, `/documents/{id}`). Both describe the default
 //! JSON error body; an app with its own [`ErrorFormat`](crate::ErrorFormat) should describe
@@ -108,6 +109,16 @@ fn components() -> Value {
                     "token_type": {"const": "Bearer"},
                     "expires_in": {"type": "integer", "minimum": 1, "description": "Seconds until the access token expires."},
                     "refresh_token": {"type": "string", "description": "Opaque; spent by its first use. Presenting a spent one again ends the whole login."},
+                },
+            },
+            "OpenIdConfiguration": {
+                "type": "object",
+                "required": ["issuer", "jwks_uri", "id_token_signing_alg_values_supported", "subject_types_supported"],
+                "properties": {
+                    "issuer": {"type": "string", "format": "uri", "description": "`TOKENGATE_ISSUER`, the `iss` of the tokens."},
+                    "jwks_uri": {"type": "string", "format": "uri", "description": "The issuer followed by `/.well-known/jwks.json`."},
+                    "id_token_signing_alg_values_supported": {"type": "array", "items": {"type": "string"}},
+                    "subject_types_supported": {"type": "array", "items": {"const": "public"}},
                 },
             },
             "JwkSet": {

@@ -39,6 +39,23 @@ pub(super) fn service() -> Map<String, Value> {
         }}),
     );
     paths.insert(
+        "/.well-known/openid-configuration".into(),
+        json!({"get": {
+            "operationId": "openidConfiguration",
+            "tags": ["service"],
+            "summary": "The OpenID Connect discovery document, for apps that trust this service's tokens.",
+            "description": "Only when the issuer is an http(s) URL and the tokens are signed with a private key; it names no authorization or token endpoint, which the service does not have.",
+            "responses": {
+                "200": {
+                    "description": "The discovery document.",
+                    "headers": {"Cache-Control": {"$ref": "#/components/headers/Cache-Control"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenIdConfiguration"}}},
+                },
+                "404": error("The service is no provider: its issuer is not an http(s) URL, or it signs with a secret.", &["not_found"], None),
+            },
+        }}),
+    );
+    paths.insert(
         "/openapi.json".into(),
         json!({"get": {
             "operationId": "openapi",
