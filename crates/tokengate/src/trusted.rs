@@ -2,9 +2,9 @@
 //!
 //! A gate with trusted issuers looks at the unverified `iss` of each token. When it names a
 //! trusted issuer, the token is verified with that issuer's keys only (the header's `kid`
-//! picks one; its algorithm is pinned to the key), its `iss` must be that issuer and its
-//! `aud` must contain the trusted audience. Every other token takes the gate's own verifier,
-//! unchanged.
+//! picks one; its algorithm is pinned to the key), its `iss` must be that issuer, its `aud`
+//! must contain one of the trusted audiences and, when one is required, its `typ` must match.
+//! Every other token takes the gate's own verifier, unchanged.
 
 use std::sync::Arc;
 
@@ -17,14 +17,14 @@ use serde::Deserialize;
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::keys::Key;
-use crate::remote::{Lookup, RemoteKeys, TrustedIssuers};
+use crate::remote::{Lookup, RemoteKeys, TrustedIssuers, TrustedRules};
 use crate::verify::{Verifier, DEFAULT_MAX_TOKEN_LEN};
 
-/// The trusted issuers of a gate and the audience their tokens must carry.
+/// The trusted issuers of a gate and what their tokens must carry.
 #[derive(Debug, Clone)]
 pub(crate) struct Trusted {
     issuers: TrustedIssuers,
-    audience: String,
+    rules: Arc<TrustedRules>,
     verifiers: Verifiers,
 }
 
@@ -49,14 +49,19 @@ impl Verifiers {
         &self,
         key: Key,
         iss: &str,
-        audience: &str,
+        rules: &TrustedRules,
         token: &str,
     ) -> Result<Claims<E>, AuthError> {
         let cached = self.0.load();
         if let Some(hit) = cached.iter().find(|c| c.iss == iss && c.key.is_same(&key)) {
             return checked(hit.verifier.verify(token));
         }
-        let verifier = Verifier::new(key.clone()).issuer(iss).audience(audience);
+        let mut verifier = Verifier::new(key.clone())
+            .issuer(iss)
+            .audiences(rules.audience_list().iter().cloned());
+        if let Some(typ) = rules.typ() {
+            verifier = verifier.require_typ(typ);
+        }
         let result = checked(verifier.verify(token));
         if result.is_ok() {
             // Only keys that verified a token are kept, so forged tokens cannot fill the list.
@@ -93,7 +98,7 @@ pub(crate) enum Outcome<E> {
 pub(crate) struct Refresh {
     keys: RemoteKeys,
     verifiers: Verifiers,
-    audience: String,
+    rules: Arc<TrustedRules>,
     iss: String,
     kid: Option<String>,
     token: String,
@@ -112,10 +117,10 @@ struct PeekHeader {
 }
 
 impl Trusted {
-    pub(crate) fn new(issuers: TrustedIssuers, audience: String) -> Trusted {
+    pub(crate) fn new(issuers: TrustedIssuers, rules: TrustedRules) -> Trusted {
         Trusted {
             issuers,
-            audience,
+            rules: Arc::new(rules),
             verifiers: Verifiers::default(),
         }
     }
@@ -143,13 +148,13 @@ impl Trusted {
         };
         match keys.lookup(kid.as_deref()) {
             Lookup::Found(key) => {
-                Outcome::Done(self.verifiers.verify(key, &iss, &self.audience, token))
+                Outcome::Done(self.verifiers.verify(key, &iss, &self.rules, token))
             }
             Lookup::NotLoaded => Outcome::Done(Err(unavailable(keys))),
             Lookup::UnknownKid => Outcome::UnknownKid(Refresh {
                 keys: keys.clone(),
                 verifiers: self.verifiers.clone(),
-                audience: self.audience.clone(),
+                rules: Arc::clone(&self.rules),
                 iss,
                 kid,
                 token: token.to_owned(),
@@ -170,10 +175,9 @@ impl Refresh {
         self,
     ) -> Result<Claims<E>, AuthError> {
         match self.keys.refresh_for_unknown_kid(self.kid.as_deref()).await {
-            Lookup::Found(key) => {
-                self.verifiers
-                    .verify(key, &self.iss, &self.audience, &self.token)
-            }
+            Lookup::Found(key) => self
+                .verifiers
+                .verify(key, &self.iss, &self.rules, &self.token),
             Lookup::UnknownKid => Err(AuthError::UnknownKey),
             Lookup::NotLoaded => Err(unavailable(&self.keys)),
         }
@@ -186,8 +190,9 @@ fn unavailable(keys: &RemoteKeys) -> AuthError {
     }
 }
 
-/// A provider's token verified with one of its keys (its algorithm only, its `iss`, the
-/// trusted audience). Grants come from the token's `scope` alone: an `auth` claim is dropped.
+/// A provider's token verified with one of its keys (its algorithm only, its `iss`, a
+/// trusted audience, the `typ` when one is required). Grants come from the token's `scope`
+/// alone: an `auth` claim is dropped.
 fn checked<E>(result: Result<Claims<E>, AuthError>) -> Result<Claims<E>, AuthError> {
     let mut claims = result?;
     claims.auth = None;

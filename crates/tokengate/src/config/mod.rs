@@ -108,8 +108,13 @@ pub struct Config {
     /// `TOKENGATE_TRUSTED_ISSUERS`: OpenID Connect providers whose access tokens are also
     /// accepted (needs the `remote-keys` feature).
     pub trusted_issuers: Vec<String>,
-    /// `TOKENGATE_TRUSTED_AUDIENCE`: the `aud` the trusted issuers' tokens must carry.
-    pub trusted_audience: Option<String>,
+    /// `TOKENGATE_TRUSTED_AUDIENCE`: the audiences (comma-separated in the variable) of which
+    /// the trusted issuers' tokens must carry at least one in `aud`; empty without trusted
+    /// issuers.
+    pub trusted_audiences: Vec<String>,
+    /// `TOKENGATE_TRUSTED_TOKEN_TYPE`: the header `typ` the trusted issuers' tokens must have
+    /// (e.g. `at+jwt`, compared as a media type); `None` accepts any `typ`, or none.
+    pub trusted_token_type: Option<String>,
     /// `TOKENGATE_INSECURE_HTTP_ISSUERS`: whether `http://` trusted issuers are allowed.
     pub insecure_http_issuers: bool,
 }
@@ -140,7 +145,8 @@ impl Config {
             cors_origins: Vec::new(),
             cookie_secure: true,
             trusted_issuers: Vec::new(),
-            trusted_audience: None,
+            trusted_audiences: Vec::new(),
+            trusted_token_type: None,
             insecure_http_issuers: false,
         })
     }
@@ -239,8 +245,8 @@ impl Config {
     pub fn gate_builder(&self) -> GateBuilder {
         let builder = Gate::builder(self.verifier()).cookie_sessions();
         #[cfg(feature = "remote-keys")]
-        if let (Some(issuers), Some(audience)) = (self.trusted_issuers(), &self.trusted_audience) {
-            return builder.trusted_issuers(issuers, audience.as_str());
+        if let Some(issuers) = self.trusted_issuers() {
+            return builder.trusted_issuers(issuers, self.trusted_rules());
         }
         builder
     }

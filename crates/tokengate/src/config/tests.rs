@@ -245,7 +245,7 @@ fn trusted_issuers_need_an_audience_https_and_another_issuer() {
         load(&vars)
     };
     let none = with(&[]).unwrap();
-    assert!(none.trusted_issuers.is_empty() && none.trusted_audience.is_none());
+    assert!(none.trusted_issuers.is_empty() && none.trusted_audiences.is_empty());
 
     let missing_audience = with(&[("TOKENGATE_TRUSTED_ISSUERS", "https://id.example")]);
     assert_eq!(
@@ -292,4 +292,71 @@ fn trusted_issuers_need_an_audience_https_and_another_issuer() {
     let error = own.unwrap_err();
     assert_eq!(error.variable, "TOKENGATE_TRUSTED_ISSUERS");
     assert!(error.reason.contains("TOKENGATE_ISSUER"), "{error}");
+}
+
+#[test]
+fn trusted_audiences_are_a_list_and_the_token_type_a_media_type() {
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut vars = vec![
+            ("TOKENGATE_SECRET", SECRET),
+            ("TOKENGATE_TRUSTED_ISSUERS", "https://id.example"),
+        ];
+        vars.extend_from_slice(extra);
+        load(&vars)
+    };
+    #[cfg(feature = "remote-keys")]
+    {
+        // One value, as before.
+        let one = with(&[("TOKENGATE_TRUSTED_AUDIENCE", "https://api.example")]).unwrap();
+        assert_eq!(one.trusted_audiences, ["https://api.example"]);
+        assert_eq!(one.trusted_token_type, None);
+        assert_eq!(one.trusted_rules().typ(), None);
+        // Several, trimmed; blanks skipped.
+        let many = with(&[
+            (
+                "TOKENGATE_TRUSTED_AUDIENCE",
+                " api-v1 , https://api.example,,",
+            ),
+            ("TOKENGATE_TRUSTED_TOKEN_TYPE", "application/at+jwt"),
+        ])
+        .unwrap();
+        assert_eq!(many.trusted_audiences, ["api-v1", "https://api.example"]);
+        assert_eq!(
+            many.trusted_token_type.as_deref(),
+            Some("application/at+jwt")
+        );
+        let rules = many.trusted_rules();
+        assert_eq!(rules.audience_list(), ["api-v1", "https://api.example"]);
+        assert_eq!(rules.typ(), Some("application/at+jwt"));
+        for typ in ["at+jwt", "JWT", "AT+JWT"] {
+            let config = with(&[
+                ("TOKENGATE_TRUSTED_AUDIENCE", "api"),
+                ("TOKENGATE_TRUSTED_TOKEN_TYPE", typ),
+            ]);
+            assert_eq!(config.unwrap().trusted_token_type.as_deref(), Some(typ));
+        }
+    }
+    let blank = with(&[("TOKENGATE_TRUSTED_AUDIENCE", " , ")]).unwrap_err();
+    assert_eq!(blank.variable, "TOKENGATE_TRUSTED_AUDIENCE");
+    for bad in [
+        "at+jwt, JWT",
+        "at jwt",
+        "/at+jwt",
+        "application/",
+        "a/b/c",
+        "+jwt",
+    ] {
+        let error = with(&[
+            ("TOKENGATE_TRUSTED_AUDIENCE", "api"),
+            ("TOKENGATE_TRUSTED_TOKEN_TYPE", bad),
+        ])
+        .unwrap_err();
+        assert_eq!(error.variable, "TOKENGATE_TRUSTED_TOKEN_TYPE", "{bad}");
+    }
+    // Without trusted issuers, the type is a mistake, not a no-op.
+    let lone = load(&[
+        ("TOKENGATE_SECRET", SECRET),
+        ("TOKENGATE_TRUSTED_TOKEN_TYPE", "at+jwt"),
+    ]);
+    assert_eq!(lone.unwrap_err().variable, "TOKENGATE_TRUSTED_TOKEN_TYPE");
 }

@@ -28,14 +28,15 @@ pub const MAX_LEEWAY: u64 = 60;
 ///    decoding;
 /// 2. it is three base64url segments; header and payload are JSON objects without repeated
 ///    member names;
-/// 3. the header has no `crit`; `typ` matches when [`require_typ`](Self::require_typ) is set;
+/// 3. the header has no `crit`; `typ` matches when [`require_typ`](Self::require_typ) is set
+///    (as a media type: without regard to case, `application/` implied);
 ///    `kid`, if present, names a configured key (never a fetched one);
 /// 4. `alg` is exactly the algorithm pinned to that key (so never `none`), and the
 ///    signature is valid;
 /// 5. `exp` is present and after now; `nbf` and `iat`, if present, are not later than now
 ///    plus the leeway; numeric dates are integers from 0 to 2^63−1;
 /// 6. `iss` and `aud`, when configured, are present and match byte for byte (`aud` may be a
-///    list containing the audience).
+///    list containing the audience; with [`audiences`](Self::audiences), any one of them).
 ///
 /// ```
 /// use tokengate::{Algorithm, Claims, Issuer, Key, Verifier};
@@ -62,7 +63,8 @@ pub struct Verifier {
     /// Parsing those bytes would give the same answer every time, so the rules are unchanged.
     known_headers: Vec<(String, Key)>,
     issuer: Option<String>,
-    audience: Option<String>,
+    /// The accepted audiences; empty for no `aud` requirement.
+    audiences: Vec<String>,
     typ: Option<String>,
     leeway: u64,
     max_token_len: usize,
@@ -88,7 +90,7 @@ impl Verifier {
             keys,
             known_headers,
             issuer: None,
-            audience: None,
+            audiences: Vec::new(),
             typ: None,
             leeway: DEFAULT_LEEWAY,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
@@ -101,13 +103,47 @@ impl Verifier {
         self
     }
 
-    /// Requires `aud` to be, or to contain, exactly `audience`.
+    /// Requires `aud` to be, or to contain, exactly `audience` (replacing any audience set
+    /// before).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
+        self.audiences = vec![audience.into()];
         self
     }
 
-    /// Requires the header's `typ` to be exactly `typ` (e.g. `at+jwt`, RFC 8725 section 3.11).
+    /// Requires `aud` to be, or to contain, exactly one of `audiences` at least (replacing any
+    /// audience set before). An empty list removes the requirement.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, Issuer, Key, Verifier};
+    ///
+    /// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// let token = Issuer::new(key.clone()).audience("api-v2").issue(Claims::for_subject("u")).unwrap().token;
+    /// let both = Verifier::new(key.clone()).audiences(["api-v1", "api-v2"]);
+    /// assert!(both.verify::<tokengate::NoExtra>(&token).is_ok());
+    /// let old = Verifier::new(key).audiences(["api-v1"]);
+    /// assert!(old.verify::<tokengate::NoExtra>(&token).is_err());
+    /// ```
+    pub fn audiences<I>(mut self, audiences: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Requires the header's `typ` to be `typ` (e.g. `at+jwt`, RFC 8725 section 3.11; RFC
+    /// 9068 section 4). They are compared as media types (RFC 7515 section 4.1.9): without
+    /// regard to case, and a value without `/` stands for `application/` and that value, so
+    /// `at+jwt`, `AT+JWT` and `application/at+jwt` are one type.
+    ///
+    /// ```
+    /// use tokengate::Verifier;
+    /// # use tokengate::{Algorithm, Key};
+    /// # let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// let verifier = Verifier::new(key).require_typ("application/at+jwt");
+    /// assert_eq!(verifier.required_typ(), Some("application/at+jwt"));
+    /// ```
     pub fn require_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Some(typ.into());
         self.id = next_verifier_id();
@@ -125,6 +161,11 @@ impl Verifier {
         self.max_token_len = bytes;
         self.id = next_verifier_id();
         self
+    }
+
+    /// The `typ` required by [`require_typ`](Self::require_typ), if any.
+    pub fn required_typ(&self) -> Option<&str> {
+        self.typ.as_deref()
     }
 
     /// The keys this verifier uses.
@@ -181,7 +222,11 @@ impl Verifier {
 
     fn known_header(&self, segment: &str) -> Option<&Key> {
         // Every known header has `"typ":"JWT"` and no `crit`.
-        if self.typ.as_deref().is_some_and(|typ| typ != "JWT") {
+        if self
+            .typ
+            .as_deref()
+            .is_some_and(|typ| !same_media_type(typ, "JWT"))
+        {
             return None;
         }
         self.known_headers
@@ -203,7 +248,11 @@ impl Verifier {
             return Err(AuthError::CriticalHeader);
         }
         if let Some(required) = &self.typ {
-            if header.typ.as_deref() != Some(required.as_str()) {
+            if !header
+                .typ
+                .as_deref()
+                .is_some_and(|typ| same_media_type(required, typ))
+            {
                 return Err(AuthError::WrongType);
             }
         }
@@ -232,10 +281,12 @@ impl Verifier {
                 Some(_) => {}
             }
         }
-        if let Some(audience) = &self.audience {
+        if !self.audiences.is_empty() {
             match &claims.aud {
                 None => return Err(AuthError::MissingClaim("aud")),
-                Some(aud) if !aud.contains(audience) => return Err(AuthError::WrongAudience),
+                Some(aud) if !self.audiences.iter().any(|one| aud.contains(one)) => {
+                    return Err(AuthError::WrongAudience)
+                }
                 Some(_) => {}
             }
         }
@@ -247,6 +298,17 @@ fn parse_claims<E: DeserializeOwned>(payload_json: &[u8]) -> Result<Claims<E>, A
     serde_json::from_slice(payload_json).map_err(|_| {
         AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
     })
+}
+
+/// Whether two `typ` values name the same media type (RFC 7515 section 4.1.9): a value
+/// without `/` is `application/` and that value, and media type names are compared without
+/// regard to case (RFC 6838 section 4.2).
+pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
+    fn full(typ: &str) -> (&str, &str) {
+        typ.split_once('/').unwrap_or(("application", typ))
+    }
+    let ((a_type, a_sub), (b_type, b_sub)) = (full(a), full(b));
+    a_type.eq_ignore_ascii_case(b_type) && a_sub.eq_ignore_ascii_case(b_sub)
 }
 
 fn next_verifier_id() -> u64 {

@@ -146,3 +146,39 @@ fn require_typ_jwt_takes_the_known_header_path_with_the_same_verdicts() {
         .known_header(issued.split('.').next().unwrap())
         .is_none());
 }
+
+#[test]
+fn typ_is_compared_as_a_media_type() {
+    assert!(same_media_type("at+jwt", "at+jwt"));
+    assert!(same_media_type("at+jwt", "AT+JWT"));
+    assert!(same_media_type("at+jwt", "application/at+jwt"));
+    assert!(same_media_type("Application/AT+JWT", "at+jwt"));
+    assert!(same_media_type("JWT", "jwt"));
+    assert!(!same_media_type("at+jwt", "JWT"));
+    assert!(!same_media_type("at+jwt", "text/at+jwt"));
+    assert!(!same_media_type("at+jwt", "at+jwt2"));
+    assert!(!same_media_type("at+jwt", ""));
+}
+
+#[test]
+fn any_of_several_audiences_is_enough() {
+    let token = token(key(1), 100); // aud "a"
+    let verifier = Verifier::new(key(1)).audiences(["b", "a"]);
+    assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
+    let others = Verifier::new(key(1)).audiences(["b", "c"]);
+    assert_eq!(
+        others.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
+        AuthError::WrongAudience
+    );
+    // `audience` replaces the list; an empty list is no requirement.
+    assert!(others
+        .clone()
+        .audience("a")
+        .verify_at::<NoExtra>(&token, NOW)
+        .is_ok());
+    let none: [&str; 0] = [];
+    assert!(Verifier::new(key(1))
+        .audiences(none)
+        .verify_at::<NoExtra>(&token, NOW)
+        .is_ok());
+}
