@@ -207,3 +207,50 @@ async fn any_trusted_audience_is_enough_and_a_required_typ_is_a_media_type() {
         assert!(lenient.verify::<NoExtra>(&token).is_ok(), "{typ:?}");
     }
 }
+
+/// A provider's `user` and `auth` claims mean something else than CKEditor's: a token with
+/// them verifies, they grant nothing, and its `scope` still does. The app's own tokens keep
+/// the strict shapes.
+#[tokio::test]
+async fn a_providers_user_and_auth_of_another_shape_grant_nothing_and_break_nothing() {
+    use tokengate::Permission;
+    let (_provider, gate) = loaded_gate(AUDIENCE.into()).await;
+    let header = json!({"alg": "ES256", "kid": "k1", "typ": "at+jwt"});
+    let mut payload = provider_payload(json!(AUDIENCE));
+    payload["user"] = json!("alice");
+    payload["auth"] = json!({"roles": ["admin"], "collaboration": "everything"});
+    let token = forged(header.clone(), payload.clone());
+    for _ in 0..2 {
+        let claims = gate.verify::<NoExtra>(&token).unwrap();
+        assert_eq!(claims.sub.as_deref(), Some("svc"));
+        assert_eq!((&claims.user, &claims.auth), (&None, &None));
+        assert!(gate
+            .authorize(&claims, "doc-1", &Permission::DOCUMENT_READ)
+            .is_ok());
+        assert!(gate
+            .authorize(&claims, "doc-1", &Permission::DOCUMENT_WRITE)
+            .is_err());
+    }
+    // A CKEditor-shaped `auth` in a provider's token grants nothing either.
+    payload["auth"] = json!({"collaboration": {"*": {"role": "writer"}}});
+    let shaped = forged(header, payload);
+    let claims = gate.verify::<NoExtra>(&shaped).unwrap();
+    assert!(claims.auth.is_none());
+    assert!(gate
+        .authorize(&claims, "doc-1", &Permission::DOCUMENT_WRITE)
+        .is_err());
+
+    // The app's own token with `"user": "alice"` is still malformed.
+    let own = Issuer::new(own_key()).issuer("me").audience("mine");
+    let own_token = own
+        .issue(Claims {
+            extra: json!({"user": "alice"}),
+            ..Claims::default()
+        })
+        .unwrap()
+        .token;
+    assert!(matches!(
+        gate.verify::<NoExtra>(&own_token),
+        Err(AuthError::Malformed(_))
+    ));
+}

@@ -3,7 +3,10 @@
 use serde::de::DeserializeOwned;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde::Deserialize;
+
 use crate::claims::Claims;
+use crate::collaboration::{Auth, CsUser};
 use crate::compact::{self, decode_segment, decoded_len};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
@@ -66,6 +69,8 @@ pub struct Verifier {
     /// The accepted audiences; empty for no `aud` requirement.
     audiences: Vec<String>,
     typ: Option<String>,
+    /// Whether `user` and `auth` claims of another shape than CKEditor's count as absent.
+    lenient_ckeditor_claims: bool,
     leeway: u64,
     max_token_len: usize,
 }
@@ -92,6 +97,7 @@ impl Verifier {
             issuer: None,
             audiences: Vec::new(),
             typ: None,
+            lenient_ckeditor_claims: false,
             leeway: DEFAULT_LEEWAY,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
@@ -150,6 +156,33 @@ impl Verifier {
         self
     }
 
+    /// Reads a `user` or `auth` claim that is not shaped as CKEditor Cloud Services' (e.g.
+    /// `"user": "alice"`, `"auth": {"roles": ["admin"]}`) as absent, instead of refusing the
+    /// token as malformed. For tokens of other issuers, such as an OpenID Connect provider's,
+    /// whose `user` and `auth` mean something else: such a claim then grants nothing. Every
+    /// other claim keeps its rules (a `scope` that is not a string is still malformed), and
+    /// tokens whose claims have the expected shapes cost nothing more.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, Key, Verifier};
+    /// # use base64::Engine;
+    /// # let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    /// # let input = format!("{}.{}", b64(r#"{"alg":"HS256"}"#),
+    /// #     b64(r#"{"sub":"alice","exp":4000000000,"user":"alice","auth":{"roles":["admin"]}}"#));
+    /// # let token = format!("{input}.{}", key.sign(input.as_bytes()).unwrap());
+    /// // A token whose `user` is a string and whose `auth` lists roles:
+    /// assert!(Verifier::new(key.clone()).verify::<tokengate::NoExtra>(&token).is_err());
+    /// let claims: Claims = Verifier::new(key).lenient_ckeditor_claims().verify(&token).unwrap();
+    /// assert_eq!((claims.sub.as_deref(), claims.user, claims.auth), (Some("alice"), None, None));
+    /// ```
+    pub fn lenient_ckeditor_claims(mut self) -> Self {
+        self.lenient_ckeditor_claims = true;
+        // Cached claims were parsed under the other rule.
+        self.id = next_verifier_id();
+        self
+    }
+
     /// Allowed clock skew for `nbf` and `iat`, in seconds; clamped to [`MAX_LEEWAY`].
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.leeway = seconds.min(MAX_LEEWAY);
@@ -187,7 +220,10 @@ impl Verifier {
         token: &str,
         now: u64,
     ) -> Result<Claims<E>, AuthError> {
-        if let Some(claims) = VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token)) {
+        let lenient = self.lenient_ckeditor_claims;
+        if let Some(claims) =
+            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
+        {
             let claims = claims?;
             self.check_claims(&claims, now)?;
             return Ok(claims);
@@ -214,7 +250,7 @@ impl Verifier {
             payload_json,
             "the payload is not a JSON object with unique members",
         )?;
-        let claims: Claims<E> = parse_claims(payload_json)?;
+        let claims: Claims<E> = parse_claims(payload_json, lenient)?;
         VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, payload_json));
         self.check_claims(&claims, now)?;
         Ok(claims)
@@ -294,10 +330,36 @@ impl Verifier {
     }
 }
 
-fn parse_claims<E: DeserializeOwned>(payload_json: &[u8]) -> Result<Claims<E>, AuthError> {
-    serde_json::from_slice(payload_json).map_err(|_| {
-        AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
-    })
+/// Parses the claims. With `lenient_ckeditor_claims`, a payload that does not parse is read
+/// again without its `user` and `auth` members where they are not CKEditor's shape: only
+/// such a token pays for a second parse.
+fn parse_claims<E: DeserializeOwned>(
+    payload_json: &[u8],
+    lenient_ckeditor_claims: bool,
+) -> Result<Claims<E>, AuthError> {
+    let malformed =
+        || AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value");
+    match serde_json::from_slice(payload_json) {
+        Ok(claims) => Ok(claims),
+        Err(_) if lenient_ckeditor_claims => {
+            let mut members: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(payload_json).map_err(|_| malformed())?;
+            if members
+                .get("user")
+                .is_some_and(|user| CsUser::deserialize(user).is_err())
+            {
+                members.remove("user");
+            }
+            if members
+                .get("auth")
+                .is_some_and(|auth| Auth::deserialize(auth).is_err())
+            {
+                members.remove("auth");
+            }
+            Claims::<E>::deserialize(serde_json::Value::Object(members)).map_err(|_| malformed())
+        }
+        Err(_) => Err(malformed()),
+    }
 }
 
 /// Whether two `typ` values name the same media type (RFC 7515 section 4.1.9): a value
