@@ -74,7 +74,9 @@ fn trusted_gate(jwks: String) -> Gate {
     let own = Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap())
         .issuer("tokengate")
         .audience("tokengate");
-    Gate::builder(own).trusted_issuers(trusted, AUDIENCE).build()
+    Gate::builder(own)
+        .trusted_issuers(trusted, AUDIENCE)
+        .build()
 }
 
 fn bench_remote_vs_local(c: &mut Criterion) {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::claims::Claims;
 use crate::collaboration::{Auth, CsUser};
-use crate::compact::{self, decode_segment, decoded_len};
+use crate::compact::{self, decode_segment, decoded_len, Header, Segments};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
@@ -16,6 +16,15 @@ mod cache;
 // `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
 // from this path.
 pub(crate) use crate::time::unix_now;
+
+/// A token as the trusted-issuer path has read it: split, its header parsed, its payload
+/// decoded and found free of repeated members. Borrowed from the token and the caller's
+/// buffers.
+pub(crate) struct Decoded<'t, 'b> {
+    pub(crate) segments: Segments<'t>,
+    pub(crate) header: Header<'b>,
+    pub(crate) payload: &'b [u8],
+}
 
 /// The default maximum token length: 8 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
@@ -256,6 +265,40 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// Verifies a token that the caller has already split, with its header parsed and its
+    /// payload decoded and scanned for repeated members (the trusted-issuer path, which reads
+    /// `kid` and `iss` before it knows which verifier to use): the same rules as
+    /// [`verify_at`](Self::verify_at), without decoding or parsing anything twice.
+    pub(crate) fn verify_decoded<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+        decoded: &Decoded<'_, '_>,
+        now: u64,
+    ) -> Result<Claims<E>, AuthError> {
+        let lenient = self.lenient_ckeditor_claims;
+        if token.len() > self.max_token_len {
+            return Err(AuthError::Oversized {
+                max: self.max_token_len,
+            });
+        }
+        if let Some(claims) =
+            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
+        {
+            let claims = claims?;
+            self.check_claims(&claims, now)?;
+            return Ok(claims);
+        }
+        let key = self.check_parsed_header(&decoded.header)?;
+        key.verify(
+            decoded.segments.signing_input.as_bytes(),
+            decoded.segments.signature,
+        )?;
+        let claims: Claims<E> = parse_claims(decoded.payload, lenient)?;
+        VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, decoded.payload));
+        self.check_claims(&claims, now)?;
+        Ok(claims)
+    }
+
     fn known_header(&self, segment: &str) -> Option<&Key> {
         // Every known header has `"typ":"JWT"` and no `crit`.
         if self
@@ -280,6 +323,11 @@ impl Verifier {
             scratch(&mut header_buf, &mut header_heap, decoded_len(segment)),
         )?;
         let header = compact::parse_header(header_json)?;
+        self.check_parsed_header(&header)
+    }
+
+    /// Checks a parsed header, returning the key it selects.
+    fn check_parsed_header(&self, header: &Header<'_>) -> Result<&Key, AuthError> {
         if header.crit {
             return Err(AuthError::CriticalHeader);
         }
@@ -380,7 +428,11 @@ fn next_verifier_id() -> u64 {
 
 /// A stack buffer when it is large enough, else a heap one: most tokens decode without
 /// allocating.
-fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a mut [u8] {
+pub(crate) fn scratch<'a>(
+    stack: &'a mut [u8],
+    heap: &'a mut Vec<u8>,
+    needed: usize,
+) -> &'a mut [u8] {
     if needed <= stack.len() {
         stack
     } else {
