@@ -735,3 +735,151 @@ fn flags_beat_the_config_file_which_beats_the_variables() {
         assert!(listed.contains(email), "{url}: {listed}");
     }
 }
+
+/// Signs up and logs in `email` on a running `serve`: the access token.
+fn login(addr: &str, email: &str) -> String {
+    let json = [("Content-Type", "application/json")];
+    let account = format!(r#"{{"name":"Jo","email":"{email}","password":"password1"}}"#);
+    let (status, body) = http(addr, "POST /signup", &json, &account);
+    assert!(status == 201 || status == 409, "{status} {body}");
+    let (status, body) = http(addr, "POST /login", &json, &account);
+    assert_eq!(status, 200, "{body}");
+    let pair: serde_json::Value = serde_json::from_str(&body).unwrap();
+    pair["access_token"].as_str().unwrap().to_owned()
+}
+
+fn protected(addr: &str, token: &str) -> u16 {
+    let bearer = format!("Bearer {token}");
+    http(addr, "GET /protected", &[("Authorization", &bearer)], "").0
+}
+
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// Rotating the secret (the operator's procedure of docs/http-api.md): after the restart
+/// with the new secret and the old one in `TOKENGATE_PREVIOUS_SECRET`, a token issued
+/// before still works, new tokens name the new key, and a token of another secret does not.
+#[test]
+fn a_token_of_the_previous_secret_survives_the_rotation_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start_serve(dir.path(), &[]);
+    let before = login(&addr, "jo@example.com");
+    assert_eq!(protected(&addr, &before), 200);
+    stop(child);
+
+    let new_secret = "the-new-secret-of-the-rotation-0123456789";
+    let rotated = [
+        ("TOKENGATE_SECRET", new_secret),
+        ("TOKENGATE_KEY_ID", "2026-12"),
+        ("TOKENGATE_PREVIOUS_SECRET", SECRET),
+    ];
+    let (child, addr) = start_serve_with(dir.path(), &[], &rotated);
+    assert_eq!(protected(&addr, &before), 200, "the old token still works");
+    let after = login(&addr, "jo@example.com");
+    assert_eq!(protected(&addr, &after), 200);
+    let header: serde_json::Value =
+        serde_json::from_slice(&base64_url_decode(after.split('.').next().unwrap())).unwrap();
+    assert_eq!(header["kid"], "2026-12");
+    let stranger = tokengate(
+        &["issue", "--sub", "user-1"],
+        &[(
+            "TOKENGATE_SECRET",
+            "a-secret-nobody-configured-0123456789ab",
+        )],
+    );
+    assert!(stranger.status.success(), "{}", stderr(&stranger));
+    assert_eq!(protected(&addr, &stdout(&stranger)), 401);
+    // Secrets are never published, the previous one no more than the current one.
+    assert_eq!(http(&addr, "GET /.well-known/jwks.json", &[], "").0, 404);
+    stop(child);
+
+    // A short previous secret stops start-up, naming the variable.
+    assert_clean_failure(
+        &tokengate(
+            &["serve"],
+            &[
+                ("TOKENGATE_SECRET", new_secret),
+                ("TOKENGATE_KEY_ID", "2026-12"),
+                ("TOKENGATE_PREVIOUS_SECRET", "too-short"),
+            ],
+        ),
+        2,
+        "TOKENGATE_PREVIOUS_SECRET",
+    );
+}
+
+/// Rotating a private key: the new key signs, the previous public key still verifies the
+/// tokens it signed, and the JWKS lists both public keys; a key never configured is refused.
+#[test]
+fn a_token_of_the_previous_private_key_survives_the_rotation_restart() {
+    let (dir, old_keys) = keygen_pair("ES256");
+    let (_new_dir, new_keys) = keygen_pair("ES256");
+    let (_other_dir, other_keys) = keygen_pair("ES256");
+    let path = |keys: &std::path::PathBuf, name: &str| keys.join(name).display().to_string();
+    let old_private = path(&old_keys, "private.pem");
+    let (child, addr) = start_serve_with(
+        dir.path(),
+        &[],
+        &[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &old_private),
+        ],
+    );
+    let before = login(&addr, "jo@example.com");
+    stop(child);
+
+    let new_private = path(&new_keys, "private.pem");
+    let old_public = path(&old_keys, "public.pem");
+    let (child, addr) = start_serve_with(
+        dir.path(),
+        &[],
+        &[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &new_private),
+            ("TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE", &old_public),
+        ],
+    );
+    assert_eq!(protected(&addr, &before), 200, "the old token still works");
+    let after = login(&addr, "jo@example.com");
+    assert_eq!(protected(&addr, &after), 200);
+
+    let (status, body) = http(&addr, "GET /.well-known/jwks.json", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let served: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let kid_of = |keys: &std::path::PathBuf| {
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(keys.join("jwks.json")).unwrap()).unwrap();
+        written["keys"][0]["kid"].as_str().unwrap().to_owned()
+    };
+    let kids: Vec<&str> = served["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| key["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(kids, [kid_of(&new_keys), kid_of(&old_keys)]);
+    assert!(!body.contains("\"d\""), "public keys only: {body}");
+
+    let other_private = path(&other_keys, "private.pem");
+    let stranger = tokengate(
+        &["issue", "--sub", "user-1"],
+        &[
+            ("TOKENGATE_ALGORITHM", "ES256"),
+            ("TOKENGATE_PRIVATE_KEY_FILE", &other_private),
+        ],
+    );
+    assert!(stranger.status.success(), "{}", stderr(&stranger));
+    assert_eq!(protected(&addr, &stdout(&stranger)), 401);
+    stop(child);
+}
+
+fn base64_url_decode(segment: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .unwrap()
+}

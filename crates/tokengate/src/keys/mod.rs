@@ -174,12 +174,17 @@ impl Key {
             _ => return Err(KeyError::WrongKeyKind(alg)),
         }
         .map_err(|_| KeyError::InvalidPem(alg))?;
+        // Its JWK, so that a verify-only key (the previous key during a rotation) can be
+        // published and has a thumbprint, the same as its private half's.
+        let mut public_jwk = Jwk::from_decoding_key(&verifying, Some(alg.to_jwt()))
+            .map_err(|_| KeyError::InvalidPem(alg))?;
+        public_jwk.common.key_algorithm = None;
         Ok(Key::new(
             alg,
             Material::Asymmetric {
                 signing: None,
                 verifying,
-                public_jwk: None,
+                public_jwk: Some(public_jwk),
             },
         ))
     }

@@ -88,16 +88,25 @@ impl Verifier {
     /// A verifier for tokens signed by `keys`, with no `iss`/`aud` requirement yet.
     pub fn new(keys: impl Into<KeySet>) -> Verifier {
         let keys = keys.into();
+        let without_kid = keys
+            .select(None)
+            .expect("a token without kid always has a key")
+            .clone();
         let known_headers = keys
             .keys()
-            .flat_map(|key| {
-                let mut known = vec![(key.header_segment(), key.clone())];
-                if std::ptr::eq(key, keys.signing_key()) && key.kid().is_some() {
-                    // Tokens without `kid` are checked with the signing key.
-                    known.push((key.clone().without_kid().header_segment(), key.clone()));
-                }
-                known
+            // Only where the header's `kid` (or its absence) selects this very key.
+            .filter(|key| {
+                keys.select(key.kid())
+                    .is_ok_and(|chosen| chosen.is_same(key))
             })
+            .map(|key| (key.header_segment(), key.clone()))
+            .chain(
+                // Tokens without `kid` are checked with the key the set gives them.
+                without_kid.kid().is_some().then(|| {
+                    let segment = without_kid.clone().without_kid().header_segment();
+                    (segment, without_kid)
+                }),
+            )
             .collect();
         Verifier {
             id: next_verifier_id(),
@@ -166,7 +175,7 @@ impl Verifier {
     }
 
     /// Reads a `user` or `auth` claim that is not shaped as CKEditor Cloud Services' (e.g.
-    /// `"user": "alice"`, `"auth": {"roles": ["admin"]}`) as absent, instead of refusing the
+    /// `"user": "alice"`, `"auth": ["admin"]`) as absent, instead of refusing the
     /// token as malformed. For tokens of other issuers, such as an OpenID Connect provider's,
     /// whose `user` and `auth` mean something else: such a claim then grants nothing. Every
     /// other claim keeps its rules (a `scope` that is not a string is still malformed), and
@@ -178,9 +187,9 @@ impl Verifier {
     /// # let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
     /// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     /// # let input = format!("{}.{}", b64(r#"{"alg":"HS256"}"#),
-    /// #     b64(r#"{"sub":"alice","exp":4000000000,"user":"alice","auth":{"roles":["admin"]}}"#));
+    /// #     b64(r#"{"sub":"alice","exp":4000000000,"user":"alice","auth":["admin"]}"#));
     /// # let token = format!("{input}.{}", key.sign(input.as_bytes()).unwrap());
-    /// // A token whose `user` is a string and whose `auth` lists roles:
+    /// // A token whose `user` is a string and whose `auth` is a list of roles:
     /// assert!(Verifier::new(key.clone()).verify::<tokengate::NoExtra>(&token).is_err());
     /// let claims: Claims = Verifier::new(key).lenient_ckeditor_claims().verify(&token).unwrap();
     /// assert_eq!((claims.sub.as_deref(), claims.user, claims.auth), (Some("alice"), None, None));
