@@ -102,6 +102,7 @@ pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Resul
 /// in the same pass: its value when it is a string, `None` when it is absent or not a string.
 /// The trusted-issuer path uses it to pick an issuer before any signature check, without
 /// parsing the payload for it.
+#[cfg(feature = "remote-keys")]
 pub(crate) fn issuer_of(json: &[u8]) -> Result<Option<Cow<'_, str>>, AuthError> {
     const WHAT: &str = "the payload is not a JSON object with unique members";
     let Some((open, close)) = scan_members::<true>(json, WHAT)? else {
@@ -354,6 +355,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "remote-keys")]
     fn the_top_level_iss_is_found_by_the_duplicate_scan() {
         let iss = |json: &str| issuer_of(json.as_bytes()).map(|iss| iss.map(Cow::into_owned));
         assert_eq!(

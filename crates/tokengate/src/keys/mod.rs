@@ -238,8 +238,8 @@ impl Key {
     }
 
     /// Whether `other` is a clone of this very key (same material, algorithm and `kid`): a
-    /// pointer comparison, for caches of verifiers built around a key.
-    #[cfg(feature = "remote-keys")]
+    /// pointer comparison, for caches of verifiers built around a key and for a key set's
+    /// choice of key.
     pub(crate) fn is_same(&self, other: &Key) -> bool {
         Arc::ptr_eq(&self.material, &other.material)
             && self.alg == other.alg

@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 use crate::claims::Claims;
 use crate::collaboration::{Auth, CsUser};
-use crate::compact::{self, decode_segment, decoded_len, Header, Segments};
+#[cfg(feature = "remote-keys")]
+use crate::compact::Segments;
+use crate::compact::{self, decode_segment, decoded_len, Header};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
@@ -20,6 +22,7 @@ pub(crate) use crate::time::unix_now;
 /// A token as the trusted-issuer path has read it: split, its header parsed, its payload
 /// decoded and found free of repeated members. Borrowed from the token and the caller's
 /// buffers.
+#[cfg(feature = "remote-keys")]
 pub(crate) struct Decoded<'t, 'b> {
     pub(crate) segments: Segments<'t>,
     pub(crate) header: Header<'b>,
@@ -278,6 +281,7 @@ impl Verifier {
     /// payload decoded and scanned for repeated members (the trusted-issuer path, which reads
     /// `kid` and `iss` before it knows which verifier to use): the same rules as
     /// [`verify_at`](Self::verify_at), without decoding or parsing anything twice.
+    #[cfg(feature = "remote-keys")]
     pub(crate) fn verify_decoded<E: DeserializeOwned + Clone + 'static>(
         &self,
         token: &str,
