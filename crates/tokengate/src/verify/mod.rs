@@ -398,29 +398,39 @@ fn parse_claims<E: DeserializeOwned>(
     payload_json: &[u8],
     lenient_ckeditor_claims: bool,
 ) -> Result<Claims<E>, AuthError> {
-    let malformed =
-        || AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value");
     match serde_json::from_slice(payload_json) {
         Ok(claims) => Ok(claims),
-        Err(_) if lenient_ckeditor_claims => {
-            let mut members: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(payload_json).map_err(|_| malformed())?;
-            if members
-                .get("user")
-                .is_some_and(|user| CsUser::deserialize(user).is_err())
-            {
-                members.remove("user");
-            }
-            if members
-                .get("auth")
-                .is_some_and(|auth| Auth::deserialize(auth).is_err())
-            {
-                members.remove("auth");
-            }
-            Claims::<E>::deserialize(serde_json::Value::Object(members)).map_err(|_| malformed())
-        }
-        Err(_) => Err(malformed()),
+        Err(_) if lenient_ckeditor_claims => parse_without_foreign_ckeditor_claims(payload_json),
+        Err(_) => Err(malformed_claims()),
     }
+}
+
+fn malformed_claims() -> AuthError {
+    AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
+}
+
+/// The claims of a payload whose `user` and `auth` members, where they are not CKEditor's
+/// shape, are dropped first. Out of line: the common path never comes here.
+#[cold]
+#[inline(never)]
+fn parse_without_foreign_ckeditor_claims<E: DeserializeOwned>(
+    payload_json: &[u8],
+) -> Result<Claims<E>, AuthError> {
+    let mut members: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(payload_json).map_err(|_| malformed_claims())?;
+    if members
+        .get("user")
+        .is_some_and(|user| CsUser::deserialize(user).is_err())
+    {
+        members.remove("user");
+    }
+    if members
+        .get("auth")
+        .is_some_and(|auth| Auth::deserialize(auth).is_err())
+    {
+        members.remove("auth");
+    }
+    Claims::<E>::deserialize(serde_json::Value::Object(members)).map_err(|_| malformed_claims())
 }
 
 /// Whether two `typ` values name the same media type (RFC 7515 section 4.1.9): a value
