@@ -25,6 +25,9 @@ Examples:
   tokengate issue --sub user-1 --ckeditor --name 'Joe Doe' --email joe@example.com
   tokengate inspect eyJhbGciOi...            decode a token (unverified) with readable times
   tokengate verify --secret \"$SECRET\" --aud tokengate --iss tokengate < token.txt
+  tokengate verify --oidc https://login.example.com --aud https://api.example.com < token.txt
+                                             verify a provider's access token with its published keys
+  tokengate verify --jwks https://login.example.com/keys --iss https://login.example.com --aud api
   tokengate user add --name Joe --email joe@example.com --password 'correct horse'";
 
 /// JWT token service and tools.
@@ -102,11 +105,17 @@ enum Command {
         /// The token, or - (or nothing) to read it from standard input.
         token: Option<String>,
     },
-    /// Verify a token; exit status 0 if valid, 1 with the reason if not.
+    /// Verify a token; exit status 0 if valid, 1 with the reason if not (2 if it could not
+    /// be checked: bad arguments, a key that cannot be read or fetched).
+    ///
+    /// The key is a secret, a PEM file, or a provider's published keys: `--oidc ISSUER`
+    /// (OpenID Connect discovery, then its JWKS) or `--jwks URL`. With those, the token's
+    /// `kid` picks the key and its algorithm (`--alg` is not used), `--aud` is required, and
+    /// so is `--iss` with `--jwks` (a key set names no issuer).
     Verify {
         /// The token, or - (or nothing) to read it from standard input.
         token: Option<String>,
-        /// The algorithm the key is bound to.
+        /// The algorithm the key is bound to (for --secret and --key).
         #[arg(long, default_value = "HS256", value_parser = parse_algorithm)]
         alg: Algorithm,
         /// HMAC secret, as text (its UTF-8 bytes).
@@ -122,6 +131,27 @@ enum Command {
         /// PEM key file (public or private).
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        /// An OpenID Connect provider's issuer URL: its discovery document must name it, and
+        /// its jwks_uri gives the keys. The token's iss must be this issuer.
+        #[arg(
+            long,
+            value_name = "ISSUER",
+            conflicts_with_all = ["secret", "secret_file", "secret_base64", "key", "jwks"]
+        )]
+        oidc: Option<String>,
+        /// A JWK set URL to take the keys from (needs --iss).
+        #[arg(
+            long,
+            value_name = "URL",
+            conflicts_with_all = ["secret", "secret_file", "secret_base64", "key"]
+        )]
+        jwks: Option<String>,
+        /// Let --oidc and --jwks fetch plain http URLs (a provider on loopback in tests).
+        #[arg(long)]
+        insecure_http: bool,
+        /// Required header typ, compared as a media type (e.g. at+jwt, RFC 9068).
+        #[arg(long, value_name = "TYP")]
+        typ: Option<String>,
         /// Required audience.
         #[arg(long)]
         aud: Option<String>,
@@ -259,10 +289,37 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             secret_file,
             secret_base64,
             key,
+            oidc,
+            jwks,
+            insecure_http,
+            typ,
             aud,
             iss,
         } => {
             let token = tokens::read_token(token)?;
+            if oidc.is_some() || jwks.is_some() {
+                let request = tokens::RemoteRequest {
+                    oidc,
+                    jwks,
+                    insecure_http,
+                    typ,
+                    audience: aud,
+                    issuer: iss,
+                };
+                return match tokens::verify_remote(&token, request).await {
+                    tokens::RemoteVerdict::Valid(claims) => Ok(format!("valid\n{claims}")),
+                    tokens::RemoteVerdict::Invalid(reason) => {
+                        Err(Failure(format!("invalid: {reason}"), 1))
+                    }
+                    tokens::RemoteVerdict::Unchecked(reason) => Err(Failure(reason, 2)),
+                };
+            }
+            if insecure_http {
+                return Err(Failure(
+                    "--insecure-http is for --oidc and --jwks".into(),
+                    2,
+                ));
+            }
             let secret = tokens::secret_bytes(secret, secret_file, secret_base64)?;
             let key_pem = match key {
                 Some(path) => Some(
@@ -275,6 +332,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
                 algorithm: alg,
                 secret,
                 key_pem,
+                typ,
                 audience: aud,
                 issuer: iss,
             };

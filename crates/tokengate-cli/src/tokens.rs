@@ -142,6 +142,8 @@ pub struct VerifyRequest {
     pub secret: Option<Vec<u8>>,
     /// A PEM public or private key file's contents.
     pub key_pem: Option<Vec<u8>>,
+    /// Required header `typ`.
+    pub typ: Option<String>,
     /// Required audience.
     pub audience: Option<String>,
     /// Required issuer.
@@ -192,9 +194,120 @@ pub fn verify(token: &str, request: VerifyRequest) -> Result<String, String> {
     if let Some(issuer) = request.issuer {
         verifier = verifier.issuer(issuer);
     }
+    if let Some(typ) = request.typ {
+        verifier = verifier.require_typ(typ);
+    }
     let claims: Claims<serde_json::Map<String, Value>> =
         verifier.verify(token).map_err(|e| e.to_string())?;
     Ok(serde_json::to_string_pretty(&claims).unwrap_or_default())
+}
+
+/// What `tokengate verify --oidc ISSUER` or `--jwks URL` checks a token against.
+pub struct RemoteRequest {
+    /// An OpenID Connect issuer, whose discovery document names the JWKS.
+    pub oidc: Option<String>,
+    /// A JWKS URL.
+    pub jwks: Option<String>,
+    /// Whether plain `http` URLs may be fetched.
+    pub insecure_http: bool,
+    /// Required header `typ`.
+    pub typ: Option<String>,
+    /// Required audience (needed).
+    pub audience: Option<String>,
+    /// Required issuer (needed with `jwks`; with `oidc`, the issuer itself).
+    pub issuer: Option<String>,
+}
+
+/// The outcome of a remote verification.
+pub enum RemoteVerdict {
+    /// Valid: the claims, as JSON.
+    Valid(String),
+    /// Checked and refused: why.
+    Invalid(String),
+    /// Not checked (bad arguments, keys that cannot be fetched): why.
+    Unchecked(String),
+}
+
+/// Verifies `token` with a provider's published keys, fetched once by the core's remote key
+/// source (discovery, size and time limits, https only unless allowed, unusable keys
+/// skipped). The token's `kid` picks the key; its algorithm is the key's.
+pub async fn verify_remote(token: &str, request: RemoteRequest) -> RemoteVerdict {
+    use tokengate::remote::{Lookup, RemoteKeys};
+    let Some(audience) = request.audience else {
+        return RemoteVerdict::Unchecked(
+            "--aud is required with --oidc and --jwks: the audience your API has at the provider"
+                .into(),
+        );
+    };
+    let (builder, issuer) = match (request.oidc, request.jwks) {
+        (Some(oidc), None) => {
+            if request.issuer.as_deref().is_some_and(|iss| iss != oidc) {
+                return RemoteVerdict::Unchecked(
+                    "--iss differs from --oidc: the issuer is the one --oidc names".into(),
+                );
+            }
+            (RemoteKeys::from_issuer(oidc.as_str()), oidc)
+        }
+        (None, Some(url)) => match request.issuer {
+            Some(issuer) => (RemoteKeys::from_jwks_url(url), issuer),
+            None => {
+                return RemoteVerdict::Unchecked(
+                    "--iss is required with --jwks: a key set does not say whose tokens it \
+                     verifies"
+                        .into(),
+                )
+            }
+        },
+        _ => return RemoteVerdict::Unchecked("give one of --oidc and --jwks".into()),
+    };
+    let keys = match builder.allow_insecure_http(request.insecure_http).build() {
+        Ok(keys) => keys,
+        Err(error) => return RemoteVerdict::Unchecked(error.to_string()),
+    };
+    if let Err(error) = keys.refresh().await {
+        return RemoteVerdict::Unchecked(format!("cannot load the keys: {error}"));
+    }
+    let kid = match header_kid(token) {
+        Ok(kid) => kid,
+        Err(reason) => return RemoteVerdict::Invalid(reason),
+    };
+    let key = match keys.lookup(kid.as_deref()) {
+        Lookup::Found(key) => key,
+        Lookup::UnknownKid | Lookup::NotLoaded => {
+            return RemoteVerdict::Invalid(match kid {
+                Some(kid) => format!("no usable key with kid {kid:?} in the provider's key set"),
+                None => "the token has no kid and the key set has not exactly one key".into(),
+            })
+        }
+    };
+    let mut verifier = Verifier::new(key)
+        .issuer(issuer)
+        .audience(audience)
+        .lenient_ckeditor_claims();
+    if let Some(typ) = request.typ {
+        verifier = verifier.require_typ(typ);
+    }
+    match verifier.verify::<serde_json::Map<String, Value>>(token) {
+        Ok(claims) => {
+            RemoteVerdict::Valid(serde_json::to_string_pretty(&claims).unwrap_or_default())
+        }
+        Err(error) => RemoteVerdict::Invalid(error.to_string()),
+    }
+}
+
+/// The unverified `kid` of a token's header (it only picks among the provider's keys).
+fn header_kid(token: &str) -> Result<Option<String>, String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    #[derive(serde::Deserialize)]
+    struct Header {
+        kid: Option<String>,
+    }
+    let malformed = || "the header is not a base64url JSON object".to_owned();
+    let segment = token.split('.').next().unwrap_or_default();
+    let json = URL_SAFE_NO_PAD.decode(segment).map_err(|_| malformed())?;
+    let header: Header = serde_json::from_slice(&json).map_err(|_| malformed())?;
+    Ok(header.kid)
 }
 
 fn utc(seconds: u64) -> String {

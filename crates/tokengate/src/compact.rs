@@ -95,7 +95,43 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header<'_>, AuthError> {
 /// parses the same bytes with serde_json right after, which rejects anything invalid. On
 /// invalid input it may answer either way, but always terminates.
 pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Result<(), AuthError> {
+    scan_members::<false>(json, what).map(drop)
+}
+
+/// [`reject_duplicate_members`] on a payload, which also finds its top-level `iss` member
+/// in the same pass: its value when it is a string, `None` when it is absent or not a string.
+/// The trusted-issuer path uses it to pick an issuer before any signature check, without
+/// parsing the payload for it.
+#[cfg(feature = "remote-keys")]
+pub(crate) fn issuer_of(json: &[u8]) -> Result<Option<Cow<'_, str>>, AuthError> {
+    const WHAT: &str = "the payload is not a JSON object with unique members";
+    let Some((open, close)) = scan_members::<true>(json, WHAT)? else {
+        return Ok(None);
+    };
+    let quoted = &json[open..=close];
+    if quoted[1..quoted.len() - 1].contains(&b'\\') {
+        let value: String =
+            serde_json::from_slice(quoted).map_err(|_| AuthError::Malformed(WHAT))?;
+        return Ok(Some(Cow::Owned(value)));
+    }
+    std::str::from_utf8(&quoted[1..quoted.len() - 1])
+        .map(|value| Some(Cow::Borrowed(value)))
+        .map_err(|_| AuthError::Malformed(WHAT))
+}
+
+/// The name `iss`, quoted, as it stands in JSON without escapes.
+const ISS: &[u8] = b"\"iss\"";
+
+/// The duplicate-member scan; with `FIND_ISS`, also the span (both quotes included) of the
+/// string value of the top-level member `iss`, if it has one.
+fn scan_members<const FIND_ISS: bool>(
+    json: &[u8],
+    what: &'static str,
+) -> Result<Option<(usize, usize)>, AuthError> {
     let malformed = || AuthError::Malformed(what);
+    // With FIND_ISS: whether the next value is the top-level `iss`'s, and its span.
+    let mut iss_value_next = false;
+    let mut iss_span = None;
     let first = json.iter().position(|b| !b.is_ascii_whitespace());
     if first.map(|at| json[at]) != Some(b'{') {
         return Err(malformed());
@@ -108,6 +144,10 @@ pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Resul
     let mut expecting_name = false;
     let mut at = 0;
     while at < json.len() {
+        if FIND_ISS && iss_value_next && !matches!(json[at], b'"' | b':') {
+            // A value of another kind than a string: `iss` is not one.
+            iss_value_next = json[at].is_ascii_whitespace();
+        }
         match json[at] {
             open @ (b'{' | b'[') => {
                 if depth == MAX_DEPTH {
@@ -140,6 +180,14 @@ pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Resul
                     }
                     names.push(name);
                     expecting_name = false;
+                    if FIND_ISS && depth == 1 {
+                        iss_value_next = name.quoted == ISS
+                            || (escaped
+                                && same_name(name, Name::new(ISS, false)).ok_or_else(malformed)?);
+                    }
+                } else if FIND_ISS && iss_value_next {
+                    iss_span = Some((at, end));
+                    iss_value_next = false;
                 }
                 at = end;
             }
@@ -147,7 +195,7 @@ pub(crate) fn reject_duplicate_members(json: &[u8], what: &'static str) -> Resul
         }
         at += 1;
     }
-    Ok(())
+    Ok(iss_span)
 }
 
 const ARRAY: u32 = u32::MAX;
@@ -304,6 +352,47 @@ mod tests {
         for junk in ["{\"", "{\"a", "{\"a\\", "{]]]", "{\"\\u12\":1}", "{{{{"] {
             let _ = dup(junk);
         }
+    }
+
+    #[test]
+    #[cfg(feature = "remote-keys")]
+    fn the_top_level_iss_is_found_by_the_duplicate_scan() {
+        let iss = |json: &str| issuer_of(json.as_bytes()).map(|iss| iss.map(Cow::into_owned));
+        assert_eq!(
+            iss(r#"{"sub":"x","iss":"https://id"}"#),
+            Ok(Some("https://id".into()))
+        );
+        assert_eq!(iss(r#"{ "iss" : "a\/b\u0063" }"#), Ok(Some("a/bc".into())));
+        // An escaped name is the same name.
+        assert_eq!(
+            iss(r#"{"i\u0073s":"https://id"}"#),
+            Ok(Some("https://id".into()))
+        );
+        // Absent, nested, or not a string: no issuer.
+        for none in [
+            r#"{"sub":"x"}"#,
+            r#"{"a":{"iss":"https://id"}}"#,
+            r#"{"l":["iss","https://id"]}"#,
+            r#"{"iss":7,"x":"https://id"}"#,
+            r#"{"iss":null}"#,
+            r#"{"iss":["https://id"]}"#,
+            r#"{"iss":{"v":"https://id"}}"#,
+            r#"{"x":"iss","y":"https://id"}"#,
+            r#"{"iss2":"https://id"}"#,
+        ] {
+            assert_eq!(iss(none), Ok(None), "{none}");
+        }
+        // Duplicates, including a second `iss`, are refused before any issuer is picked.
+        for bad in [
+            r#"{"iss":"a","iss":"b"}"#,
+            r#"{"iss":"a","i\u0073s":"b"}"#,
+            r#"{"iss":"a","x":1,"x":2}"#,
+            "[]",
+        ] {
+            assert!(iss(bad).is_err(), "{bad}");
+        }
+        // The same verdicts as the plain scan.
+        assert!(!dup(r#"{"iss":"a","sub":"b"}"#));
     }
 
     #[test]

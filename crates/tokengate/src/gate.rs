@@ -375,15 +375,17 @@ impl GateBuilder {
 
     /// Also accepts access tokens of the OpenID Connect providers `issuers` (resource-server
     /// mode): a token whose `iss` is one of them is verified with that issuer's keys only,
-    /// and its `aud` must contain `audience`. Other tokens are verified as before. Start the
-    /// key fetching with [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
+    /// and must meet `rules`: one audience (`"https://api.example.com"`), or
+    /// [`TrustedRules`](crate::remote::TrustedRules) for several audiences and a required
+    /// `typ`. Other tokens are verified as before. Start the key fetching with
+    /// [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
     #[cfg(feature = "remote-keys")]
     pub fn trusted_issuers(
         mut self,
         issuers: crate::remote::TrustedIssuers,
-        audience: impl Into<String>,
+        rules: impl Into<crate::remote::TrustedRules>,
     ) -> Self {
-        self.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, audience.into()));
+        self.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, rules.into()));
         self
     }
 

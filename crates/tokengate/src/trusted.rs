@@ -2,29 +2,27 @@
 //!
 //! A gate with trusted issuers looks at the unverified `iss` of each token. When it names a
 //! trusted issuer, the token is verified with that issuer's keys only (the header's `kid`
-//! picks one; its algorithm is pinned to the key), its `iss` must be that issuer and its
-//! `aud` must contain the trusted audience. Every other token takes the gate's own verifier,
-//! unchanged.
+//! picks one; its algorithm is pinned to the key), its `iss` must be that issuer, its `aud`
+//! must contain one of the trusted audiences and, when one is required, its `typ` must match.
+//! Every other token takes the gate's own verifier, unchanged.
 
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::claims::Claims;
+use crate::compact::{self, decode_segment, decoded_len};
 use crate::error::AuthError;
 use crate::keys::Key;
-use crate::remote::{Lookup, RemoteKeys, TrustedIssuers};
-use crate::verify::{Verifier, DEFAULT_MAX_TOKEN_LEN};
+use crate::remote::{Lookup, RemoteKeys, TrustedIssuers, TrustedRules};
+use crate::verify::{scratch, unix_now, Decoded, Verifier, DEFAULT_MAX_TOKEN_LEN};
 
-/// The trusted issuers of a gate and the audience their tokens must carry.
+/// The trusted issuers of a gate and what their tokens must carry.
 #[derive(Debug, Clone)]
 pub(crate) struct Trusted {
     issuers: TrustedIssuers,
-    audience: String,
+    rules: Arc<TrustedRules>,
     verifiers: Verifiers,
 }
 
@@ -45,19 +43,29 @@ struct Cached {
 const MAX_VERIFIERS: usize = 32;
 
 impl Verifiers {
-    fn verify<E: DeserializeOwned + Clone + 'static>(
+    /// Runs `verify` with the verifier of `iss`'s `key` (pinned to the key's algorithm,
+    /// requiring `iss` and `rules`), made and kept if it is new and verifies the token.
+    fn verify<E>(
         &self,
         key: Key,
         iss: &str,
-        audience: &str,
-        token: &str,
+        rules: &TrustedRules,
+        verify: impl FnOnce(&Verifier) -> Result<Claims<E>, AuthError>,
     ) -> Result<Claims<E>, AuthError> {
         let cached = self.0.load();
         if let Some(hit) = cached.iter().find(|c| c.iss == iss && c.key.is_same(&key)) {
-            return checked(hit.verifier.verify(token));
+            return checked(verify(&hit.verifier));
         }
-        let verifier = Verifier::new(key.clone()).issuer(iss).audience(audience);
-        let result = checked(verifier.verify(token));
+        // A provider's `user` and `auth` are not CKEditor's: another shape grants nothing
+        // rather than making the token malformed (and `auth` is dropped below anyway).
+        let mut verifier = Verifier::new(key.clone())
+            .lenient_ckeditor_claims()
+            .issuer(iss)
+            .audiences(rules.audience_list().iter().cloned());
+        if let Some(typ) = rules.typ() {
+            verifier = verifier.require_typ(typ);
+        }
+        let result = checked(verify(&verifier));
         if result.is_ok() {
             // Only keys that verified a token are kept, so forged tokens cannot fill the list.
             let entry = Cached {
@@ -93,29 +101,17 @@ pub(crate) enum Outcome<E> {
 pub(crate) struct Refresh {
     keys: RemoteKeys,
     verifiers: Verifiers,
-    audience: String,
+    rules: Arc<TrustedRules>,
     iss: String,
     kid: Option<String>,
     token: String,
 }
 
-#[derive(Deserialize)]
-struct PeekPayload {
-    #[serde(default)]
-    iss: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PeekHeader {
-    #[serde(default)]
-    kid: Option<String>,
-}
-
 impl Trusted {
-    pub(crate) fn new(issuers: TrustedIssuers, audience: String) -> Trusted {
+    pub(crate) fn new(issuers: TrustedIssuers, rules: TrustedRules) -> Trusted {
         Trusted {
             issuers,
-            audience,
+            rules: Arc::new(rules),
             verifiers: Verifiers::default(),
         }
     }
@@ -130,28 +126,63 @@ impl Trusted {
     }
 
     /// Verifies `token` if its `iss` is trusted, with the keys in memory: no lock, no request.
+    ///
+    /// The token is read once: its payload is decoded into a buffer and scanned for repeated
+    /// members, which also finds the unverified `iss` that picks the issuer (before any
+    /// signature check); its header is parsed for the `kid` that picks the key. The issuer's
+    /// verifier then checks that header, the signature, and the claims parsed from that same
+    /// buffer, `iss` equal to the issuer among them.
     pub(crate) fn check<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Outcome<E> {
-        let Some(iss) = peek_issuer(token) else {
+        // Anything odd before the issuer is known is left to the gate's own verifier, which
+        // refuses it with the precise reason.
+        let Ok(segments) = compact::split(token, DEFAULT_MAX_TOKEN_LEN) else {
+            return Outcome::NotTrusted;
+        };
+        let mut payload_buf = [0u8; 1024];
+        let mut payload_heap = Vec::new();
+        let needed = decoded_len(segments.payload);
+        let Ok(payload) = decode_segment(
+            segments.payload,
+            scratch(&mut payload_buf, &mut payload_heap, needed),
+        ) else {
+            return Outcome::NotTrusted;
+        };
+        let Ok(Some(iss)) = compact::issuer_of(payload) else {
             return Outcome::NotTrusted;
         };
         let Some(keys) = self.issuers.get(&iss) else {
             return Outcome::NotTrusted;
         };
-        let kid = match peek_kid(token) {
-            Ok(kid) => kid,
+        let mut header_buf = [0u8; 512];
+        let mut header_heap = Vec::new();
+        let needed = decoded_len(segments.header);
+        let header = match decode_segment(
+            segments.header,
+            scratch(&mut header_buf, &mut header_heap, needed),
+        )
+        .and_then(compact::parse_header)
+        {
+            Ok(header) => header,
             Err(error) => return Outcome::Done(Err(error)),
         };
-        match keys.lookup(kid.as_deref()) {
+        match keys.lookup(header.kid.as_deref()) {
             Lookup::Found(key) => {
-                Outcome::Done(self.verifiers.verify(key, &iss, &self.audience, token))
+                let decoded = Decoded {
+                    segments,
+                    header,
+                    payload,
+                };
+                Outcome::Done(self.verifiers.verify(key, &iss, &self.rules, |verifier| {
+                    verifier.verify_decoded(token, &decoded, unix_now())
+                }))
             }
             Lookup::NotLoaded => Outcome::Done(Err(unavailable(keys))),
             Lookup::UnknownKid => Outcome::UnknownKid(Refresh {
                 keys: keys.clone(),
                 verifiers: self.verifiers.clone(),
-                audience: self.audience.clone(),
-                iss,
-                kid,
+                rules: Arc::clone(&self.rules),
+                kid: header.kid.map(Into::into),
+                iss: iss.into_owned(),
                 token: token.to_owned(),
             }),
         }
@@ -170,10 +201,12 @@ impl Refresh {
         self,
     ) -> Result<Claims<E>, AuthError> {
         match self.keys.refresh_for_unknown_kid(self.kid.as_deref()).await {
-            Lookup::Found(key) => {
-                self.verifiers
-                    .verify(key, &self.iss, &self.audience, &self.token)
-            }
+            // The rare path: the token is read again from the start.
+            Lookup::Found(key) => self
+                .verifiers
+                .verify(key, &self.iss, &self.rules, |verifier| {
+                    verifier.verify(&self.token)
+                }),
             Lookup::UnknownKid => Err(AuthError::UnknownKey),
             Lookup::NotLoaded => Err(unavailable(&self.keys)),
         }
@@ -186,38 +219,20 @@ fn unavailable(keys: &RemoteKeys) -> AuthError {
     }
 }
 
-/// A provider's token verified with one of its keys (its algorithm only, its `iss`, the
-/// trusted audience). Grants come from the token's `scope` alone: an `auth` claim is dropped.
+/// A provider's token verified with one of its keys (its algorithm only, its `iss`, a
+/// trusted audience, the `typ` when one is required). Grants come from the token's `scope`
+/// alone: an `auth` claim is dropped.
 fn checked<E>(result: Result<Claims<E>, AuthError>) -> Result<Claims<E>, AuthError> {
     let mut claims = result?;
     claims.auth = None;
     Ok(claims)
 }
 
-/// The unverified `iss` of a token, if it is a readable string. Anything odd is left to the
-/// gate's own verifier, which refuses it with the precise reason.
-fn peek_issuer(token: &str) -> Option<String> {
-    if token.len() > DEFAULT_MAX_TOKEN_LEN {
-        return None;
-    }
-    let mut segments = token.split('.');
-    let (_, payload) = (segments.next()?, segments.next()?);
-    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    serde_json::from_slice::<PeekPayload>(&json).ok()?.iss
-}
-
-/// The unverified `kid` of a token's header.
-fn peek_kid(token: &str) -> Result<Option<String>, AuthError> {
-    let malformed = || AuthError::Malformed("the header is not a JSON object in base64url");
-    let header = token.split('.').next().unwrap_or_default();
-    let json = URL_SAFE_NO_PAD.decode(header).map_err(|_| malformed())?;
-    let header: PeekHeader = serde_json::from_slice(&json).map_err(|_| malformed())?;
-    Ok(header.kid)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     fn token(header: &str, payload: &str) -> String {
         format!(
@@ -228,37 +243,31 @@ mod tests {
     }
 
     #[test]
-    fn only_a_readable_string_iss_is_peeked() {
-        let peek = |payload: &str| peek_issuer(&token("{}", payload));
-        assert_eq!(
-            peek(r#"{"iss":"https://id"}"#).as_deref(),
-            Some("https://id")
-        );
-        assert_eq!(peek(r#"{"sub":"x"}"#), None);
-        assert_eq!(peek(r#"{"iss":7}"#), None);
-        assert_eq!(peek("not json"), None);
-        assert_eq!(peek_issuer("nodots"), None);
-        let long = token("{}", &format!(r#"{{"iss":"{}"}}"#, "a".repeat(9000)));
-        assert_eq!(peek_issuer(&long), None);
-    }
-
-    #[test]
-    fn kid_comes_from_the_header() {
-        assert_eq!(
-            peek_kid(&token(r#"{"alg":"RS256","kid":"k1"}"#, "{}")).unwrap(),
-            Some("k1".into())
-        );
-        assert_eq!(peek_kid(&token(r#"{"alg":"RS256"}"#, "{}")).unwrap(), None);
-        assert!(peek_kid("%%%.e30.x").is_err());
-    }
-
-    #[test]
-    fn other_issuers_are_not_trusted() {
+    fn other_issuers_and_unreadable_payloads_are_not_trusted() {
         let issuers = TrustedIssuers::discover(["https://id.example"], false).unwrap();
         let trusted = Trusted::new(issuers, "api".into());
         assert!(trusted.trusts("https://id.example"));
-        let outcome = trusted.check::<crate::NoExtra>(&token("{}", r#"{"iss":"other"}"#));
-        assert!(matches!(outcome, Outcome::NotTrusted));
+        let not_trusted =
+            |token: &str| matches!(trusted.check::<crate::NoExtra>(token), Outcome::NotTrusted);
+        assert!(not_trusted(&token("{}", r#"{"iss":"other"}"#)));
+        assert!(not_trusted(&token("{}", r#"{"sub":"x"}"#)));
+        assert!(not_trusted(&token("{}", r#"{"iss":7}"#)));
+        assert!(not_trusted(&token(
+            "{}",
+            r#"{"a":{"iss":"https://id.example"}}"#
+        )));
+        assert!(not_trusted(&token("{}", "not json")));
+        assert!(not_trusted("nodots"));
+        // Two `iss` members never pick an issuer.
+        assert!(not_trusted(&token(
+            "{}",
+            r#"{"iss":"https://id.example","iss":"https://id.example"}"#
+        )));
+        let long = format!(
+            r#"{{"iss":"https://id.example","x":"{}"}}"#,
+            "a".repeat(9000)
+        );
+        assert!(not_trusted(&token("{}", &long)));
         // Known issuer, keys never loaded: 503.
         let outcome = trusted.check::<crate::NoExtra>(&token(
             r#"{"alg":"RS256"}"#,
@@ -268,5 +277,14 @@ mod tests {
             Outcome::Done(Err(error)) => assert_eq!(error.status(), 503),
             _ => panic!("expected 503"),
         }
+        // Known issuer, a header that is not JSON: refused as malformed.
+        let outcome = trusted.check::<crate::NoExtra>(&format!(
+            "%%%.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"iss":"https://id.example"}"#)
+        ));
+        assert!(matches!(
+            outcome,
+            Outcome::Done(Err(AuthError::Malformed(_)))
+        ));
     }
 }

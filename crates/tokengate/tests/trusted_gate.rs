@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use mock_provider::{MockProvider, Reply};
 use serde_json::json;
-use tokengate::remote::{RemoteKeys, TrustedIssuers};
+use tokengate::remote::{RemoteKeys, TrustedIssuers, TrustedRules};
 use tokengate::{Algorithm, AuthError, Claims, Gate, Issuer, Key, NoExtra, Verifier};
 
 const PROVIDER: &str = "https://id.example";
@@ -125,4 +125,132 @@ async fn trusted_tokens_use_their_issuers_keys_and_follow_a_rotation() {
     let error = gate.verify_async::<NoExtra>(&unknown).await.unwrap_err();
     assert_eq!(error, AuthError::UnknownKey);
     assert_eq!(provider.hits("/jwks") - before, 1);
+}
+
+/// A token signed by the provider's key `k1` with exactly this header and payload.
+fn forged(header: serde_json::Value, payload: serde_json::Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let signature = provider_key("k1").sign(input.as_bytes()).unwrap();
+    format!("{input}.{signature}")
+}
+
+fn provider_payload(aud: serde_json::Value) -> serde_json::Value {
+    json!({
+        "iss": PROVIDER, "sub": "svc", "aud": aud, "scope": "documents:read",
+        "exp": tokengate::unix_now() + 600, "iat": tokengate::unix_now(),
+    })
+}
+
+/// A gate whose provider's keys are loaded, with `rules`.
+async fn loaded_gate(rules: TrustedRules) -> (MockProvider, Gate) {
+    let provider = MockProvider::start().await;
+    provider.set("/jwks", Reply::json(jwks(&["k1"])));
+    let keys = RemoteKeys::from_jwks_url(provider.url("/jwks"))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    keys.refresh().await.unwrap();
+    let mut trusted = TrustedIssuers::new();
+    trusted.insert(PROVIDER, keys);
+    let own = Verifier::new(own_key()).issuer("me").audience("mine");
+    let gate = Gate::builder(own).trusted_issuers(trusted, rules).build();
+    (provider, gate)
+}
+
+#[tokio::test]
+async fn any_trusted_audience_is_enough_and_a_required_typ_is_a_media_type() {
+    let (_provider, gate) =
+        loaded_gate(TrustedRules::audiences(["api-v1", AUDIENCE]).require_typ("at+jwt")).await;
+    let header = |typ: Option<&str>| match typ {
+        Some(typ) => json!({"alg": "ES256", "kid": "k1", "typ": typ}),
+        None => json!({"alg": "ES256", "kid": "k1"}),
+    };
+    // Either audience, alone or in a list.
+    for aud in [json!("api-v1"), json!(AUDIENCE), json!(["other", "api-v1"])] {
+        let token = forged(header(Some("at+jwt")), provider_payload(aud.clone()));
+        assert!(gate.verify::<NoExtra>(&token).is_ok(), "{aud}");
+    }
+    let elsewhere = forged(header(Some("at+jwt")), provider_payload(json!(["other"])));
+    assert_eq!(
+        gate.verify::<NoExtra>(&elsewhere).unwrap_err(),
+        AuthError::WrongAudience
+    );
+    // `typ`: the same media type in any case, with or without `application/`.
+    for typ in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/At+Jwt",
+    ] {
+        let token = forged(header(Some(typ)), provider_payload(json!(AUDIENCE)));
+        assert!(gate.verify::<NoExtra>(&token).is_ok(), "{typ}");
+    }
+    for typ in [Some("JWT"), Some("text/at+jwt"), None] {
+        let token = forged(header(typ), provider_payload(json!(AUDIENCE)));
+        assert_eq!(
+            gate.verify::<NoExtra>(&token).unwrap_err(),
+            AuthError::WrongType,
+            "{typ:?}"
+        );
+    }
+
+    // Without a required `typ`, `JWT`, `at+jwt` and none are all accepted, as before.
+    let (_provider, lenient) = loaded_gate(AUDIENCE.into()).await;
+    for typ in [Some("JWT"), Some("at+jwt"), None] {
+        let token = forged(header(typ), provider_payload(json!(AUDIENCE)));
+        assert!(lenient.verify::<NoExtra>(&token).is_ok(), "{typ:?}");
+    }
+}
+
+/// A provider's `user` and `auth` claims mean something else than CKEditor's: a token with
+/// them verifies, they grant nothing, and its `scope` still does. The app's own tokens keep
+/// the strict shapes.
+#[tokio::test]
+async fn a_providers_user_and_auth_of_another_shape_grant_nothing_and_break_nothing() {
+    use tokengate::Permission;
+    let (_provider, gate) = loaded_gate(AUDIENCE.into()).await;
+    let header = json!({"alg": "ES256", "kid": "k1", "typ": "at+jwt"});
+    let mut payload = provider_payload(json!(AUDIENCE));
+    payload["user"] = json!("alice");
+    payload["auth"] = json!({"roles": ["admin"], "collaboration": "everything"});
+    let token = forged(header.clone(), payload.clone());
+    for _ in 0..2 {
+        let claims = gate.verify::<NoExtra>(&token).unwrap();
+        assert_eq!(claims.sub.as_deref(), Some("svc"));
+        assert_eq!((&claims.user, &claims.auth), (&None, &None));
+        assert!(gate
+            .authorize(&claims, "doc-1", &Permission::DOCUMENT_READ)
+            .is_ok());
+        assert!(gate
+            .authorize(&claims, "doc-1", &Permission::DOCUMENT_WRITE)
+            .is_err());
+    }
+    // A CKEditor-shaped `auth` in a provider's token grants nothing either.
+    payload["auth"] = json!({"collaboration": {"*": {"role": "writer"}}});
+    let shaped = forged(header, payload);
+    let claims = gate.verify::<NoExtra>(&shaped).unwrap();
+    assert!(claims.auth.is_none());
+    assert!(gate
+        .authorize(&claims, "doc-1", &Permission::DOCUMENT_WRITE)
+        .is_err());
+
+    // The app's own token with `"user": "alice"` is still malformed.
+    let own = Issuer::new(own_key()).issuer("me").audience("mine");
+    let own_token = own
+        .issue(Claims {
+            extra: json!({"user": "alice"}),
+            ..Claims::default()
+        })
+        .unwrap()
+        .token;
+    assert!(matches!(
+        gate.verify::<NoExtra>(&own_token),
+        Err(AuthError::Malformed(_))
+    ));
 }

@@ -87,6 +87,11 @@ pub struct Config {
     /// key it defaults to the key's RFC 7638 thumbprint, so that a JWKS client can pick the
     /// key out of a set after rotation.
     pub key_id: Option<String>,
+    /// `TOKENGATE_PREVIOUS_SECRET` (or `TOKENGATE_PREVIOUS_SECRET_FILE`) or
+    /// `TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE`, named by `TOKENGATE_PREVIOUS_KEY_ID`: the key of
+    /// a rotation's previous generation. It still verifies the app's own tokens (until they
+    /// expire) but never signs; a public key is published beside the current one.
+    pub previous_key: Option<Key>,
     /// `TOKENGATE_ISSUER`.
     pub issuer: String,
     /// `TOKENGATE_AUDIENCE`.
@@ -108,8 +113,13 @@ pub struct Config {
     /// `TOKENGATE_TRUSTED_ISSUERS`: OpenID Connect providers whose access tokens are also
     /// accepted (needs the `remote-keys` feature).
     pub trusted_issuers: Vec<String>,
-    /// `TOKENGATE_TRUSTED_AUDIENCE`: the `aud` the trusted issuers' tokens must carry.
-    pub trusted_audience: Option<String>,
+    /// `TOKENGATE_TRUSTED_AUDIENCE`: the audiences (comma-separated in the variable) of which
+    /// the trusted issuers' tokens must carry at least one in `aud`; empty without trusted
+    /// issuers.
+    pub trusted_audiences: Vec<String>,
+    /// `TOKENGATE_TRUSTED_TOKEN_TYPE`: the header `typ` the trusted issuers' tokens must have
+    /// (e.g. `at+jwt`, compared as a media type); `None` accepts any `typ`, or none.
+    pub trusted_token_type: Option<String>,
     /// `TOKENGATE_INSECURE_HTTP_ISSUERS`: whether `http://` trusted issuers are allowed.
     pub insecure_http_issuers: bool,
 }
@@ -131,6 +141,7 @@ impl Config {
             secret_generated: false,
             algorithm,
             key_id: None,
+            previous_key: None,
             issuer: "tokengate".into(),
             audience: "tokengate".into(),
             access_ttl: Duration::from_secs(900),
@@ -140,7 +151,8 @@ impl Config {
             cors_origins: Vec::new(),
             cookie_secure: true,
             trusted_issuers: Vec::new(),
-            trusted_audience: None,
+            trusted_audiences: Vec::new(),
+            trusted_token_type: None,
             insecure_http_issuers: false,
         })
     }
@@ -169,6 +181,7 @@ impl Config {
             (None, TokenKey::PrivateKey(key)) => key.thumbprint(),
             (None, TokenKey::Secret(_)) => None,
         };
+        config.previous_key = previous_key(&get, &config)?;
         read_addr_and_names(&mut config, &get)?;
         read_lifetimes(&mut config, &get)?;
         if let Some(url) = get("TOKENGATE_DATABASE_URL") {
@@ -215,9 +228,14 @@ impl Config {
     }
 
     /// The keys of access tokens: what the verifier accepts and `/.well-known/jwks.json`
-    /// publishes (nothing, for a secret).
+    /// publishes (nothing, for a secret): the current key, which signs, and the
+    /// [`previous_key`](Self::previous_key), which only verifies.
     pub fn access_keys(&self) -> KeySet {
-        KeySet::new(self.access_key())
+        let keys = KeySet::new(self.access_key());
+        match &self.previous_key {
+            Some(previous) => keys.with_verify_only(previous.clone()),
+            None => keys,
+        }
     }
 
     /// The verifier of access tokens: the key, issuer and audience of this configuration.
@@ -239,8 +257,8 @@ impl Config {
     pub fn gate_builder(&self) -> GateBuilder {
         let builder = Gate::builder(self.verifier()).cookie_sessions();
         #[cfg(feature = "remote-keys")]
-        if let (Some(issuers), Some(audience)) = (self.trusted_issuers(), &self.trusted_audience) {
-            return builder.trusted_issuers(issuers, audience.as_str());
+        if let Some(issuers) = self.trusted_issuers() {
+            return builder.trusted_issuers(issuers, self.trusted_rules());
         }
         builder
     }
@@ -368,6 +386,121 @@ fn private_key_file(
         TokenKey::PrivateKey(parse::private_key(algorithm, &path)?),
         false,
     ))
+}
+
+/// The previous key of a rotation: `TOKENGATE_PREVIOUS_SECRET` or
+/// `TOKENGATE_PREVIOUS_SECRET_FILE` for an HMAC algorithm, `TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE`
+/// for the others, with the same algorithm and checks as the current key, and named by
+/// `TOKENGATE_PREVIOUS_KEY_ID` (a public key's thumbprint by default). The current key must
+/// be named, differently, so that every token says which key signed it (a previous key
+/// without a name takes the tokens without `kid`).
+fn previous_key(get: Vars<'_>, config: &Config) -> Result<Option<Key>, ConfigError> {
+    const SECRET: &str = "TOKENGATE_PREVIOUS_SECRET";
+    const SECRET_FILE: &str = "TOKENGATE_PREVIOUS_SECRET_FILE";
+    const PUBLIC: &str = "TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE";
+    const KID: &str = "TOKENGATE_PREVIOUS_KEY_ID";
+    let algorithm = config.algorithm;
+    let hmac = algorithm.min_secret_len().is_some();
+    let (key, variable) = match (get(SECRET), get(SECRET_FILE), get(PUBLIC)) {
+        (None, None, None) => {
+            if get(KID).is_some() {
+                return Err(ConfigError::new(
+                    KID,
+                    "is set, but no previous key is: set TOKENGATE_PREVIOUS_SECRET or \
+                     TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE too, or unset it",
+                ));
+            }
+            return Ok(None);
+        }
+        (Some(_), Some(_), _) => {
+            return Err(ConfigError::new(
+                SECRET_FILE,
+                "is set as well as TOKENGATE_PREVIOUS_SECRET: give the previous secret one way",
+            ))
+        }
+        (secret, file, None) if hmac => {
+            let (bytes, variable) = match (secret, file) {
+                (Some(value), _) => (value.into_bytes(), SECRET),
+                (None, Some(path)) => (
+                    std::fs::read(&path).map_err(|error| {
+                        ConfigError::new(
+                            SECRET_FILE,
+                            format!("cannot read {path}: {}", error.kind()),
+                        )
+                    })?,
+                    SECRET_FILE,
+                ),
+                (None, None) => unreachable!("one of them is set"),
+            };
+            let previous = Secret::new(bytes);
+            parse::check_secret(algorithm, previous.expose(), variable)?;
+            if matches!(&config.token_key, TokenKey::Secret(current) if *current == previous) {
+                return Err(ConfigError::new(
+                    variable,
+                    "is the current secret: give the secret of the previous generation",
+                ));
+            }
+            let key = Key::hmac(algorithm, previous.expose())
+                .map_err(|error| ConfigError::new(variable, error.to_string()))?;
+            (key, variable)
+        }
+        (None, None, Some(path)) if !hmac => {
+            let key = parse::public_key(algorithm, &path, PUBLIC)?;
+            let current = config.access_key();
+            if key.thumbprint().is_some() && key.thumbprint() == current.thumbprint() {
+                return Err(ConfigError::new(
+                    PUBLIC,
+                    format!("{path} is the current key's public half: give the previous key's"),
+                ));
+            }
+            (key, PUBLIC)
+        }
+        (_, _, Some(_)) if hmac => {
+            return Err(ConfigError::new(
+                PUBLIC,
+                format!(
+                    "is set, but TOKENGATE_ALGORITHM is {algorithm}, which verifies with a \
+                     secret: give the previous secret in TOKENGATE_PREVIOUS_SECRET"
+                ),
+            ))
+        }
+        (secret, _, _) => {
+            return Err(ConfigError::new(
+                if secret.is_some() {
+                    SECRET
+                } else {
+                    SECRET_FILE
+                },
+                format!(
+                    "is set, but TOKENGATE_ALGORITHM is {algorithm}, which verifies with a \
+                     public key: give the previous key in TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE"
+                ),
+            ))
+        }
+    };
+    let kid = get(KID).or_else(|| key.thumbprint());
+    let Some(current_kid) = config.key_id.as_deref() else {
+        return Err(ConfigError::new(
+            "TOKENGATE_KEY_ID",
+            format!(
+                "is not set, but {variable} is: name the current key, so that its tokens are \
+                 told apart from the previous key's"
+            ),
+        ));
+    };
+    if kid.as_deref() == Some(current_kid) {
+        return Err(ConfigError::new(
+            KID,
+            format!(
+                "{current_kid:?} is also the current key's id (TOKENGATE_KEY_ID): the two keys \
+                 must have different ids"
+            ),
+        ));
+    }
+    Ok(Some(match kid {
+        Some(kid) => key.with_kid(kid),
+        None => key,
+    }))
 }
 
 /// `TOKENGATE_ADDR`, `TOKENGATE_ISSUER` and `TOKENGATE_AUDIENCE`.

@@ -72,6 +72,27 @@ pub(super) fn private_key(alg: Algorithm, path: &str) -> Result<Key, ConfigError
     })
 }
 
+/// Reads the public key PEM at `path` (e.g. `TOKENGATE_PREVIOUS_PUBLIC_KEY_FILE`), with the
+/// same soundness checks as a private key. The message names the file, never its contents.
+pub(super) fn public_key(
+    alg: Algorithm,
+    path: &str,
+    variable: &'static str,
+) -> Result<Key, ConfigError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ConfigError::new(variable, format!("cannot read {path}: {e}")))?;
+    Key::from_public_pem(alg, &pem).map_err(|error| {
+        let reason = match error {
+            KeyError::RsaTooSmall { .. } | KeyError::RsaExponent => format!("{path}: {error}"),
+            _ => format!(
+                "{path} is not a {alg} public key in PEM (SPKI, or PKCS#1 for RSA; \
+                 openssl pkey -in PRIVATE.pem -pubout writes one)"
+            ),
+        };
+        ConfigError::new(variable, reason)
+    })
+}
+
 /// A whole number of seconds from 1 to `max`.
 pub(super) fn seconds(
     variable: &'static str,

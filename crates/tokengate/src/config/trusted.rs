@@ -1,5 +1,5 @@
-//! `TOKENGATE_TRUSTED_ISSUERS`, `TOKENGATE_TRUSTED_AUDIENCE` and
-//! `TOKENGATE_INSECURE_HTTP_ISSUERS`: the OpenID Connect providers whose access tokens are
+//! `TOKENGATE_TRUSTED_ISSUERS`, `TOKENGATE_TRUSTED_AUDIENCE`, `TOKENGATE_TRUSTED_TOKEN_TYPE`
+//! and `TOKENGATE_INSECURE_HTTP_ISSUERS`: the OpenID Connect providers whose access tokens are
 //! accepted too (resource-server mode).
 
 use super::{Config, Vars};
@@ -8,27 +8,29 @@ use crate::config_error::ConfigError;
 const ISSUERS: &str = "TOKENGATE_TRUSTED_ISSUERS";
 const AUDIENCE: &str = "TOKENGATE_TRUSTED_AUDIENCE";
 const INSECURE: &str = "TOKENGATE_INSECURE_HTTP_ISSUERS";
+const TOKEN_TYPE: &str = "TOKENGATE_TRUSTED_TOKEN_TYPE";
 
-/// Reads the three variables into `config`; `config.issuer` must be read already.
+/// Reads the four variables into `config`; `config.issuer` must be read already.
 pub(super) fn read(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigError> {
     config.insecure_http_issuers = match get(INSECURE).as_deref() {
         None | Some("0") => false,
         Some("1") => true,
         Some(_) => return Err(ConfigError::new(INSECURE, "must be 1 or 0")),
     };
-    let issuers: Vec<String> = get(ISSUERS)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|issuer| !issuer.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let issuers = list(get(ISSUERS));
     let audience = get(AUDIENCE);
+    let token_type = get(TOKEN_TYPE);
     if issuers.is_empty() {
         if audience.is_some() {
             return Err(ConfigError::new(
                 AUDIENCE,
                 "is set, but TOKENGATE_TRUSTED_ISSUERS is not: set both or neither",
+            ));
+        }
+        if token_type.is_some() {
+            return Err(ConfigError::new(
+                TOKEN_TYPE,
+                "is set, but TOKENGATE_TRUSTED_ISSUERS is not: it only applies to their tokens",
             ));
         }
         return Ok(());
@@ -40,13 +42,63 @@ pub(super) fn read(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigError
              providers' access tokens carry for this API",
         ));
     };
+    let audiences = list(Some(audience));
+    if audiences.is_empty() {
+        return Err(ConfigError::new(
+            AUDIENCE,
+            "names no audience: give one, or several separated by commas",
+        ));
+    }
+    let token_type = token_type.map(|typ| check_token_type(&typ)).transpose()?;
     for issuer in &issuers {
         check_issuer(config, issuer)?;
     }
     check_fetchable(config, &issuers)?;
     config.trusted_issuers = issuers;
-    config.trusted_audience = Some(audience);
+    config.trusted_audiences = audiences;
+    config.trusted_token_type = token_type;
     Ok(())
+}
+
+/// The entries of a comma-separated list, trimmed, empty ones skipped.
+fn list(value: Option<String>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `TOKENGATE_TRUSTED_TOKEN_TYPE`: a media type, `subtype` (`application/` implied, RFC 7515
+/// section 4.1.9) or `type/subtype`, each name made of the characters RFC 6838 section 4.2
+/// allows.
+fn check_token_type(value: &str) -> Result<String, ConfigError> {
+    let name = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && part.len() <= 127
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    };
+    let valid = match value.split_once('/') {
+        Some((kind, subtype)) => name(kind) && name(subtype),
+        None => name(value),
+    };
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(ConfigError::new(
+            TOKEN_TYPE,
+            format!(
+                "{value:?} is not a media type: give the header typ the providers' tokens carry, \
+                 e.g. at+jwt (RFC 9068) or application/at+jwt"
+            ),
+        ))
+    }
 }
 
 fn check_issuer(config: &Config, issuer: &str) -> Result<(), ConfigError> {
@@ -94,6 +146,18 @@ fn check_fetchable(config: &Config, issuers: &[String]) -> Result<(), ConfigErro
 }
 
 impl Config {
+    /// What the trusted issuers' tokens must carry: one of
+    /// [`trusted_audiences`](Self::trusted_audiences) in `aud`, and the
+    /// [`trusted_token_type`](Self::trusted_token_type) as `typ` when set.
+    #[cfg(feature = "remote-keys")]
+    pub fn trusted_rules(&self) -> crate::remote::TrustedRules {
+        let rules = crate::remote::TrustedRules::audiences(self.trusted_audiences.iter().cloned());
+        match &self.trusted_token_type {
+            Some(typ) => rules.require_typ(typ.as_str()),
+            None => rules,
+        }
+    }
+
     /// The trusted issuers of this configuration, with key sources that have fetched
     /// nothing yet; `None` when there are none. Each call makes new key sources: start the
     /// fetching on the gate that uses them ([`Gate::spawn_key_refreshers`](crate::Gate::spawn_key_refreshers)).

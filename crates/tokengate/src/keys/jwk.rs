@@ -8,8 +8,8 @@ use super::key_set::KeySet;
 use super::{Key, Material};
 
 impl Key {
-    /// The public key as a JWK (with `kid`, `alg` and `use: sig`), for asymmetric keys made
-    /// from a private PEM. `None` for secrets, which must never be published.
+    /// The public key as a JWK (with `kid`, `alg` and `use: sig`), for asymmetric keys (made
+    /// from a private or a public PEM). `None` for secrets, which must never be published.
     pub fn public_jwk(&self) -> Option<Jwk> {
         let mut jwk = self.derived_jwk()?.clone();
         jwk.common.key_id = self.kid.as_deref().map(str::to_owned);
@@ -20,14 +20,15 @@ impl Key {
     }
 
     /// The RFC 7638 SHA-256 thumbprint of the public key, base64url: a stable `kid` derived
-    /// from the key itself. `None` for secrets and for keys made from a public PEM.
+    /// from the key itself, the same for a private key and its public half. `None` for
+    /// secrets.
     pub fn thumbprint(&self) -> Option<String> {
         self.derived_jwk()?
             .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
             .ok()
     }
 
-    /// The bare public JWK derived from a private key.
+    /// The bare public JWK of an asymmetric key.
     fn derived_jwk(&self) -> Option<&Jwk> {
         match &*self.material {
             Material::Asymmetric {

@@ -5,9 +5,11 @@ use crate::error::AuthError;
 
 /// Several live keys for rotation: one signs, all verify, selected by the token's `kid`.
 ///
-/// A token without `kid` is checked with the signing key. When the keys are named, a `kid`
-/// that names none of them is rejected at once, without any I/O: keys are never fetched
-/// because a token asks for it. When no key is named, a `kid` is only a label.
+/// A token without `kid` is checked with the signing key, or, when the signing key is named
+/// and one verify-only key is not, with that one: the tokens of a key that had no name
+/// before a rotation still verify. When the keys are named, a `kid` that names none of them
+/// is rejected at once, without any I/O: keys are never fetched because a token asks for
+/// it. When no key is named, a `kid` is only a label.
 ///
 /// ```
 /// use tokengate::{Algorithm, Key, KeySet};
@@ -57,7 +59,7 @@ impl KeySet {
     /// a label: the token is checked with the signing key, as one without `kid`.
     pub fn select(&self, kid: Option<&str>) -> Result<&Key, AuthError> {
         let Some(kid) = kid else {
-            return Ok(&self.signing);
+            return Ok(self.unnamed());
         };
         if let Some(key) = self.keys().find(|key| key.kid() == Some(kid)) {
             return Ok(key);
@@ -67,6 +69,20 @@ impl KeySet {
         } else {
             Err(AuthError::UnknownKey)
         }
+    }
+}
+
+impl KeySet {
+    /// The key for tokens without `kid`: the signing key, unless it is named and exactly one
+    /// verify-only key is not.
+    fn unnamed(&self) -> &Key {
+        if self.signing.kid().is_some() {
+            let mut unnamed = self.others.iter().filter(|key| key.kid().is_none());
+            if let (Some(only), None) = (unnamed.next(), unnamed.next()) {
+                return only;
+            }
+        }
+        &self.signing
     }
 }
 
@@ -88,5 +104,23 @@ mod tests {
         assert_eq!(keys.select(None).unwrap().kid(), Some("a"));
         let unnamed = KeySet::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap());
         assert!(unnamed.select(Some("b")).is_ok());
+    }
+
+    #[test]
+    fn tokens_without_kid_go_to_the_one_unnamed_previous_key_after_a_rotation() {
+        let new = Key::hmac(Algorithm::HS256, &[2; 32])
+            .unwrap()
+            .with_kid("new");
+        let old = Key::hmac(Algorithm::HS256, &[1; 32]).unwrap();
+        let keys = KeySet::new(new.clone()).with_verify_only(old.clone());
+        assert!(keys.select(None).unwrap().is_same(&old));
+        assert!(keys.select(Some("new")).unwrap().is_same(&new));
+        assert_eq!(keys.select(Some("x")).unwrap_err(), AuthError::UnknownKey);
+        // A named previous key is chosen by its name only.
+        let named = KeySet::new(new.clone()).with_verify_only(old.clone().with_kid("old"));
+        assert!(named.select(None).unwrap().is_same(&new));
+        // An unnamed signing key keeps tokens without kid.
+        let plain = KeySet::new(old.clone()).with_verify_only(new.clone());
+        assert!(plain.select(None).unwrap().is_same(&old));
     }
 }

@@ -178,12 +178,17 @@ impl Key {
             _ => return Err(KeyError::WrongKeyKind(alg)),
         }
         .map_err(|_| KeyError::InvalidPem(alg))?;
+        // Its JWK, so that a verify-only key (the previous key during a rotation) can be
+        // published and has a thumbprint, the same as its private half's.
+        let mut public_jwk = Jwk::from_decoding_key(&verifying, Some(alg.to_jwt()))
+            .map_err(|_| KeyError::InvalidPem(alg))?;
+        public_jwk.common.key_algorithm = None;
         Ok(Key::new(
             alg,
             Material::Asymmetric {
                 signing: None,
                 verifying,
-                public_jwk: None,
+                public_jwk: Some(public_jwk),
             },
         ))
     }
@@ -237,8 +242,8 @@ impl Key {
     }
 
     /// Whether `other` is a clone of this very key (same material, algorithm and `kid`): a
-    /// pointer comparison, for caches of verifiers built around a key.
-    #[cfg(feature = "remote-keys")]
+    /// pointer comparison, for caches of verifiers built around a key and for a key set's
+    /// choice of key.
     pub(crate) fn is_same(&self, other: &Key) -> bool {
         Arc::ptr_eq(&self.material, &other.material)
             && self.alg == other.alg

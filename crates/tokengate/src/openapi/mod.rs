@@ -201,6 +201,31 @@ mod tests {
     }
 
     #[test]
+    fn every_bearer_route_may_answer_503_unavailable_with_retry_after() {
+        // A trusted issuer's token whose issuer's keys were never loaded is 503 `unavailable`
+        // with `Retry-After` on any route that verifies a bearer token (CONTRACT.md).
+        let document = reference_document();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                if !operation["security"].to_string().contains(BEARER_SCHEME) {
+                    continue;
+                }
+                let answer = &operation["responses"]["503"];
+                assert!(
+                    answer["content"]["application/json"]["schema"]
+                        .to_string()
+                        .contains("\"unavailable\""),
+                    "{method} {path}"
+                );
+                assert!(
+                    answer["headers"]["Retry-After"].is_object(),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_service_document_is_the_reference_one_without_the_demo_routes() {
         let service = service_document();
         let reference = reference_document();

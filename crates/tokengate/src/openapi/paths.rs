@@ -126,7 +126,7 @@ pub(super) fn service() -> Map<String, Value> {
                 "204": {"description": "The login has ended."},
                 "403": csrf_failed(),
                 "401": unauthorized(),
-                "503": unavailable(),
+                "503": bearer_unavailable(),
             },
         }}),
     );
@@ -158,7 +158,7 @@ pub(super) fn service() -> Map<String, Value> {
                     "204": session_cookies("The login has ended; the three cookies are cleared (`Max-Age=0`)."),
                     "401": unauthorized(),
                     "403": csrf_failed(),
-                    "503": unavailable(),
+                    "503": bearer_unavailable(),
                 },
             },
         }),
@@ -188,7 +188,7 @@ pub(super) fn service() -> Map<String, Value> {
             "responses": {
                 "200": json_body("The account.", json!({"$ref": "#/components/schemas/User"})),
                 "401": unauthorized(),
-                "503": unavailable(),
+                "503": bearer_unavailable(),
             },
         }}),
     );
@@ -206,11 +206,7 @@ pub(super) fn service() -> Map<String, Value> {
                     "content": {"text/plain": {"schema": {"type": "string"}}},
                 },
                 "401": unauthorized(),
-                "503": error(
-                    "CKEditor Cloud Services is not configured (`not_configured`), or the store cannot be reached (`unavailable`, with `Retry-After`).",
-                    &["not_configured", "unavailable"],
-                    None,
-                ),
+                "503": cs_token_unavailable(),
             },
         }}),
     );
@@ -248,6 +244,7 @@ pub(super) fn demo() -> Map<String, Value> {
                     },
                 })),
                 "401": unauthorized(),
+                "503": keys_unavailable(),
             },
         }}),
     );
@@ -269,6 +266,7 @@ pub(super) fn demo() -> Map<String, Value> {
                     None,
                 ),
                 "404": error("No document id in the path.", &["not_found"], None),
+                "503": keys_unavailable(),
             },
         })
     };
@@ -388,6 +386,41 @@ fn unavailable() -> Value {
         &["unavailable"],
         Some("Retry-After"),
     )
+}
+
+/// A bearer route that needs the store: a trusted issuer's token (resource-server mode) is
+/// refused with the same 503 while its issuer's keys have never been loaded.
+fn bearer_unavailable() -> Value {
+    error(
+        "The store cannot be reached, or the token is a trusted issuer's whose keys have not been loaded yet; nothing was changed.",
+        &["unavailable"],
+        Some("Retry-After"),
+    )
+}
+
+/// A bearer route without the store: only a trusted issuer's token whose issuer's keys have
+/// never been loaded makes it 503 (the token may be good; the app cannot tell yet).
+fn keys_unavailable() -> Value {
+    error(
+        "The token is a trusted issuer's (resource-server mode) and that issuer's keys have not been loaded yet.",
+        &["unavailable"],
+        Some("Retry-After"),
+    )
+}
+
+/// `/cs-token`'s 503: not configured (no `Retry-After`), or unavailable (with it).
+fn cs_token_unavailable() -> Value {
+    let mut response = error(
+        "CKEditor Cloud Services is not configured (`not_configured`); or the store cannot be reached, or the token is a trusted issuer's whose keys have not been loaded yet (`unavailable`, with `Retry-After`).",
+        &["not_configured", "unavailable"],
+        None,
+    );
+    response["headers"] = json!({"Retry-After": {
+        "description": "Seconds to wait before trying again; sent with `unavailable` only.",
+        "required": false,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }});
+    response
 }
 
 fn too_large() -> Value {

@@ -81,3 +81,82 @@ impl TrustedIssuers {
             .collect()
     }
 }
+
+/// What a trusted issuer's token must carry besides its issuer's signature: an audience
+/// (`aud` containing at least one of [`audiences`](Self::audiences)), and optionally a header
+/// `typ` (e.g. `at+jwt`, RFC 9068). Made from one audience with `From`, so
+/// `GateBuilder::trusted_issuers(issuers, "https://api.example.com")` reads as before.
+///
+/// ```
+/// use tokengate::remote::TrustedRules;
+///
+/// let rules = TrustedRules::audiences(["https://api.example.com", "api"]).require_typ("at+jwt");
+/// assert_eq!(rules.audience_list(), ["https://api.example.com", "api"]);
+/// assert_eq!(rules.typ(), Some("at+jwt"));
+/// let one: TrustedRules = "https://api.example.com".into();
+/// assert_eq!(one.typ(), None); // any `typ`, or none, is accepted
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedRules {
+    audiences: Vec<String>,
+    typ: Option<String>,
+}
+
+impl TrustedRules {
+    /// Tokens whose `aud` contains `audience`.
+    pub fn audience(audience: impl Into<String>) -> TrustedRules {
+        TrustedRules {
+            audiences: vec![audience.into()],
+            typ: None,
+        }
+    }
+
+    /// Tokens whose `aud` contains at least one of `audiences`.
+    pub fn audiences<I>(audiences: I) -> TrustedRules
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        TrustedRules {
+            audiences: audiences.into_iter().map(Into::into).collect(),
+            typ: None,
+        }
+    }
+
+    /// Also requires the header's `typ` to be `typ`, compared as a media type (see
+    /// [`Verifier::require_typ`](crate::Verifier::require_typ)): `at+jwt` accepts `at+jwt`,
+    /// `AT+JWT` and `application/at+jwt`. Without it, any `typ` (or none) is accepted.
+    #[must_use]
+    pub fn require_typ(mut self, typ: impl Into<String>) -> TrustedRules {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// The accepted audiences.
+    pub fn audience_list(&self) -> &[String] {
+        &self.audiences
+    }
+
+    /// The required `typ`, if any.
+    pub fn typ(&self) -> Option<&str> {
+        self.typ.as_deref()
+    }
+}
+
+impl From<&str> for TrustedRules {
+    fn from(audience: &str) -> Self {
+        TrustedRules::audience(audience)
+    }
+}
+
+impl From<String> for TrustedRules {
+    fn from(audience: String) -> Self {
+        TrustedRules::audience(audience)
+    }
+}
+
+impl From<&String> for TrustedRules {
+    fn from(audience: &String) -> Self {
+        TrustedRules::audience(audience.as_str())
+    }
+}

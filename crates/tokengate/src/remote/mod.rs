@@ -21,7 +21,7 @@ mod source;
 
 pub use error::RemoteKeysError;
 pub use fetch::{cache_lifetime, DEFAULT_CACHE_LIFETIME, MAX_CACHE_LIFETIME, MIN_CACHE_LIFETIME};
-pub use issuers::TrustedIssuers;
+pub use issuers::{TrustedIssuers, TrustedRules};
 pub use source::{
     RemoteKeys, RemoteKeysBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     DEFAULT_UNKNOWN_KID_INTERVAL,

@@ -3,8 +3,13 @@
 use serde::de::DeserializeOwned;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde::Deserialize;
+
 use crate::claims::Claims;
-use crate::compact::{self, decode_segment, decoded_len};
+use crate::collaboration::{Auth, CsUser};
+#[cfg(feature = "remote-keys")]
+use crate::compact::Segments;
+use crate::compact::{self, decode_segment, decoded_len, Header};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
@@ -13,6 +18,16 @@ mod cache;
 // `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
 // from this path.
 pub(crate) use crate::time::unix_now;
+
+/// A token as the trusted-issuer path has read it: split, its header parsed, its payload
+/// decoded and found free of repeated members. Borrowed from the token and the caller's
+/// buffers.
+#[cfg(feature = "remote-keys")]
+pub(crate) struct Decoded<'t, 'b> {
+    pub(crate) segments: Segments<'t>,
+    pub(crate) header: Header<'b>,
+    pub(crate) payload: &'b [u8],
+}
 
 /// The default maximum token length: 8 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
@@ -28,14 +43,15 @@ pub const MAX_LEEWAY: u64 = 60;
 ///    decoding;
 /// 2. it is three base64url segments; header and payload are JSON objects without repeated
 ///    member names;
-/// 3. the header has no `crit`; `typ` matches when [`require_typ`](Self::require_typ) is set;
+/// 3. the header has no `crit`; `typ` matches when [`require_typ`](Self::require_typ) is set
+///    (as a media type: without regard to case, `application/` implied);
 ///    `kid`, if present, names a configured key (never a fetched one);
 /// 4. `alg` is exactly the algorithm pinned to that key (so never `none`), and the
 ///    signature is valid;
 /// 5. `exp` is present and after now; `nbf` and `iat`, if present, are not later than now
 ///    plus the leeway; numeric dates are integers from 0 to 2^63−1;
 /// 6. `iss` and `aud`, when configured, are present and match byte for byte (`aud` may be a
-///    list containing the audience).
+///    list containing the audience; with [`audiences`](Self::audiences), any one of them).
 ///
 /// ```
 /// use tokengate::{Algorithm, Claims, Issuer, Key, Verifier};
@@ -62,8 +78,11 @@ pub struct Verifier {
     /// Parsing those bytes would give the same answer every time, so the rules are unchanged.
     known_headers: Vec<(String, Key)>,
     issuer: Option<String>,
-    audience: Option<String>,
+    /// The accepted audiences; empty for no `aud` requirement.
+    audiences: Vec<String>,
     typ: Option<String>,
+    /// Whether `user` and `auth` claims of another shape than CKEditor's count as absent.
+    lenient_ckeditor_claims: bool,
     leeway: u64,
     max_token_len: usize,
 }
@@ -72,24 +91,34 @@ impl Verifier {
     /// A verifier for tokens signed by `keys`, with no `iss`/`aud` requirement yet.
     pub fn new(keys: impl Into<KeySet>) -> Verifier {
         let keys = keys.into();
+        let without_kid = keys
+            .select(None)
+            .expect("a token without kid always has a key")
+            .clone();
         let known_headers = keys
             .keys()
-            .flat_map(|key| {
-                let mut known = vec![(key.header_segment(), key.clone())];
-                if std::ptr::eq(key, keys.signing_key()) && key.kid().is_some() {
-                    // Tokens without `kid` are checked with the signing key.
-                    known.push((key.clone().without_kid().header_segment(), key.clone()));
-                }
-                known
+            // Only where the header's `kid` (or its absence) selects this very key.
+            .filter(|key| {
+                keys.select(key.kid())
+                    .is_ok_and(|chosen| chosen.is_same(key))
             })
+            .map(|key| (key.header_segment(), key.clone()))
+            .chain(
+                // Tokens without `kid` are checked with the key the set gives them.
+                without_kid.kid().is_some().then(|| {
+                    let segment = without_kid.clone().without_kid().header_segment();
+                    (segment, without_kid)
+                }),
+            )
             .collect();
         Verifier {
             id: next_verifier_id(),
             keys,
             known_headers,
             issuer: None,
-            audience: None,
+            audiences: Vec::new(),
             typ: None,
+            lenient_ckeditor_claims: false,
             leeway: DEFAULT_LEEWAY,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
@@ -101,15 +130,76 @@ impl Verifier {
         self
     }
 
-    /// Requires `aud` to be, or to contain, exactly `audience`.
+    /// Requires `aud` to be, or to contain, exactly `audience` (replacing any audience set
+    /// before).
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audience = Some(audience.into());
+        self.audiences = vec![audience.into()];
         self
     }
 
-    /// Requires the header's `typ` to be exactly `typ` (e.g. `at+jwt`, RFC 8725 section 3.11).
+    /// Requires `aud` to be, or to contain, exactly one of `audiences` at least (replacing any
+    /// audience set before). An empty list removes the requirement.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, Issuer, Key, Verifier};
+    ///
+    /// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// let token = Issuer::new(key.clone()).audience("api-v2").issue(Claims::for_subject("u")).unwrap().token;
+    /// let both = Verifier::new(key.clone()).audiences(["api-v1", "api-v2"]);
+    /// assert!(both.verify::<tokengate::NoExtra>(&token).is_ok());
+    /// let old = Verifier::new(key).audiences(["api-v1"]);
+    /// assert!(old.verify::<tokengate::NoExtra>(&token).is_err());
+    /// ```
+    pub fn audiences<I>(mut self, audiences: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Requires the header's `typ` to be `typ` (e.g. `at+jwt`, RFC 8725 section 3.11; RFC
+    /// 9068 section 4). They are compared as media types (RFC 7515 section 4.1.9): without
+    /// regard to case, and a value without `/` stands for `application/` and that value, so
+    /// `at+jwt`, `AT+JWT` and `application/at+jwt` are one type.
+    ///
+    /// ```
+    /// use tokengate::Verifier;
+    /// # use tokengate::{Algorithm, Key};
+    /// # let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// let verifier = Verifier::new(key).require_typ("application/at+jwt");
+    /// assert_eq!(verifier.required_typ(), Some("application/at+jwt"));
+    /// ```
     pub fn require_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Some(typ.into());
+        self.id = next_verifier_id();
+        self
+    }
+
+    /// Reads a `user` or `auth` claim that is not shaped as CKEditor Cloud Services' (e.g.
+    /// `"user": "alice"`, `"auth": ["admin"]`) as absent, instead of refusing the
+    /// token as malformed. For tokens of other issuers, such as an OpenID Connect provider's,
+    /// whose `user` and `auth` mean something else: such a claim then grants nothing. Every
+    /// other claim keeps its rules (a `scope` that is not a string is still malformed), and
+    /// tokens whose claims have the expected shapes cost nothing more.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, Key, Verifier};
+    /// # use base64::Engine;
+    /// # let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    /// # let input = format!("{}.{}", b64(r#"{"alg":"HS256"}"#),
+    /// #     b64(r#"{"sub":"alice","exp":4000000000,"user":"alice","auth":["admin"]}"#));
+    /// # let token = format!("{input}.{}", key.sign(input.as_bytes()).unwrap());
+    /// // A token whose `user` is a string and whose `auth` is a list of roles:
+    /// assert!(Verifier::new(key.clone()).verify::<tokengate::NoExtra>(&token).is_err());
+    /// let claims: Claims = Verifier::new(key).lenient_ckeditor_claims().verify(&token).unwrap();
+    /// assert_eq!((claims.sub.as_deref(), claims.user, claims.auth), (Some("alice"), None, None));
+    /// ```
+    pub fn lenient_ckeditor_claims(mut self) -> Self {
+        self.lenient_ckeditor_claims = true;
+        // Cached claims were parsed under the other rule.
         self.id = next_verifier_id();
         self
     }
@@ -125,6 +215,11 @@ impl Verifier {
         self.max_token_len = bytes;
         self.id = next_verifier_id();
         self
+    }
+
+    /// The `typ` required by [`require_typ`](Self::require_typ), if any.
+    pub fn required_typ(&self) -> Option<&str> {
+        self.typ.as_deref()
     }
 
     /// The keys this verifier uses.
@@ -146,7 +241,10 @@ impl Verifier {
         token: &str,
         now: u64,
     ) -> Result<Claims<E>, AuthError> {
-        if let Some(claims) = VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token)) {
+        let lenient = self.lenient_ckeditor_claims;
+        if let Some(claims) =
+            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
+        {
             let claims = claims?;
             self.check_claims(&claims, now)?;
             return Ok(claims);
@@ -173,15 +271,54 @@ impl Verifier {
             payload_json,
             "the payload is not a JSON object with unique members",
         )?;
-        let claims: Claims<E> = parse_claims(payload_json)?;
+        let claims: Claims<E> = parse_claims(payload_json, lenient)?;
         VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, payload_json));
+        self.check_claims(&claims, now)?;
+        Ok(claims)
+    }
+
+    /// Verifies a token that the caller has already split, with its header parsed and its
+    /// payload decoded and scanned for repeated members (the trusted-issuer path, which reads
+    /// `kid` and `iss` before it knows which verifier to use): the same rules as
+    /// [`verify_at`](Self::verify_at), without decoding or parsing anything twice.
+    #[cfg(feature = "remote-keys")]
+    pub(crate) fn verify_decoded<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+        decoded: &Decoded<'_, '_>,
+        now: u64,
+    ) -> Result<Claims<E>, AuthError> {
+        let lenient = self.lenient_ckeditor_claims;
+        if token.len() > self.max_token_len {
+            return Err(AuthError::Oversized {
+                max: self.max_token_len,
+            });
+        }
+        if let Some(claims) =
+            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
+        {
+            let claims = claims?;
+            self.check_claims(&claims, now)?;
+            return Ok(claims);
+        }
+        let key = self.check_parsed_header(&decoded.header)?;
+        key.verify(
+            decoded.segments.signing_input.as_bytes(),
+            decoded.segments.signature,
+        )?;
+        let claims: Claims<E> = parse_claims(decoded.payload, lenient)?;
+        VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, decoded.payload));
         self.check_claims(&claims, now)?;
         Ok(claims)
     }
 
     fn known_header(&self, segment: &str) -> Option<&Key> {
         // Every known header has `"typ":"JWT"` and no `crit`.
-        if self.typ.as_deref().is_some_and(|typ| typ != "JWT") {
+        if self
+            .typ
+            .as_deref()
+            .is_some_and(|typ| !same_media_type(typ, "JWT"))
+        {
             return None;
         }
         self.known_headers
@@ -199,11 +336,20 @@ impl Verifier {
             scratch(&mut header_buf, &mut header_heap, decoded_len(segment)),
         )?;
         let header = compact::parse_header(header_json)?;
+        self.check_parsed_header(&header)
+    }
+
+    /// Checks a parsed header, returning the key it selects.
+    fn check_parsed_header(&self, header: &Header<'_>) -> Result<&Key, AuthError> {
         if header.crit {
             return Err(AuthError::CriticalHeader);
         }
         if let Some(required) = &self.typ {
-            if header.typ.as_deref() != Some(required.as_str()) {
+            if !header
+                .typ
+                .as_deref()
+                .is_some_and(|typ| same_media_type(required, typ))
+            {
                 return Err(AuthError::WrongType);
             }
         }
@@ -232,10 +378,12 @@ impl Verifier {
                 Some(_) => {}
             }
         }
-        if let Some(audience) = &self.audience {
+        if !self.audiences.is_empty() {
             match &claims.aud {
                 None => return Err(AuthError::MissingClaim("aud")),
-                Some(aud) if !aud.contains(audience) => return Err(AuthError::WrongAudience),
+                Some(aud) if !self.audiences.iter().any(|one| aud.contains(one)) => {
+                    return Err(AuthError::WrongAudience)
+                }
                 Some(_) => {}
             }
         }
@@ -243,10 +391,57 @@ impl Verifier {
     }
 }
 
-fn parse_claims<E: DeserializeOwned>(payload_json: &[u8]) -> Result<Claims<E>, AuthError> {
-    serde_json::from_slice(payload_json).map_err(|_| {
-        AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
-    })
+/// Parses the claims. With `lenient_ckeditor_claims`, a payload that does not parse is read
+/// again without its `user` and `auth` members where they are not CKEditor's shape: only
+/// such a token pays for a second parse.
+fn parse_claims<E: DeserializeOwned>(
+    payload_json: &[u8],
+    lenient_ckeditor_claims: bool,
+) -> Result<Claims<E>, AuthError> {
+    match serde_json::from_slice(payload_json) {
+        Ok(claims) => Ok(claims),
+        Err(_) if lenient_ckeditor_claims => parse_without_foreign_ckeditor_claims(payload_json),
+        Err(_) => Err(malformed_claims()),
+    }
+}
+
+fn malformed_claims() -> AuthError {
+    AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
+}
+
+/// The claims of a payload whose `user` and `auth` members, where they are not CKEditor's
+/// shape, are dropped first. Out of line: the common path never comes here.
+#[cold]
+#[inline(never)]
+fn parse_without_foreign_ckeditor_claims<E: DeserializeOwned>(
+    payload_json: &[u8],
+) -> Result<Claims<E>, AuthError> {
+    let mut members: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(payload_json).map_err(|_| malformed_claims())?;
+    if members
+        .get("user")
+        .is_some_and(|user| CsUser::deserialize(user).is_err())
+    {
+        members.remove("user");
+    }
+    if members
+        .get("auth")
+        .is_some_and(|auth| Auth::deserialize(auth).is_err())
+    {
+        members.remove("auth");
+    }
+    Claims::<E>::deserialize(serde_json::Value::Object(members)).map_err(|_| malformed_claims())
+}
+
+/// Whether two `typ` values name the same media type (RFC 7515 section 4.1.9): a value
+/// without `/` is `application/` and that value, and media type names are compared without
+/// regard to case (RFC 6838 section 4.2).
+pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
+    fn full(typ: &str) -> (&str, &str) {
+        typ.split_once('/').unwrap_or(("application", typ))
+    }
+    let ((a_type, a_sub), (b_type, b_sub)) = (full(a), full(b));
+    a_type.eq_ignore_ascii_case(b_type) && a_sub.eq_ignore_ascii_case(b_sub)
 }
 
 fn next_verifier_id() -> u64 {
@@ -256,7 +451,11 @@ fn next_verifier_id() -> u64 {
 
 /// A stack buffer when it is large enough, else a heap one: most tokens decode without
 /// allocating.
-fn scratch<'a>(stack: &'a mut [u8], heap: &'a mut Vec<u8>, needed: usize) -> &'a mut [u8] {
+pub(crate) fn scratch<'a>(
+    stack: &'a mut [u8],
+    heap: &'a mut Vec<u8>,
+    needed: usize,
+) -> &'a mut [u8] {
     if needed <= stack.len() {
         stack
     } else {

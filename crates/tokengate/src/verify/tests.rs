@@ -146,3 +146,102 @@ fn require_typ_jwt_takes_the_known_header_path_with_the_same_verdicts() {
         .known_header(issued.split('.').next().unwrap())
         .is_none());
 }
+
+#[test]
+fn typ_is_compared_as_a_media_type() {
+    assert!(same_media_type("at+jwt", "at+jwt"));
+    assert!(same_media_type("at+jwt", "AT+JWT"));
+    assert!(same_media_type("at+jwt", "application/at+jwt"));
+    assert!(same_media_type("Application/AT+JWT", "at+jwt"));
+    assert!(same_media_type("JWT", "jwt"));
+    assert!(!same_media_type("at+jwt", "JWT"));
+    assert!(!same_media_type("at+jwt", "text/at+jwt"));
+    assert!(!same_media_type("at+jwt", "at+jwt2"));
+    assert!(!same_media_type("at+jwt", ""));
+}
+
+#[test]
+fn any_of_several_audiences_is_enough() {
+    let token = token(key(1), 100); // aud "a"
+    let verifier = Verifier::new(key(1)).audiences(["b", "a"]);
+    assert!(verifier.verify_at::<NoExtra>(&token, NOW).is_ok());
+    let others = Verifier::new(key(1)).audiences(["b", "c"]);
+    assert_eq!(
+        others.verify_at::<NoExtra>(&token, NOW).unwrap_err(),
+        AuthError::WrongAudience
+    );
+    // `audience` replaces the list; an empty list is no requirement.
+    assert!(others
+        .clone()
+        .audience("a")
+        .verify_at::<NoExtra>(&token, NOW)
+        .is_ok());
+    let none: [&str; 0] = [];
+    assert!(Verifier::new(key(1))
+        .audiences(none)
+        .verify_at::<NoExtra>(&token, NOW)
+        .is_ok());
+}
+
+#[test]
+fn lenient_ckeditor_claims_read_foreign_user_and_auth_as_absent_and_nothing_else() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let sign = |payload: &str| {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        format!("{input}.{}", key(1).sign(input.as_bytes()).unwrap())
+    };
+    let strict = Verifier::new(key(1));
+    let lenient = Verifier::new(key(1)).lenient_ckeditor_claims();
+    let exp = NOW + 100;
+    for (user, auth) in [
+        (r#""alice""#, r#"{"roles":["admin"]}"#),
+        (r#"{"name":5}"#, r#""writer""#),
+        ("null", "null"),
+        ("true", r#"{"collaboration":["*"]}"#),
+    ] {
+        let token = sign(&format!(
+            r#"{{"sub":"s","exp":{exp},"user":{user},"auth":{auth}}}"#
+        ));
+        assert!(matches!(
+            strict.verify_at::<NoExtra>(&token, NOW),
+            Err(AuthError::Malformed(_))
+        ));
+        // Twice: the miss, then the cache hit, read it the same way.
+        for _ in 0..2 {
+            let claims = lenient.verify_at::<NoExtra>(&token, NOW).unwrap();
+            assert_eq!(claims.sub.as_deref(), Some("s"));
+            assert_eq!(claims.user, None, "{user}");
+            // Absent, or (`{"roles":…}` is an object without `collaboration`) no grant.
+            assert!(
+                claims.auth.is_none_or(|auth| auth.collaboration.is_empty()),
+                "{auth}"
+            );
+        }
+    }
+    // CKEditor-shaped claims are kept; one of each kind is judged on its own.
+    let token = sign(&format!(
+        r#"{{"exp":{exp},"user":{{"name":"Ada"}},"auth":"writer"}}"#
+    ));
+    let claims = lenient.verify_at::<NoExtra>(&token, NOW).unwrap();
+    assert_eq!(claims.user.unwrap().name.as_deref(), Some("Ada"));
+    assert!(claims.auth.is_none());
+    // Every other rule holds.
+    for bad in [
+        format!(r#"{{"exp":"{exp}","user":"alice"}}"#),
+        format!(r#"{{"exp":{exp},"user":"alice","scope":["documents:write"]}}"#),
+        format!(r#"{{"exp":{exp},"sub":7,"auth":"x"}}"#),
+    ] {
+        assert!(
+            matches!(
+                lenient.verify_at::<NoExtra>(&sign(&bad), NOW),
+                Err(AuthError::Malformed(_))
+            ),
+            "{bad}"
+        );
+    }
+}
