@@ -440,3 +440,136 @@ async fn other_algorithms_ps256_and_es256() {
         .map(|(provider, apps, loaded)| rotation_on(provider, apps, *loaded));
     futures_util::future::join_all(rotations).await;
 }
+
+/// The resource-server copy-me examples, one per framework.
+const RESOURCE_SERVERS: [&str; 4] = [
+    "axum-resource-server",
+    "actix-resource-server",
+    "rocket-resource-server",
+    "warp-resource-server",
+];
+
+/// The copy-me resource servers trust the provider and nobody else: its tokens pass, its
+/// scopes decide `/editor`, and with no tokens of their own a token signed by anyone else,
+/// even in the provider's name, is 401.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_server_copy_mes_trust_the_provider_and_nobody_else() {
+    if Target::external().is_some()
+        || !node::ready("resource_server_copy_mes_trust_the_provider_and_nobody_else")
+    {
+        return;
+    }
+    use reqwest::Method;
+    let provider = Provider::start("RS256", 0);
+    let reader = provider.token("documents:read").await;
+    let writer = provider.token("documents:read documents:write").await;
+    let subject = payload_of(&reader)["sub"]
+        .as_str()
+        .expect("a subject")
+        .to_owned();
+    for binary in RESOURCE_SERVERS {
+        let env = [
+            ("OIDC_ISSUER", provider.issuer.as_str()),
+            ("API_AUDIENCE", RESOURCE),
+            ("OIDC_ALLOW_HTTP", "1"),
+        ];
+        let app = Target::new(binary).launch(Launch {
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Launch::default()
+        });
+        // 503 until the background refresher has loaded the provider's keys.
+        let deadline = Instant::now() + Duration::from_secs(45);
+        let greeting = loop {
+            let response = send(&app, Method::GET, "/me", &reader).await;
+            let code = response.status().as_u16();
+            if code != 503 || Instant::now() > deadline {
+                assert_eq!(code, 200, "{binary}: the provider's token on /me");
+                break response.text().await.expect("body");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(greeting, format!("hello, {subject}"), "{binary}");
+
+        let open = app.http.get(app.url("/")).send().await.expect("request");
+        assert_eq!(open.text().await.expect("body"), "my api", "{binary}");
+        let anonymous = app.http.get(app.url("/me")).send().await.expect("request");
+        assert_eq!(anonymous.status().as_u16(), 401, "{binary}");
+        assert_eq!(
+            anonymous.headers()["www-authenticate"],
+            "Bearer realm=\"tokengate\"",
+            "{binary}"
+        );
+        let (_, answer) = body(anonymous).await;
+        assert_eq!(answer["error"], "missing_token", "{binary}");
+
+        // Scopes: documents:read alone is not enough for /editor, and the challenge says what is.
+        let refused = send(&app, Method::GET, "/editor", &reader).await;
+        assert_eq!(refused.status().as_u16(), 403, "{binary}");
+        let challenge = refused.headers()["www-authenticate"]
+            .to_str()
+            .expect("ASCII")
+            .to_owned();
+        assert!(
+            challenge.contains("error=\"insufficient_scope\"")
+                && challenge.contains("scope=\"documents:write\""),
+            "{binary}: {challenge}"
+        );
+        let (_, answer) = body(refused).await;
+        assert_eq!(answer["error"], "insufficient_scope", "{binary}");
+        let editor = send(&app, Method::GET, "/editor", &writer).await;
+        assert_eq!(editor.status().as_u16(), 200, "{binary}");
+        assert_eq!(
+            editor.text().await.expect("body"),
+            format!("editor for {subject}"),
+            "{binary}"
+        );
+
+        // A widened scope without the provider's signature; the provider's name on a token
+        // signed with a secret; another issuer altogether.
+        let widened = tampered(&reader, |p| {
+            p["scope"] = json!("documents:read documents:write")
+        });
+        let hmac = forge_raw(
+            &json!({"alg": "HS256", "typ": "JWT"}).to_string(),
+            &payload_of(&reader).to_string(),
+            b"a secret anybody could have chosen",
+        );
+        let mut stranger = payload_of(&reader);
+        stranger["iss"] = json!("https://untrusted.example");
+        let untrusted = forge_raw(
+            &json!({"alg": "HS256", "typ": "JWT"}).to_string(),
+            &stranger.to_string(),
+            b"a secret anybody could have chosen",
+        );
+        for (what, token, path) in [
+            ("a widened scope", &widened, "/editor"),
+            ("an HMAC token in the provider's name", &hmac, "/me"),
+            ("an untrusted issuer", &untrusted, "/me"),
+        ] {
+            let (code, answer) = body(send(&app, Method::GET, path, token).await).await;
+            assert_eq!(
+                (code, &answer["error"]),
+                (401, &json!("invalid_token")),
+                "{binary}: {what}"
+            );
+        }
+    }
+}
+
+/// docs/resource-server.md shows the tested copy-me programs as they are.
+#[test]
+fn the_resource_server_page_shows_the_tested_examples() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let page = std::fs::read_to_string(root.join("docs/resource-server.md")).expect("the page");
+    for binary in RESOURCE_SERVERS {
+        let source = std::fs::read_to_string(root.join(format!("examples/src/bin/{binary}.rs")))
+            .expect("the example");
+        assert!(
+            page.contains(&format!("```rust,ignore\n{source}```")),
+            "docs/resource-server.md no longer shows examples/src/bin/{binary}.rs as it is"
+        );
+    }
+}

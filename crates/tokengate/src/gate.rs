@@ -88,6 +88,36 @@ impl Gate {
         Gate::builder(verifier).build()
     }
 
+    /// A builder for a gate that accepts the access tokens of OpenID Connect providers and
+    /// nothing else: a pure resource server, which mints no tokens of its own and so has no
+    /// secret or key of its own. A token whose `iss` is none of `issuers` is 401
+    /// `invalid_token`; the others are checked as with
+    /// [`GateBuilder::trusted_issuers`]. Start the key fetching with
+    /// [`Gate::spawn_key_refreshers`].
+    ///
+    /// ```
+    /// use tokengate::remote::TrustedIssuers;
+    /// use tokengate::Gate;
+    ///
+    /// let providers = TrustedIssuers::discover(["https://login.example.com/realms/main"], false)
+    ///     .unwrap();
+    /// let gate = Gate::trusting(providers, "https://api.example.com").build();
+    /// // A token of nobody it trusts, here one signed with a secret an attacker picked:
+    /// let secret = tokengate::Key::hmac(tokengate::Algorithm::HS256, &[7; 32]).unwrap();
+    /// let forged = tokengate::Issuer::new(secret)
+    ///     .issue(tokengate::Claims::for_subject("admin"))
+    ///     .unwrap();
+    /// let refused = gate.verify::<tokengate::NoExtra>(&forged.token).unwrap_err();
+    /// assert_eq!(refused.code(), "invalid_token");
+    /// ```
+    #[cfg(feature = "remote-keys")]
+    pub fn trusting(
+        issuers: crate::remote::TrustedIssuers,
+        rules: impl Into<crate::remote::TrustedRules>,
+    ) -> GateBuilder {
+        Gate::builder(no_own_tokens()).trusted_issuers(issuers, rules)
+    }
+
     /// A builder to change the defaults.
     pub fn builder(verifier: Verifier) -> GateBuilder {
         GateBuilder {
@@ -404,4 +434,17 @@ impl GateBuilder {
             }),
         }
     }
+}
+
+/// The own verifier of a gate that only trusts providers: an HS512 key of 64 random bytes that
+/// is never stored anywhere else, so no token anybody holds verifies under it. (The gate's
+/// shape keeps one own verifier; this one refuses every token that reaches it.)
+#[cfg(feature = "remote-keys")]
+fn no_own_tokens() -> Verifier {
+    use rand::RngCore;
+    let mut secret = [0u8; 64];
+    rand::rng().fill_bytes(&mut secret);
+    let key =
+        crate::Key::hmac(crate::Algorithm::HS512, &secret).expect("64 bytes is the HS512 minimum");
+    Verifier::new(key)
 }

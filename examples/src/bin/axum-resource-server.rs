@@ -1,0 +1,55 @@
+//! Copy me: an axum API behind an OpenID Connect provider (Keycloak, Auth0, Entra ID, …) that
+//! only checks the provider's access tokens, as an OAuth resource server: no secret of its
+//! own, no call to the provider per request. Depends on `tokengate` with the `remote-keys`
+//! feature and on `tokengate-axum` with `default-features = false`.
+//!
+//! Needs OIDC_ISSUER (the provider's issuer URL, as its tokens carry it in `iss`) and
+//! API_AUDIENCE (your API's identifier at the provider, in its tokens' `aud`).
+//! OIDC_ALLOW_HTTP=1 lets an http:// issuer through (a provider on loopback, in tests);
+//! TOKENGATE_ADDR is optional.
+use axum::routing::get;
+use axum::Router;
+use tokengate::remote::TrustedIssuers;
+use tokengate::{Gate, Scope};
+use tokengate_axum::{Authenticated, Scoped};
+
+/// The scope the provider grants to the clients that may edit.
+struct DocumentsWrite;
+impl Scope for DocumentsWrite {
+    const SCOPE: &'static str = "documents:write";
+}
+
+async fn index() -> &'static str {
+    "my api"
+}
+
+async fn me(Authenticated(claims): Authenticated) -> String {
+    format!("hello, {}", claims.sub.unwrap_or_default())
+}
+
+async fn editor(user: Scoped<DocumentsWrite>) -> String {
+    format!("editor for {}", user.sub.as_deref().unwrap_or_default())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let issuer = std::env::var("OIDC_ISSUER")?;
+    let allow_http = std::env::var("OIDC_ALLOW_HTTP").is_ok_and(|v| v == "1");
+    let providers = TrustedIssuers::discover([issuer], allow_http)?;
+    let gate = Gate::trusting(providers, std::env::var("API_AUDIENCE")?).build();
+    // Loads the provider's keys in the background and keeps them fresh; start-up never waits
+    // (until they are loaded, the provider's tokens are answered 503 with Retry-After).
+    gate.spawn_key_refreshers();
+
+    let app = Router::new()
+        .route("/", get(index))
+        .route("/me", get(me))
+        .route("/editor", get(editor))
+        .with_state(gate);
+
+    let addr = std::env::var("TOKENGATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}

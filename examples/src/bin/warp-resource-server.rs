@@ -1,0 +1,51 @@
+//! Copy me: a warp API behind an OpenID Connect provider (Keycloak, Auth0, Entra ID, …) that
+//! only checks the provider's access tokens, as an OAuth resource server: no secret of its
+//! own, no call to the provider per request. Depends on `tokengate` with the `remote-keys`
+//! feature and on `tokengate-warp` with `default-features = false`.
+//!
+//! Needs OIDC_ISSUER (the provider's issuer URL, as its tokens carry it in `iss`) and
+//! API_AUDIENCE (your API's identifier at the provider, in its tokens' `aud`).
+//! OIDC_ALLOW_HTTP=1 lets an http:// issuer through (a provider on loopback, in tests);
+//! TOKENGATE_ADDR is optional.
+use tokengate::remote::TrustedIssuers;
+use tokengate::{Gate, Scope};
+use tokengate_warp::{authenticated, scoped, Authenticated, Scoped};
+use warp::Filter;
+
+/// The scope the provider grants to the clients that may edit.
+#[derive(Clone, Copy)]
+struct DocumentsWrite;
+impl Scope for DocumentsWrite {
+    const SCOPE: &'static str = "documents:write";
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let issuer = std::env::var("OIDC_ISSUER")?;
+    let allow_http = std::env::var("OIDC_ALLOW_HTTP").is_ok_and(|v| v == "1");
+    let providers = TrustedIssuers::discover([issuer], allow_http)?;
+    let gate = Gate::trusting(providers, std::env::var("API_AUDIENCE")?).build();
+    // Loads the provider's keys in the background and keeps them fresh; start-up never waits
+    // (until they are loaded, the provider's tokens are answered 503 with Retry-After).
+    gate.spawn_key_refreshers();
+
+    let index = warp::path::end().map(|| "my api");
+    let me = warp::path!("me")
+        .and(authenticated(gate.clone()))
+        .map(|user: Authenticated| format!("hello, {}", user.sub.as_deref().unwrap_or_default()));
+    let editor = warp::path!("editor")
+        .and(scoped(gate.clone(), DocumentsWrite))
+        .map(|user: Scoped<DocumentsWrite>| {
+            format!("editor for {}", user.sub.as_deref().unwrap_or_default())
+        });
+    let app = index
+        .or(me)
+        .or(editor)
+        .recover(tokengate_warp::handle_rejection(gate)); // the 401/403/503 answers
+
+    let addr = std::env::var("TOKENGATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    warp::serve(app).incoming(listener).run().await;
+    Ok(())
+}
