@@ -61,7 +61,8 @@ impl Verifiers {
         let mut verifier = Verifier::new(key.clone())
             .lenient_ckeditor_claims()
             .issuer(iss)
-            .audiences(rules.audience_list().iter().cloned());
+            .audiences(rules.audience_list().iter().cloned())
+            .expiry_leeway(rules.expiry_leeway_secs());
         if let Some(typ) = rules.typ() {
             verifier = verifier.require_typ(typ);
         }

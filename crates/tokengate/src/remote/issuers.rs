@@ -100,6 +100,7 @@ impl TrustedIssuers {
 pub struct TrustedRules {
     audiences: Vec<String>,
     typ: Option<String>,
+    expiry_leeway: u64,
 }
 
 impl TrustedRules {
@@ -108,6 +109,7 @@ impl TrustedRules {
         TrustedRules {
             audiences: vec![audience.into()],
             typ: None,
+            expiry_leeway: 0,
         }
     }
 
@@ -120,6 +122,7 @@ impl TrustedRules {
         TrustedRules {
             audiences: audiences.into_iter().map(Into::into).collect(),
             typ: None,
+            expiry_leeway: 0,
         }
     }
 
@@ -130,6 +133,21 @@ impl TrustedRules {
     pub fn require_typ(mut self, typ: impl Into<String>) -> TrustedRules {
         self.typ = Some(typ.into());
         self
+    }
+
+    /// Accepts the providers' tokens until `exp + seconds` (clamped to
+    /// [`MAX_LEEWAY`](crate::MAX_LEEWAY)), for a provider whose clock runs ahead of this
+    /// server's; see [`Verifier::expiry_leeway`](crate::Verifier::expiry_leeway). None by
+    /// default.
+    #[must_use]
+    pub fn expiry_leeway(mut self, seconds: u64) -> TrustedRules {
+        self.expiry_leeway = seconds.min(crate::MAX_LEEWAY);
+        self
+    }
+
+    /// The clock skew tolerated on `exp`, in seconds.
+    pub fn expiry_leeway_secs(&self) -> u64 {
+        self.expiry_leeway
     }
 
     /// The accepted audiences.

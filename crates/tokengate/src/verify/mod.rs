@@ -84,6 +84,8 @@ pub struct Verifier {
     /// Whether `user` and `auth` claims of another shape than CKEditor's count as absent.
     lenient_ckeditor_claims: bool,
     leeway: u64,
+    /// Clock skew tolerated on `exp`; 0 unless asked for.
+    expiry_leeway: u64,
     max_token_len: usize,
 }
 
@@ -120,6 +122,7 @@ impl Verifier {
             typ: None,
             lenient_ckeditor_claims: false,
             leeway: DEFAULT_LEEWAY,
+            expiry_leeway: 0,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
     }
@@ -207,6 +210,28 @@ impl Verifier {
     /// Allowed clock skew for `nbf` and `iat`, in seconds; clamped to [`MAX_LEEWAY`].
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.leeway = seconds.min(MAX_LEEWAY);
+        self
+    }
+
+    /// Also tolerates clock skew on `exp`: a token is accepted until `exp + seconds`, clamped
+    /// to [`MAX_LEEWAY`]. Off by default, so a token is expired at its `exp` (RFC 7519
+    /// section 4.1.4); for a provider whose clock runs ahead of this server's.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tokengate::{Algorithm, AuthError, Claims, Issuer, Key, NoExtra, Verifier};
+    ///
+    /// let key = Key::hmac(Algorithm::HS256, &[7; 32]).unwrap();
+    /// let token = Issuer::new(key.clone()).ttl(Duration::from_secs(60))
+    ///     .issue_at(Claims::for_subject("u1"), 1_000).unwrap().token; // exp = 1 060
+    /// let strict = Verifier::new(key.clone());
+    /// let lenient = Verifier::new(key).expiry_leeway(3_600); // clamped to 60 s
+    /// assert_eq!(strict.verify_at::<NoExtra>(&token, 1_070), Err(AuthError::Expired));
+    /// assert!(lenient.verify_at::<NoExtra>(&token, 1_070).is_ok());
+    /// assert_eq!(lenient.verify_at::<NoExtra>(&token, 1_120), Err(AuthError::Expired));
+    /// ```
+    pub fn expiry_leeway(mut self, seconds: u64) -> Self {
+        self.expiry_leeway = seconds.min(MAX_LEEWAY);
         self
     }
 
@@ -362,7 +387,7 @@ impl Verifier {
 
     fn check_claims<E>(&self, claims: &Claims<E>, now: u64) -> Result<(), AuthError> {
         let exp = claims.exp.ok_or(AuthError::MissingClaim("exp"))?;
-        if exp <= now {
+        if exp.saturating_add(self.expiry_leeway) <= now {
             return Err(AuthError::Expired);
         }
         let horizon = now.saturating_add(self.leeway);
