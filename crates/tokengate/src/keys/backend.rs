@@ -3,9 +3,9 @@
 //!
 //! HMAC never goes through it (the core keeps its own keyed HMAC state, see `hmac.rs`).
 //! jsonwebtoken panics on first use when both of its backends are compiled in and no provider
-//! was installed, which feature unification can cause in an app that uses jsonwebtoken
-//! itself; so every asymmetric key installs ours before it is made. An app that installed a
-//! provider first keeps its own.
+//! was installed, which the `aws-lc-rs` feature (or feature unification, in an app that uses
+//! jsonwebtoken itself) causes; so every key installs ours before it is made. An app that
+//! installed a provider first keeps its own.
 
 use jsonwebtoken::crypto::CryptoProvider;
 use std::sync::Once;
@@ -23,13 +23,25 @@ fn provider() -> &'static CryptoProvider {
     }
 }
 
-/// Installs [`provider`] as the process default unless one is installed already.
-pub(super) fn install() {
+/// Installs the backend this build chose (see [`crypto_backend`]) as jsonwebtoken's
+/// process-wide crypto provider, unless one is installed already; returns its name.
+///
+/// tokengate calls it before it makes its first key. Call it yourself at start-up if your
+/// code calls `jsonwebtoken` directly before tokengate has made a key: with both of
+/// jsonwebtoken's backends compiled in (tokengate's `aws-lc-rs` feature adds the second),
+/// jsonwebtoken cannot choose one on its own and panics.
+///
+/// ```
+/// let backend = tokengate::install_crypto_backend();
+/// assert_eq!(backend, tokengate::crypto_backend());
+/// ```
+pub fn install_crypto_backend() -> &'static str {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // An error means the app installed a provider of its own first: it stays.
         let _ = provider().install_default();
     });
+    crypto_backend()
 }
 
 /// The name of the backend this build verifies RSA, ECDSA and EdDSA signatures with:

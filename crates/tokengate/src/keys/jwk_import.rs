@@ -109,7 +109,7 @@ impl Key {
     /// assert!(Key::from_jwk(&serde_json::json!({"kty": "oct", "k": "c2VjcmV0"})).is_err());
     /// ```
     pub fn from_jwk(jwk: &serde_json::Value) -> Result<Key, JwkError> {
-        super::backend::install();
+        super::install_crypto_backend();
         let raw = RawJwk::deserialize(jwk).map_err(|_| JwkError::Malformed)?;
         let alg = check_usage(&raw)?;
         let verifying = match alg {

@@ -14,7 +14,7 @@ mod key_set;
 mod soundness;
 
 pub use algorithm::Algorithm;
-pub use backend::crypto_backend;
+pub use backend::{crypto_backend, install_crypto_backend};
 pub use jwk_import::JwkError;
 pub use jwks::{JwksError, JwksKeys, SkippedJwk};
 pub use key_set::KeySet;
@@ -124,6 +124,9 @@ impl fmt::Debug for Key {
 impl Key {
     /// An HMAC key. Refuses a secret shorter than the hash output (32, 48 or 64 bytes).
     pub fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Key, KeyError> {
+        // HMAC never uses the provider, but an app that makes only HMAC keys may still call
+        // jsonwebtoken itself.
+        install_crypto_backend();
         let min = alg.min_secret_len().ok_or(KeyError::WrongKeyKind(alg))?;
         if secret.len() < min {
             return Err(KeyError::SecretTooShort {
@@ -140,7 +143,7 @@ impl Key {
     /// Unsound keys are refused here, naming the problem: RSA moduli under 2048 bits, RSA
     /// exponents that are even or below 3, EC keys of another curve, PEMs of another kind.
     pub fn from_private_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
-        backend::install();
+        install_crypto_backend();
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_private(alg, text)?;
         let signing = match alg {
@@ -168,7 +171,7 @@ impl Key {
     /// [`from_private_pem`](Self::from_private_pem) refuses when unsound (and an EC point
     /// that is not on the curve).
     pub fn from_public_pem(alg: Algorithm, pem: &[u8]) -> Result<Key, KeyError> {
-        backend::install();
+        install_crypto_backend();
         let text = std::str::from_utf8(pem).map_err(|_| KeyError::InvalidPem(alg))?;
         soundness::check_public(alg, text)?;
         let verifying = match alg {
