@@ -3,18 +3,22 @@
 use serde::de::DeserializeOwned;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Deserialize;
-
 use crate::claims::Claims;
-use crate::collaboration::{Auth, CsUser};
+#[cfg(feature = "remote-keys")]
+use crate::compact::Header;
 #[cfg(feature = "remote-keys")]
 use crate::compact::Segments;
-use crate::compact::{self, decode_segment, decoded_len, Header};
+use crate::compact::{self, decode_segment, decoded_len};
 use crate::error::AuthError;
 use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
 
 mod cache;
+mod rules;
+
+use rules::parse_claims;
+#[cfg(test)]
+use rules::same_media_type;
 // `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
 // from this path.
 pub(crate) use crate::time::unix_now;
@@ -336,137 +340,6 @@ impl Verifier {
         self.check_claims(&claims, now)?;
         Ok(claims)
     }
-
-    fn known_header(&self, segment: &str) -> Option<&Key> {
-        // Every known header has `"typ":"JWT"` and no `crit`.
-        if self
-            .typ
-            .as_deref()
-            .is_some_and(|typ| !same_media_type(typ, "JWT"))
-        {
-            return None;
-        }
-        self.known_headers
-            .iter()
-            .find(|(known, _)| known == segment)
-            .map(|(_, key)| key)
-    }
-
-    /// Decodes and checks a header, returning the key it selects.
-    fn check_header(&self, segment: &str) -> Result<&Key, AuthError> {
-        let mut header_buf = [0u8; 512];
-        let mut header_heap = Vec::new();
-        let header_json = decode_segment(
-            segment,
-            scratch(&mut header_buf, &mut header_heap, decoded_len(segment)),
-        )?;
-        let header = compact::parse_header(header_json)?;
-        self.check_parsed_header(&header)
-    }
-
-    /// Checks a parsed header, returning the key it selects.
-    fn check_parsed_header(&self, header: &Header<'_>) -> Result<&Key, AuthError> {
-        if header.crit {
-            return Err(AuthError::CriticalHeader);
-        }
-        if let Some(required) = &self.typ {
-            if !header
-                .typ
-                .as_deref()
-                .is_some_and(|typ| same_media_type(required, typ))
-            {
-                return Err(AuthError::WrongType);
-            }
-        }
-        let key = self.keys.select(header.kid.as_deref())?;
-        if header.alg != key.algorithm().as_str() {
-            return Err(AuthError::DisallowedAlgorithm);
-        }
-        Ok(key)
-    }
-
-    fn check_claims<E>(&self, claims: &Claims<E>, now: u64) -> Result<(), AuthError> {
-        let exp = claims.exp.ok_or(AuthError::MissingClaim("exp"))?;
-        if exp.saturating_add(self.expiry_leeway) <= now {
-            return Err(AuthError::Expired);
-        }
-        let horizon = now.saturating_add(self.leeway);
-        if claims.nbf.is_some_and(|nbf| nbf > horizon)
-            || claims.iat.is_some_and(|iat| iat > horizon)
-        {
-            return Err(AuthError::NotYetValid);
-        }
-        if let Some(issuer) = &self.issuer {
-            match &claims.iss {
-                None => return Err(AuthError::MissingClaim("iss")),
-                Some(iss) if iss != issuer => return Err(AuthError::WrongIssuer),
-                Some(_) => {}
-            }
-        }
-        if !self.audiences.is_empty() {
-            match &claims.aud {
-                None => return Err(AuthError::MissingClaim("aud")),
-                Some(aud) if !self.audiences.iter().any(|one| aud.contains(one)) => {
-                    return Err(AuthError::WrongAudience)
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Parses the claims. With `lenient_ckeditor_claims`, a payload that does not parse is read
-/// again without its `user` and `auth` members where they are not CKEditor's shape: only
-/// such a token pays for a second parse.
-fn parse_claims<E: DeserializeOwned>(
-    payload_json: &[u8],
-    lenient_ckeditor_claims: bool,
-) -> Result<Claims<E>, AuthError> {
-    match serde_json::from_slice(payload_json) {
-        Ok(claims) => Ok(claims),
-        Err(_) if lenient_ckeditor_claims => parse_without_foreign_ckeditor_claims(payload_json),
-        Err(_) => Err(malformed_claims()),
-    }
-}
-
-fn malformed_claims() -> AuthError {
-    AuthError::Malformed("a claim has the wrong JSON type or an out-of-range value")
-}
-
-/// The claims of a payload whose `user` and `auth` members, where they are not CKEditor's
-/// shape, are dropped first. Out of line: the common path never comes here.
-#[cold]
-#[inline(never)]
-fn parse_without_foreign_ckeditor_claims<E: DeserializeOwned>(
-    payload_json: &[u8],
-) -> Result<Claims<E>, AuthError> {
-    let mut members: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(payload_json).map_err(|_| malformed_claims())?;
-    if members
-        .get("user")
-        .is_some_and(|user| CsUser::deserialize(user).is_err())
-    {
-        members.remove("user");
-    }
-    if members
-        .get("auth")
-        .is_some_and(|auth| Auth::deserialize(auth).is_err())
-    {
-        members.remove("auth");
-    }
-    Claims::<E>::deserialize(serde_json::Value::Object(members)).map_err(|_| malformed_claims())
-}
-
-/// Whether two `typ` values name the same media type (RFC 7515 section 4.1.9): a value
-/// without `/` is `application/` and that value, and media type names are compared without
-/// regard to case (RFC 6838 section 4.2).
-pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
-    fn full(typ: &str) -> (&str, &str) {
-        typ.split_once('/').unwrap_or(("application", typ))
-    }
-    let ((a_type, a_sub), (b_type, b_sub)) = (full(a), full(b));
-    a_type.eq_ignore_ascii_case(b_type) && a_sub.eq_ignore_ascii_case(b_sub)
 }
 
 fn next_verifier_id() -> u64 {
