@@ -254,3 +254,41 @@ async fn a_providers_user_and_auth_of_another_shape_grant_nothing_and_break_noth
         Err(AuthError::Malformed(_))
     ));
 }
+
+/// A provider whose clock runs ahead: with `expiry_leeway`, its token is accepted a little
+/// past `exp` (never more than MAX_LEEWAY); without it, expired at `exp`. The app's own
+/// tokens are untouched by the providers' rules.
+#[tokio::test]
+async fn an_expiry_leeway_for_the_providers_is_opt_in_and_capped() {
+    let header = json!({"alg": "ES256", "kid": "k1", "typ": "at+jwt"});
+    let just_expired = |seconds_ago: u64| {
+        let mut payload = provider_payload(json!(AUDIENCE));
+        payload["exp"] = json!(tokengate::unix_now() - seconds_ago);
+        payload["iat"] = json!(tokengate::unix_now() - 600);
+        forged(header.clone(), payload)
+    };
+    let (_provider, strict) = loaded_gate(AUDIENCE.into()).await;
+    assert_eq!(
+        strict.verify::<NoExtra>(&just_expired(10)).unwrap_err(),
+        AuthError::Expired
+    );
+    // Asked for an hour, given MAX_LEEWAY (60 s).
+    let (_provider, lenient) =
+        loaded_gate(TrustedRules::audience(AUDIENCE).expiry_leeway(3_600)).await;
+    assert!(lenient.verify::<NoExtra>(&just_expired(10)).is_ok());
+    assert_eq!(
+        lenient.verify::<NoExtra>(&just_expired(120)).unwrap_err(),
+        AuthError::Expired
+    );
+    let own_expired = Issuer::new(own_key())
+        .issuer("me")
+        .audience("mine")
+        .ttl(Duration::from_secs(60))
+        .issue_at(Claims::for_subject("u1"), tokengate::unix_now() - 70)
+        .unwrap()
+        .token;
+    assert_eq!(
+        lenient.verify::<NoExtra>(&own_expired).unwrap_err(),
+        AuthError::Expired
+    );
+}
