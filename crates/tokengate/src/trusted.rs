@@ -43,6 +43,23 @@ struct Cached {
 const MAX_VERIFIERS: usize = 32;
 
 impl Verifiers {
+    /// Verifies `token` again with the verifier that verified it on this thread, if there is
+    /// one and its key is still in its issuer's key set (a key the provider has withdrawn
+    /// verifies nothing more): a cache hit, without decoding the token to find its issuer.
+    fn verify_remembered<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+        issuers: &TrustedIssuers,
+    ) -> Option<Result<Claims<E>, AuthError>> {
+        let id = crate::verify::verified_by(token)?;
+        let cached = self.0.load();
+        let hit = cached.iter().find(|c| c.verifier.cache_id() == id)?;
+        let current = issuers.get(&hit.iss)?.lookup(hit.key.kid()).key()?;
+        current
+            .is_same(&hit.key)
+            .then(|| checked(hit.verifier.verify(token)))
+    }
+
     /// Runs `verify` with the verifier of `iss`'s `key` (pinned to the key's algorithm,
     /// requiring `iss` and `rules`), made and kept if it is new and verifies the token.
     fn verify<E>(
@@ -134,6 +151,9 @@ impl Trusted {
     /// verifier then checks that header, the signature, and the claims parsed from that same
     /// buffer, `iss` equal to the issuer among them.
     pub(crate) fn check<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Outcome<E> {
+        if let Some(result) = self.verifiers.verify_remembered(token, &self.issuers) {
+            return Outcome::Done(result);
+        }
         // Anything odd before the issuer is known is left to the gate's own verifier, which
         // refuses it with the precise reason.
         let Ok(segments) = compact::split(token, DEFAULT_MAX_TOKEN_LEN) else {

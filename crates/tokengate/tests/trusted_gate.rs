@@ -292,3 +292,26 @@ async fn an_expiry_leeway_for_the_providers_is_opt_in_and_capped() {
         AuthError::Expired
     );
 }
+
+/// A token verified before is a cache hit on the trusted path too, but only while its key is
+/// still in the provider's key set: once the provider withdraws the key, the very same token
+/// is refused.
+#[tokio::test]
+async fn a_remembered_token_dies_with_its_withdrawn_key() {
+    let (provider, gate) = loaded_gate(AUDIENCE.into()).await;
+    let token = provider_token("k1", AUDIENCE, "documents:read");
+    for _ in 0..3 {
+        // The first verifies in full, the others are hits of the per-thread cache.
+        assert_eq!(
+            gate.verify::<NoExtra>(&token).unwrap().sub.as_deref(),
+            Some("svc")
+        );
+    }
+    provider.set("/jwks", Reply::json(jwks(&["k2"])));
+    let keys = gate.trusted_issuers().unwrap().get(PROVIDER).unwrap();
+    keys.refresh().await.unwrap();
+    assert_eq!(
+        gate.verify::<NoExtra>(&token).unwrap_err(),
+        AuthError::UnknownKey
+    );
+}

@@ -101,6 +101,15 @@ impl VerifiedTokens {
         Some(parsed)
     }
 
+    /// The verifier that verified exactly `token` on this thread, if its slot still holds it.
+    #[cfg(feature = "remote-keys")]
+    pub(super) fn verifier_of(&self, token: &str) -> Option<u64> {
+        match &self.slots[Self::slot(token)] {
+            Some(hit) if constant_time_eq(hit.token(), token.as_bytes()) => Some(hit.verifier),
+            _ => None,
+        }
+    }
+
     pub(super) fn remember(&mut self, verifier: u64, token: &str, payload: &[u8]) {
         let len = token.len() + payload.len();
         let slot = &mut self.slots[Self::slot(token)];

@@ -14,6 +14,13 @@ use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
 
 mod cache;
+
+/// The verifier (its [`Verifier::cache_id`]) that verified exactly `token` on this thread, if
+/// the cache still holds it: the trusted issuers' path looks before it decodes anything.
+#[cfg(feature = "remote-keys")]
+pub(crate) fn verified_by(token: &str) -> Option<u64> {
+    VERIFIED.with_borrow(|cache| cache.verifier_of(token))
+}
 mod rules;
 
 use rules::parse_claims;
@@ -237,6 +244,12 @@ impl Verifier {
     pub fn expiry_leeway(mut self, seconds: u64) -> Self {
         self.expiry_leeway = seconds.min(MAX_LEEWAY);
         self
+    }
+
+    /// The identity of this verifier's rules in the cache of verified tokens.
+    #[cfg(feature = "remote-keys")]
+    pub(crate) fn cache_id(&self) -> u64 {
+        self.id
     }
 
     /// The longest token accepted, in bytes.
