@@ -66,7 +66,8 @@ pub use gate::{Gate, GateBuilder, DEFAULT_REALM};
 pub use guard::{DocumentSegment, Refusal, Scope};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{
-    crypto_backend, Algorithm, JwkError, JwksError, JwksKeys, Key, KeyError, KeySet, SkippedJwk,
+    crypto_backend, install_crypto_backend, Algorithm, JwkError, JwksError, JwksKeys, Key,
+    KeyError, KeySet, SkippedJwk,
 };
 pub use log_format::LogFormat;
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
