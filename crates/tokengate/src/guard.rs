@@ -101,10 +101,18 @@ impl std::error::Error for Refusal {}
 ///     "www-authenticate",
 ///     r#"Bearer realm="tokengate", error="insufficient_scope", scope="notes:read""#.to_owned()
 /// )));
+///
+/// // A scope that names nothing is a mistake, refused rather than granted to every token.
+/// struct Nothing;
+/// impl Scope for Nothing {
+///     const SCOPE: &'static str = " ";
+/// }
+/// assert!(gate.require_scope::<Nothing, _>(&reader).is_err());
 /// ```
 pub trait Scope: 'static {
     /// The scope the token must hold: one scope token (`notes:read`), or several separated
-    /// by spaces, all of which it must hold. Scope tokens have no quote, backslash or space.
+    /// by spaces, all of which it must hold; one at least (an empty `SCOPE` grants nothing).
+    /// A scope token itself has no quote, backslash or space.
     const SCOPE: &'static str;
 }
 
@@ -199,7 +207,9 @@ impl Gate {
     /// scope of it): otherwise 403 `insufficient_scope` with the scope in the challenge. What
     /// `Scoped<S>` checks after authentication.
     pub fn require_scope<S: Scope, E>(&self, claims: &Claims<E>) -> Result<(), Refusal> {
-        if claims.has_scopes(S::SCOPE) {
+        // An empty `S::SCOPE` is a mistake in the app; it must not open the route to every token.
+        let names_a_scope = S::SCOPE.split(' ').any(|scope| !scope.is_empty());
+        if names_a_scope && claims.has_scopes(S::SCOPE) {
             return Ok(());
         }
         let scope = S::SCOPE.into();

@@ -69,6 +69,10 @@ impl Verifiers {
         rules: &TrustedRules,
         verify: impl FnOnce(&Verifier) -> Result<Claims<E>, AuthError>,
     ) -> Result<Claims<E>, AuthError> {
+        if rules.audience_list().is_empty() {
+            // `aud` must name this API (RFC 8725 section 3.9): no audience, no token.
+            return Err(AuthError::WrongAudience);
+        }
         let cached = self.0.load();
         if let Some(hit) = cached.iter().find(|c| c.iss == iss && c.key.is_same(&key)) {
             return checked(verify(&hit.verifier));

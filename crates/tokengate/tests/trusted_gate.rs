@@ -315,3 +315,14 @@ async fn a_remembered_token_dies_with_its_withdrawn_key() {
         AuthError::UnknownKey
     );
 }
+
+/// Rules with no audience accept no provider token: `aud` must always name this API.
+#[tokio::test]
+async fn an_empty_audience_list_accepts_no_token() {
+    let (_provider, gate) = loaded_gate(TrustedRules::audiences(Vec::<String>::new())).await;
+    let token = provider_token("k1", AUDIENCE, "documents:read");
+    assert_eq!(
+        gate.verify::<NoExtra>(&token).unwrap_err(),
+        AuthError::WrongAudience
+    );
+}

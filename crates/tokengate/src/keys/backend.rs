@@ -8,7 +8,7 @@
 //! installed a provider first keeps its own.
 
 use jsonwebtoken::crypto::CryptoProvider;
-use std::sync::Once;
+use std::sync::OnceLock;
 
 /// The provider the `aws-lc-rs` feature selects: aws-lc-rs (C, about 8× faster RSA and 5×
 /// faster ECDSA verification) or the pure-Rust RustCrypto crates.
@@ -24,7 +24,9 @@ fn provider() -> &'static CryptoProvider {
 }
 
 /// Installs the backend this build chose (see [`crypto_backend`]) as jsonwebtoken's
-/// process-wide crypto provider, unless one is installed already; returns its name.
+/// process-wide crypto provider, unless one is installed already. Returns the backend's name,
+/// or `"installed by the app"` when the app had installed a provider of its own first (which
+/// then stays).
 ///
 /// tokengate calls it before it makes its first key. Call it yourself at start-up if your
 /// code calls `jsonwebtoken` directly before tokengate has made a key: with both of
@@ -32,20 +34,20 @@ fn provider() -> &'static CryptoProvider {
 /// jsonwebtoken cannot choose one on its own and panics.
 ///
 /// ```
-/// let backend = tokengate::install_crypto_backend();
-/// assert_eq!(backend, tokengate::crypto_backend());
+/// let installed = tokengate::install_crypto_backend();
+/// assert!([tokengate::crypto_backend(), "installed by the app"].contains(&installed));
 /// ```
 pub fn install_crypto_backend() -> &'static str {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // An error means the app installed a provider of its own first: it stays.
-        let _ = provider().install_default();
-    });
-    crypto_backend()
+    static INSTALLED: OnceLock<&'static str> = OnceLock::new();
+    INSTALLED.get_or_init(|| match provider().install_default() {
+        Ok(()) => crypto_backend(),
+        Err(_) => "installed by the app",
+    })
 }
 
-/// The name of the backend this build verifies RSA, ECDSA and EdDSA signatures with:
-/// `"aws-lc-rs"` with the `aws-lc-rs` feature, else `"rust-crypto"`.
+/// The name of the backend this build chose for RSA, ECDSA and EdDSA signatures:
+/// `"aws-lc-rs"` with the `aws-lc-rs` feature, else `"rust-crypto"`. Which one runs is what
+/// [`install_crypto_backend`] returns (an app may have installed its own).
 ///
 /// ```
 /// assert!(["aws-lc-rs", "rust-crypto"].contains(&tokengate::crypto_backend()));

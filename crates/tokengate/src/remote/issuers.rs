@@ -113,7 +113,8 @@ impl TrustedRules {
         }
     }
 
-    /// Tokens whose `aud` contains at least one of `audiences`.
+    /// Tokens whose `aud` contains at least one of `audiences`. An empty list accepts no
+    /// token (rather than any audience).
     pub fn audiences<I>(audiences: I) -> TrustedRules
     where
         I: IntoIterator,
