@@ -203,7 +203,8 @@ mod tests {
     #[test]
     fn every_bearer_route_may_answer_503_unavailable_with_retry_after() {
         // A trusted issuer's token whose issuer's keys were never loaded is 503 `unavailable`
-        // with `Retry-After` on any route that verifies a bearer token (CONTRACT.md).
+        // with `Retry-After` on any route that verifies a bearer token (docs/http-api.md and
+        // docs/resource-server.md, "Key caching and provider outages").
         let document = reference_document();
         for (path, operations) in document["paths"].as_object().unwrap() {
             for (method, operation) in operations.as_object().unwrap() {
