@@ -1,6 +1,9 @@
 //! Tokens built from arbitrary headers and claims, then signed with the verifier's key, so
 //! that the fuzzer gets past the signature into the header rules, the claims parser and every
-//! claim rule. Whatever passes must meet those rules.
+//! claim rule. Whatever passes must meet those rules. The claims are read twice, as `NoExtra`
+//! (which takes the one-pass reader for payloads of the plain shape) and as an app-defined
+//! type that ignores everything as `NoExtra` does (which takes serde_json): both must give the
+//! same answer.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -125,10 +128,39 @@ fuzz_target!(|t: Token| {
     let verifier = Verifier::new(Key::hmac(Algorithm::HS256, SECRET).unwrap())
         .issuer("fuzz")
         .audience("fuzz");
-    if let Ok(claims) = verifier.verify_at::<tokengate::NoExtra>(&token, NOW) {
+    let plain = verifier.verify_at::<tokengate::NoExtra>(&token, NOW);
+    let general = verifier
+        .verify_at::<IgnoresAll>(&token, NOW)
+        .map(without_extra);
+    assert_eq!(plain, general, "the two claims readers disagree");
+    if let Ok(claims) = plain {
         check(&claims, &header);
     }
 });
+
+/// Reads no claim of its own, like `NoExtra`; being another type, it sends the payload
+/// through serde_json.
+#[derive(Clone, Debug, serde::Deserialize)]
+struct IgnoresAll {}
+
+fn without_extra(claims: Claims<IgnoresAll>) -> Claims {
+    Claims {
+        iss: claims.iss,
+        sub: claims.sub,
+        aud: claims.aud,
+        exp: claims.exp,
+        nbf: claims.nbf,
+        iat: claims.iat,
+        jti: claims.jti,
+        sid: claims.sid,
+        user: claims.user,
+        auth: claims.auth,
+        scope: claims.scope,
+        name: claims.name,
+        email: claims.email,
+        extra: tokengate::NoExtra {},
+    }
+}
 
 /// What every accepted token must be.
 fn check(claims: &Claims, header: &Map<String, Value>) {

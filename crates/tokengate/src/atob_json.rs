@@ -11,9 +11,17 @@ use std::io::{self, Write};
 /// Serializes `value` as JSON whose base64url encoding contains neither `-` nor `_`.
 pub(crate) fn to_atob_safe_json(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, AtobSafe);
-    value.serialize(&mut serializer)?;
+    to_atob_safe_json_into(&mut out, value)?;
     Ok(out)
+}
+
+/// [`to_atob_safe_json`], appended to `out`.
+pub(crate) fn to_atob_safe_json_into(
+    out: &mut Vec<u8>,
+    value: &impl Serialize,
+) -> Result<(), serde_json::Error> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, AtobSafe);
+    value.serialize(&mut serializer)
 }
 
 /// Base64 turns each 3 bytes into four 6-bit digits; `-` and `_` are digits 62 and 63. With

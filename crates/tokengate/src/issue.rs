@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use std::time::Duration;
 
-use crate::atob_json::to_atob_safe_json;
+use crate::atob_json::{to_atob_safe_json, to_atob_safe_json_into};
 use crate::claims::{Audience, Claims};
 use crate::keys::{KeyError, KeySet};
 use crate::time::unix_now;
@@ -70,6 +70,11 @@ pub struct Issuer {
     header_b64: String,
     issuer: Option<String>,
     audience: Option<Audience>,
+    /// `"iss":…,` and `"aud":…,` as JSON (atob-safe when asked), written once here and
+    /// copied into each payload that does not set its own, instead of cloning the values
+    /// into every token's claims.
+    issuer_member: Option<String>,
+    audience_member: Option<String>,
     ttl: u64,
     max_ttl: u64,
     atob_safe: bool,
@@ -88,6 +93,8 @@ impl Issuer {
             header_b64,
             issuer: None,
             audience: None,
+            issuer_member: None,
+            audience_member: None,
             ttl: DEFAULT_TTL.as_secs(),
             max_ttl: u64::MAX,
             atob_safe: false,
@@ -109,12 +116,14 @@ impl Issuer {
     /// Sets the `iss` claim of every token.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self.encode_members();
         self
     }
 
     /// Sets the `aud` claim of every token.
     pub fn audience(mut self, audience: impl Into<Audience>) -> Self {
         self.audience = Some(audience.into());
+        self.encode_members();
         self
     }
 
@@ -135,7 +144,40 @@ impl Issuer {
     /// changes the claims.
     pub fn atob_safe(mut self, yes: bool) -> Self {
         self.atob_safe = yes;
+        self.encode_members();
         self
+    }
+
+    /// Writes [`issuer_member`](Self::issuer_member) and `audience_member` for the current
+    /// values and encoding.
+    fn encode_members(&mut self) {
+        fn member(name: &str, value: &impl Serialize, atob_safe: bool) -> String {
+            let mut one = serde_json::Map::new();
+            one.insert(
+                name.to_owned(),
+                serde_json::to_value(value).expect("a string or strings serialize"),
+            );
+            let json = if atob_safe {
+                to_atob_safe_json(&one).expect("a string or strings serialize")
+            } else {
+                serde_json::to_vec(&one).expect("a string or strings serialize")
+            };
+            // `{"iss":…}` becomes `"iss":…,`
+            let mut member = String::from_utf8(json).expect("serde_json writes UTF-8");
+            member.pop();
+            member.remove(0);
+            member.push(',');
+            member
+        }
+        let atob_safe = self.atob_safe;
+        self.issuer_member = self
+            .issuer
+            .as_ref()
+            .map(|iss| member("iss", iss, atob_safe));
+        self.audience_member = self
+            .audience
+            .as_ref()
+            .map(|aud| member("aud", aud, atob_safe));
     }
 
     /// The configured lifetime, in seconds, after the cap.
@@ -158,21 +200,27 @@ impl Issuer {
         let exp = claims.exp.map_or(latest, |asked| asked.min(latest));
         claims.iat = Some(now);
         claims.exp = Some(exp);
-        let jti = claims.jti.get_or_insert_with(random_id).clone();
-        if claims.iss.is_none() {
-            claims.iss.clone_from(&self.issuer);
+        claims.jti.get_or_insert_with(random_id);
+        // Large enough for most claims at once: serde_json's default grows it twice.
+        let mut payload = Vec::with_capacity(512);
+        payload.push(b'{');
+        for (own, member) in [
+            (claims.iss.is_some(), &self.issuer_member),
+            (claims.aud.is_some(), &self.audience_member),
+        ] {
+            if let (false, Some(member)) = (own, member) {
+                payload.extend_from_slice(member.as_bytes());
+            }
         }
-        if claims.aud.is_none() {
-            claims.aud.clone_from(&self.audience);
-        }
-        let payload = if self.atob_safe {
-            to_atob_safe_json(&claims)?
+        // The claims' own object, after its `{`: it is never empty, since `exp` is set.
+        let fixed = payload.len();
+        if self.atob_safe {
+            to_atob_safe_json_into(&mut payload, &claims)?;
         } else {
-            // Large enough for most claims at once: serde_json's default grows it twice.
-            let mut payload = Vec::with_capacity(512);
             serde_json::to_writer(&mut payload, &claims)?;
-            payload
-        };
+        }
+        payload.remove(fixed);
+        let jti = claims.jti.take().unwrap_or_default();
         let key = self.keys.signing_key();
         let mut token = String::with_capacity(
             self.header_b64.len() + (payload.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
@@ -195,4 +243,67 @@ pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, Key};
+
+    fn payload(token: &str) -> serde_json::Value {
+        let segment = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_issuers_iss_and_aud_yield_to_the_claims_own() {
+        let key = Key::hmac(Algorithm::HS256, &[3; 32]).unwrap();
+        let issuer = Issuer::new(key)
+            .issuer("me")
+            .audience(Audience::Many(vec!["a".into(), "b".into()]));
+        let token = issuer.issue_at(Claims::for_subject("u"), 100).unwrap();
+        let json = payload(&token.token);
+        assert_eq!(json["iss"], "me");
+        assert_eq!(json["aud"], serde_json::json!(["a", "b"]));
+        assert_eq!(json["jti"], token.jti.as_str());
+        assert_eq!(
+            (json["iat"].as_u64(), json["exp"].as_u64()),
+            (Some(100), Some(1000))
+        );
+
+        let own = Claims {
+            iss: Some("other".into()),
+            aud: Some("c".into()),
+            ..Claims::for_subject("u")
+        };
+        let token = issuer.issue_at(own, 100).unwrap().token;
+        let text = String::from_utf8(
+            URL_SAFE_NO_PAD
+                .decode(token.split('.').nth(1).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        // Each member once, with the claims' value.
+        assert_eq!(text.matches("\"iss\"").count(), 1, "{text}");
+        assert_eq!(text.matches("\"aud\"").count(), 1, "{text}");
+        assert_eq!(
+            (&payload(&token)["iss"], &payload(&token)["aud"]),
+            (&"other".into(), &"c".into())
+        );
+    }
+
+    #[test]
+    fn an_atob_safe_issuer_writes_its_own_members_atob_safe_too() {
+        let key = Key::hmac(Algorithm::HS256, &[3; 32]).unwrap();
+        let issuer = Issuer::new(key)
+            .issuer("https://id.example/?a>b~é")
+            .audience("env??>>~~")
+            .atob_safe(true);
+        let token = issuer.issue(Claims::for_subject("u")).unwrap().token;
+        let segment = token.split('.').nth(1).unwrap();
+        assert!(!segment.contains(['-', '_']), "{segment}");
+        let json = payload(&token);
+        assert_eq!(json["iss"], "https://id.example/?a>b~é");
+        assert_eq!(json["aud"], "env??>>~~");
+    }
 }

@@ -14,6 +14,7 @@ use crate::keys::{Key, KeySet};
 use cache::VERIFIED;
 
 mod cache;
+mod plain_claims;
 
 /// The verifier (its [`Verifier::cache_id`]) that verified exactly `token` on this thread, if
 /// the cache still holds it: the trusted issuers' path looks before it decodes anything.
@@ -23,9 +24,9 @@ pub(crate) fn verified_by(token: &str) -> Option<u64> {
 }
 mod rules;
 
-use rules::parse_claims;
 #[cfg(test)]
 use rules::same_media_type;
+use rules::{parse_claims, parse_general_claims};
 // `unix_now` moved to `crate::time`; re-exported here for the modules that still import it
 // from this path.
 pub(crate) use crate::time::unix_now;
@@ -309,11 +310,16 @@ impl Verifier {
             ),
         )?;
         key.verify(segments.signing_input.as_bytes(), segments.signature)?;
-        compact::reject_duplicate_members(
-            payload_json,
-            "the payload is not a JSON object with unique members",
-        )?;
-        let claims: Claims<E> = parse_claims(payload_json, lenient)?;
+        let claims: Claims<E> = match plain_claims::plain_claims(payload_json) {
+            Some(claims) => claims,
+            None => {
+                compact::reject_duplicate_members(
+                    payload_json,
+                    "the payload is not a JSON object with unique members",
+                )?;
+                parse_general_claims(payload_json, lenient)?
+            }
+        };
         VERIFIED.with_borrow_mut(|cache| cache.remember(self.id, token, payload_json));
         self.check_claims(&claims, now)?;
         Ok(claims)

@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::plain_claims::plain_claims;
 use super::{scratch, Verifier};
 use crate::claims::Claims;
 use crate::collaboration::{Auth, CsUser};
@@ -92,10 +93,23 @@ impl Verifier {
     }
 }
 
-/// Parses the claims. With `lenient_ckeditor_claims`, a payload that does not parse is read
-/// again without its `user` and `auth` members where they are not CKEditor's shape: only
-/// such a token pays for a second parse.
-pub(super) fn parse_claims<E: DeserializeOwned>(
+/// Parses the claims of a payload already found free of repeated members: in one pass when
+/// it has the plain shape (see [`plain_claims`]), else with serde_json. With
+/// `lenient_ckeditor_claims`, a payload that does not parse is read again without its `user`
+/// and `auth` members where they are not CKEditor's shape: only such a token pays for a
+/// second parse.
+pub(super) fn parse_claims<E: DeserializeOwned + 'static>(
+    payload_json: &[u8],
+    lenient_ckeditor_claims: bool,
+) -> Result<Claims<E>, AuthError> {
+    match plain_claims(payload_json) {
+        Some(claims) => Ok(claims),
+        None => parse_general_claims(payload_json, lenient_ckeditor_claims),
+    }
+}
+
+/// Parses the claims with serde_json, whatever their shape (see [`parse_claims`]).
+pub(super) fn parse_general_claims<E: DeserializeOwned>(
     payload_json: &[u8],
     lenient_ckeditor_claims: bool,
 ) -> Result<Claims<E>, AuthError> {
