@@ -9,13 +9,14 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// Serializes `value` as JSON whose base64url encoding contains neither `-` nor `_`.
+#[cfg(test)]
 pub(crate) fn to_atob_safe_json(value: &impl Serialize) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
     to_atob_safe_json_into(&mut out, value)?;
     Ok(out)
 }
 
-/// [`to_atob_safe_json`], appended to `out`.
+/// Appends `value` to `out` as JSON whose base64url encoding contains neither `-` nor `_`.
 pub(crate) fn to_atob_safe_json_into(
     out: &mut Vec<u8>,
     value: &impl Serialize,
@@ -36,12 +37,12 @@ impl serde_json::ser::Formatter for AtobSafe {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if !fragment.bytes().any(needs_escape) {
+        if !fragment.bytes().any(needs_atob_escape) {
             return writer.write_all(fragment.as_bytes());
         }
         let mut start = 0;
         for (at, c) in fragment.char_indices() {
-            if c.is_ascii() && !needs_escape(c as u8) {
+            if c.is_ascii() && !needs_atob_escape(c as u8) {
                 continue;
             }
             writer.write_all(&fragment.as_bytes()[start..at])?;
@@ -55,6 +56,8 @@ impl serde_json::ser::Formatter for AtobSafe {
     }
 }
 
-fn needs_escape(byte: u8) -> bool {
+/// Whether `byte`, in a JSON string, must be written as a `\u` escape to keep the base64url
+/// form free of `-` and `_`.
+pub(crate) fn needs_atob_escape(byte: u8) -> bool {
     byte >= 0x7f || matches!(byte, b'>' | b'?' | b'~')
 }

@@ -29,8 +29,9 @@ use std::time::Duration;
 use crate::claims::{Audience, Claims, NoExtra};
 use crate::collaboration::{Auth, CsUser, Grant, Permission, Role, ALL_DOCUMENTS};
 use crate::error::AuthError;
-use crate::issue::{IssueError, IssuedToken, Issuer};
+use crate::issue::{random_id, IssueError, IssuedToken, Issuer, Payload};
 use crate::keys::{Algorithm, Key, KeyError};
+use crate::time::unix_now;
 
 /// CKEditor Cloud Services accepts tokens no older than 24 hours.
 pub const MAX_CS_TTL: Duration = Duration::from_secs(86_400);
@@ -122,21 +123,27 @@ impl CkeditorTokens {
 
     /// Issues a token for `principal` now.
     pub fn issue(&self, principal: &CsPrincipal) -> Result<IssuedToken, IssueError> {
-        self.issuer.issue(Self::claims(principal))
+        self.issue_at(principal, unix_now())
     }
 
     /// Issues a token for `principal` as of `now`.
     pub fn issue_at(&self, principal: &CsPrincipal, now: u64) -> Result<IssuedToken, IssueError> {
-        self.issuer.issue_at(Self::claims(principal), now)
-    }
-
-    fn claims(principal: &CsPrincipal) -> Claims<NoExtra> {
-        Claims {
-            sub: Some(principal.id.clone()),
-            user: Some(principal.user.clone()),
-            auth: Some(principal.auth.clone()),
-            ..Claims::default()
-        }
+        let jti = random_id();
+        let exp = self.issuer.expiry(None, now);
+        // Written from the principal as it is: nothing is copied into claims first.
+        let payload = Payload {
+            sub: Some(&principal.id),
+            user: Some(&principal.user),
+            auth: Some(&principal.auth),
+            ..Payload::new(exp, now, &jti, &NoExtra {})
+        };
+        let token = self.issuer.sign(payload)?;
+        Ok(IssuedToken {
+            token,
+            jti,
+            issued_at: now,
+            expires_at: exp,
+        })
     }
 }
 

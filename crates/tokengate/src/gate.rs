@@ -1,7 +1,6 @@
 //! The gate: everything an adapter needs to guard a route, behind one cheap clone.
 
 use serde::de::DeserializeOwned;
-use std::future::Future;
 use std::sync::Arc;
 
 use crate::claims::Claims;
@@ -12,6 +11,7 @@ use crate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
 use crate::source::{RequestView, TokenSource, TokenSources};
 #[cfg(feature = "remote-keys")]
 use crate::trusted::{Outcome, Refresh, Trusted};
+use crate::verdict::Verdict;
 use crate::verify::Verifier;
 
 /// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
@@ -161,26 +161,29 @@ impl Gate {
     pub fn authenticate_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Claims<E>, AuthError>> + 'static {
-        let started = self
-            .inner
-            .sources
-            .extract_with_source(request)
-            .map(|(token, source)| {
-                let csrf_failed = self.inner.csrf
-                    && matches!(source, TokenSource::Cookie(_))
-                    && !is_safe_method(request.method())
-                    && !csrf_matches(request);
-                (self.verify_step::<E>(&token), csrf_failed)
-            });
-        let gate = self.clone();
-        async move {
-            let (step, csrf_failed) = started?;
-            let claims = gate.finish(step).await?;
-            if csrf_failed {
-                return Err(AuthError::CsrfFailed);
+    ) -> Verdict<Result<Claims<E>, AuthError>> {
+        let (token, source) = match self.inner.sources.extract_with_source(request) {
+            Ok(found) => found,
+            Err(error) => return Verdict::ready(Err(error)),
+        };
+        let csrf_failed = self.inner.csrf
+            && matches!(source, TokenSource::Cookie(_))
+            && !is_safe_method(request.method())
+            && !csrf_matches(request);
+        // The token's own verdict comes first: a bad token is a 401 before any CSRF 403.
+        let csrf = move |claims| match csrf_failed {
+            true => Err(AuthError::CsrfFailed),
+            false => Ok(claims),
+        };
+        match self.verify_step::<E>(&token) {
+            Step::Done(result) => Verdict::ready(result.and_then(csrf)),
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => {
+                let gate = self.clone();
+                Verdict::pending(
+                    async move { gate.not_revoked(refresh.run().await?).and_then(csrf) },
+                )
             }
-            Ok(claims)
         }
     }
 
@@ -189,14 +192,12 @@ impl Gate {
     pub fn authenticate_optional_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Option<Claims<E>>, AuthError>> + 'static {
-        let authenticated = self.authenticate_async(request);
-        async move {
-            match authenticated.await {
+    ) -> Verdict<Result<Option<Claims<E>>, AuthError>> {
+        self.authenticate_async(request)
+            .map(|authenticated| match authenticated {
                 Err(AuthError::MissingToken) => Ok(None),
                 other => other.map(Some),
-            }
-        }
+            })
     }
 
     /// Whether tokens from cookies need the CSRF header on unsafe methods.

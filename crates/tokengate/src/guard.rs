@@ -7,13 +7,13 @@
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
-use std::future::Future;
 
 use crate::claims::Claims;
 use crate::collaboration::RequiredPermission;
 use crate::error::{AuthError, HttpReply, Problem};
 use crate::gate::Gate;
 use crate::source::RequestView;
+use crate::verdict::Verdict;
 
 /// A refused request: why, and the reply (status, headers, body in the gate's error format)
 /// that says so. Adapters wrap it in their own error type (`TokenRejection`).
@@ -186,14 +186,8 @@ impl Gate {
     pub fn require_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Claims<E>, Refusal>> + 'static {
-        let authenticated = self.authenticate_async(request);
-        let gate = self.clone();
-        async move {
-            authenticated
-                .await
-                .map_err(|error| Refusal::new(&gate, error))
-        }
+    ) -> Verdict<Result<Claims<E>, Refusal>> {
+        self.refused_by_this_gate(self.authenticate_async(request))
     }
 
     /// The claims of a request that must have a token: `None` (no token) is 401
@@ -221,13 +215,22 @@ impl Gate {
     pub fn require_optional_async<E: DeserializeOwned + Clone + 'static>(
         &self,
         request: &impl RequestView,
-    ) -> impl Future<Output = Result<Option<Claims<E>>, Refusal>> + 'static {
-        let authenticated = self.authenticate_optional_async(request);
-        let gate = self.clone();
-        async move {
-            authenticated
-                .await
-                .map_err(|error| Refusal::new(&gate, error))
+    ) -> Verdict<Result<Option<Claims<E>>, Refusal>> {
+        self.refused_by_this_gate(self.authenticate_optional_async(request))
+    }
+
+    /// `verdict` with its error as this gate's [`Refusal`]: decided ones at once, and only
+    /// a pending one holds a clone of the gate.
+    fn refused_by_this_gate<T: 'static>(
+        &self,
+        verdict: Verdict<Result<T, AuthError>>,
+    ) -> Verdict<Result<T, Refusal>> {
+        match verdict.now() {
+            Ok(result) => Verdict::ready(result.map_err(|error| Refusal::new(self, error))),
+            Err(pending) => {
+                let gate = self.clone();
+                pending.map(move |result| result.map_err(|error| Refusal::new(&gate, error)))
+            }
         }
     }
 

@@ -44,6 +44,7 @@ pub mod testing;
 mod time;
 #[cfg(feature = "remote-keys")]
 mod trusted;
+mod verdict;
 mod verify;
 
 pub use allow::{allowed_methods, template_matches, SERVICE_ROUTES};
@@ -82,6 +83,7 @@ pub use service_routes::{BodyRoute, ClaimsRoute, OpenRoute};
 pub use setup::{setting_text, Opened, Setup};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use time::unix_now;
+pub use verdict::Verdict;
 pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};
 
 /// Re-exported so that apps can build JWKS documents and keys with the same version.

@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use std::time::Duration;
 
-use crate::atob_json::{to_atob_safe_json, to_atob_safe_json_into};
 use crate::claims::{Audience, Claims};
+pub(crate) use payload::Payload;
+
+mod payload;
 use crate::keys::{KeyError, KeySet};
 use crate::time::unix_now;
 
@@ -70,11 +72,6 @@ pub struct Issuer {
     header_b64: String,
     issuer: Option<String>,
     audience: Option<Audience>,
-    /// `"iss":…,` and `"aud":…,` as JSON (atob-safe when asked), written once here and
-    /// copied into each payload that does not set its own, instead of cloning the values
-    /// into every token's claims.
-    issuer_member: Option<String>,
-    audience_member: Option<String>,
     ttl: u64,
     max_ttl: u64,
     atob_safe: bool,
@@ -93,8 +90,6 @@ impl Issuer {
             header_b64,
             issuer: None,
             audience: None,
-            issuer_member: None,
-            audience_member: None,
             ttl: DEFAULT_TTL.as_secs(),
             max_ttl: u64::MAX,
             atob_safe: false,
@@ -116,14 +111,12 @@ impl Issuer {
     /// Sets the `iss` claim of every token.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
-        self.encode_members();
         self
     }
 
     /// Sets the `aud` claim of every token.
     pub fn audience(mut self, audience: impl Into<Audience>) -> Self {
         self.audience = Some(audience.into());
-        self.encode_members();
         self
     }
 
@@ -144,40 +137,7 @@ impl Issuer {
     /// changes the claims.
     pub fn atob_safe(mut self, yes: bool) -> Self {
         self.atob_safe = yes;
-        self.encode_members();
         self
-    }
-
-    /// Writes [`issuer_member`](Self::issuer_member) and `audience_member` for the current
-    /// values and encoding.
-    fn encode_members(&mut self) {
-        fn member(name: &str, value: &impl Serialize, atob_safe: bool) -> String {
-            let mut one = serde_json::Map::new();
-            one.insert(
-                name.to_owned(),
-                serde_json::to_value(value).expect("a string or strings serialize"),
-            );
-            let json = if atob_safe {
-                to_atob_safe_json(&one).expect("a string or strings serialize")
-            } else {
-                serde_json::to_vec(&one).expect("a string or strings serialize")
-            };
-            // `{"iss":…}` becomes `"iss":…,`
-            let mut member = String::from_utf8(json).expect("serde_json writes UTF-8");
-            member.pop();
-            member.remove(0);
-            member.push(',');
-            member
-        }
-        let atob_safe = self.atob_safe;
-        self.issuer_member = self
-            .issuer
-            .as_ref()
-            .map(|iss| member("iss", iss, atob_safe));
-        self.audience_member = self
-            .audience
-            .as_ref()
-            .map(|aud| member("aud", aud, atob_safe));
     }
 
     /// The configured lifetime, in seconds, after the cap.
@@ -196,45 +156,43 @@ impl Issuer {
         mut claims: Claims<E>,
         now: u64,
     ) -> Result<IssuedToken, IssueError> {
-        let latest = now.saturating_add(self.ttl_secs());
-        let exp = claims.exp.map_or(latest, |asked| asked.min(latest));
-        claims.iat = Some(now);
-        claims.exp = Some(exp);
-        claims.jti.get_or_insert_with(random_id);
-        // Large enough for most claims at once: serde_json's default grows it twice.
-        let mut payload = Vec::with_capacity(512);
-        payload.push(b'{');
-        for (own, member) in [
-            (claims.iss.is_some(), &self.issuer_member),
-            (claims.aud.is_some(), &self.audience_member),
-        ] {
-            if let (false, Some(member)) = (own, member) {
-                payload.extend_from_slice(member.as_bytes());
-            }
-        }
-        // The claims' own object, after its `{`: it is never empty, since `exp` is set.
-        let fixed = payload.len();
-        if self.atob_safe {
-            to_atob_safe_json_into(&mut payload, &claims)?;
-        } else {
-            serde_json::to_writer(&mut payload, &claims)?;
-        }
-        payload.remove(fixed);
-        let jti = claims.jti.take().unwrap_or_default();
-        let key = self.keys.signing_key();
-        let mut token = String::with_capacity(
-            self.header_b64.len() + (payload.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
-        );
-        token.push_str(&self.header_b64);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        key.append_signature(&mut token)?;
+        let jti = claims.jti.take().unwrap_or_else(random_id);
+        let exp = self.expiry(claims.exp, now);
+        let token = self.sign(Payload::of(&claims, exp, now, &jti))?;
         Ok(IssuedToken {
             token,
             jti,
             issued_at: now,
             expires_at: exp,
         })
+    }
+
+    /// The `exp` of a token issued at `now`: now plus the TTL, or the `exp` asked for when
+    /// earlier, never later than the cap.
+    pub(crate) fn expiry(&self, asked: Option<u64>, now: u64) -> u64 {
+        let latest = now.saturating_add(self.ttl_secs());
+        asked.map_or(latest, |asked| asked.min(latest))
+    }
+
+    /// The signed token of `payload`, with this issuer's `iss` and `aud` where it has none.
+    pub(crate) fn sign<'p, E: Serialize>(
+        &'p self,
+        mut payload: Payload<'p, E>,
+    ) -> Result<String, IssueError> {
+        payload.iss = payload.iss.or(self.issuer.as_deref());
+        payload.aud = payload.aud.or(self.audience.as_ref());
+        // Large enough for most claims at once.
+        let mut json = Vec::with_capacity(512);
+        payload.write(&mut json, self.atob_safe)?;
+        let key = self.keys.signing_key();
+        let mut token = String::with_capacity(
+            self.header_b64.len() + (json.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
+        );
+        token.push_str(&self.header_b64);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&json, &mut token);
+        key.append_signature(&mut token)?;
+        Ok(token)
     }
 }
 
