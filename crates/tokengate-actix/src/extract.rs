@@ -4,9 +4,9 @@
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
-use tokengate::{Claims, DocumentSegment, Gate, RequiredPermission, Scope};
+use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict};
 
 use crate::view::{to_response, View};
 
@@ -96,15 +96,28 @@ macro_rules! extractor {
             $($bound: $trait,)?
         {
             type Error = actix_web::Error;
-            type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+            /// Ready at once, without an allocation, unless a trusted issuer's keys must be
+            /// fetched first.
+            type Future = Either<Ready<Result<Self, Self::Error>>, LocalBoxFuture<'static, Result<Self, Self::Error>>>;
 
             fn from_request($req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                let claims = claims_of::<C>($req);
-                let $req = $req.clone();
-                Box::pin(async move {
-                    let $claims = claims.await?;
-                    $check
-                })
+                let found = match claims_of::<C>($req) {
+                    Ok(found) => found,
+                    Err(error) => return Either::Left(ready(Err(error))),
+                };
+                match found.now() {
+                    Ok(claims) => Either::Left(ready((|| {
+                        let $claims = claims.map_err(TokenRejection)?;
+                        $check
+                    })())),
+                    Err(pending) => {
+                        let $req = $req.clone();
+                        Either::Right(Box::pin(async move {
+                            let $claims = pending.await.map_err(TokenRejection)?;
+                            $check
+                        }))
+                    }
+                }
             }
         }
     };
@@ -158,26 +171,16 @@ fn present<C>(req: &HttpRequest, claims: Option<Claims<C>>) -> Result<Claims<C>,
     }
 }
 
-/// Claims already verified for this request by the middleware, or verified now (a trusted
-/// issuer's keys fetched again for an unknown `kid`); `None` when there is no token.
+/// Claims already verified for this request by the middleware, or the gate's verdict on the
+/// request's token (`None` when it has none); an error when no gate is registered.
 fn claims_of<C>(
     req: &HttpRequest,
-) -> LocalBoxFuture<'static, Result<Option<Claims<C>>, actix_web::Error>>
+) -> Result<Verdict<Result<Option<Claims<C>>, Refusal>>, actix_web::Error>
 where
     C: DeserializeOwned + Clone + 'static,
 {
-    let cached = req
-        .extensions()
-        .get::<Authenticated<C>>()
-        .map(|Authenticated(claims)| claims.clone());
-    let verified = match cached {
-        Some(_) => None,
-        None => Some(require_gate(req).map(|gate| gate.require_optional_async::<C>(&View(req)))),
-    };
-    Box::pin(async move {
-        match verified {
-            None => Ok(cached),
-            Some(verified) => Ok(verified?.await.map_err(TokenRejection)?),
-        }
-    })
+    if let Some(Authenticated(claims)) = req.extensions().get::<Authenticated<C>>() {
+        return Ok(Verdict::ready(Ok(Some(claims.clone()))));
+    }
+    Ok(require_gate(req)?.require_optional_async::<C>(&View(req)))
 }

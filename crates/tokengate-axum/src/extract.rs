@@ -6,7 +6,7 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, RawPath
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope};
+use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict};
 
 use crate::view::{to_response, View};
 
@@ -69,15 +69,15 @@ impl IntoResponse for TokenRejection {
     }
 }
 
-/// Claims already verified for this request by the layer, or verified now (a trusted
-/// issuer's keys fetched again for an unknown `kid`).
-async fn claims_of<C>(parts: &Parts, gate: &Gate) -> Result<Option<Claims<C>>, Refusal>
+/// Claims already verified for this request by the layer, or the gate's verdict on the
+/// request's token (ready at once unless a trusted issuer's keys must be fetched again).
+fn claims_of<C>(parts: &Parts, gate: &Gate) -> Verdict<Result<Option<Claims<C>>, Refusal>>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     match parts.extensions.get::<Authenticated<C>>() {
-        Some(Authenticated(claims)) => Ok(Some(claims.clone())),
-        None => gate.require_optional_async(&View::of(parts)).await,
+        Some(Authenticated(claims)) => Verdict::ready(Ok(Some(claims.clone()))),
+        None => gate.require_optional_async(&View::of(parts)),
     }
 }
 

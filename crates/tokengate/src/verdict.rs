@@ -53,8 +53,9 @@ enum State<T> {
 impl<T> Unpin for Verdict<T> {}
 
 impl<T> Verdict<T> {
-    /// A verdict already reached.
-    pub(crate) fn ready(output: T) -> Self {
+    /// A verdict already reached: for a guard that found the claims elsewhere, say those a
+    /// middleware stored in the request.
+    pub fn ready(output: T) -> Self {
         Verdict {
             state: State::Ready(Some(output)),
         }
