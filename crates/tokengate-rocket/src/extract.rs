@@ -14,8 +14,7 @@ use tokengate::{Refusal, RequestView, RequiredPermission, Scope};
 
 tokengate::adapter_guard_types! {
     /// The verified claims of the request's bearer token, as a request guard: it verifies the
-    /// token with the [`Gate`] in managed state, once per request whatever the number of guards
-    /// that ask, and on failure fails with the status for the [`catchers`](crate::catchers) to
+    /// token with the [`Gate`] in managed state, and on failure fails with the status for the [`catchers`](crate::catchers) to
     /// send the exact rejection; the handler never runs. Take `Result<Authenticated,
     /// TokenRejection>` to handle the rejection yourself.
     Authenticated;
@@ -44,9 +43,6 @@ impl<'r> Responder<'r, 'static> for TokenRejection {
     }
 }
 
-/// The result of verifying the request's token, cached per request and claims type.
-struct Verified<C>(Result<Option<Claims<C>>, Refusal>);
-
 /// The last rejection of this request, for the catcher that will answer it.
 #[derive(Default)]
 struct Rejected(Mutex<Option<HttpReply>>);
@@ -56,13 +52,15 @@ fn gate_of<'r>(request: &'r Request<'_>) -> Option<&'r Gate> {
     request.rocket().state::<Gate>()
 }
 
-/// Runs a guard: `check` on the request's claims (`None` without a token), verified at most
-/// once per request (a trusted issuer's keys fetched again for an unknown `kid`). A refusal
-/// fails the guard with its status and is kept for the catcher; without a managed gate the
-/// request ends in 500, logged.
+/// Runs a guard: `check` on the request's claims (`None` without a token; a trusted issuer's
+/// keys fetched again for an unknown `kid`). Each guard verifies the token itself: a second
+/// guard on the same request finds it in the core's per-thread cache of verified tokens,
+/// which costs less than keeping a copy of the claims in the request for it. A refusal fails
+/// the guard with its status and is kept for the catcher; without a managed gate the request
+/// ends in 500, logged.
 async fn guard<C, T>(
     request: &Request<'_>,
-    check: impl FnOnce(&Gate, &Option<Claims<C>>) -> Result<T, Refusal> + Send,
+    check: impl FnOnce(&Gate, Option<Claims<C>>) -> Result<T, Refusal> + Send,
 ) -> Outcome<T, TokenRejection>
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
@@ -73,12 +71,10 @@ where
         );
         return Outcome::Forward(Status::InternalServerError);
     };
-    let verify = async { Verified::<C>(gate.require_optional_async(&View(request)).await) };
-    let verified = &request.local_cache_async(verify).await.0;
-    let refusal = match verified.as_ref().map(|claims| check(gate, claims)) {
-        Ok(Ok(value)) => return Outcome::Success(value),
-        Ok(Err(refusal)) => refusal,
-        Err(refusal) => refusal.clone(),
+    let verified = gate.require_optional_async(&View(request)).await;
+    let refusal = match verified.and_then(|claims| check(gate, claims)) {
+        Ok(value) => return Outcome::Success(value),
+        Err(refusal) => refusal,
     };
     if let Ok(mut slot) = request.local_cache(Rejected::default).0.lock() {
         *slot = Some(refusal.reply().clone());
@@ -120,10 +116,10 @@ macro_rules! guards {
 }
 
 guards! {
-    Authenticated<C>, |gate, claims, request| gate.require_present(claims.clone()).map(Authenticated);
-    MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated(claims.clone()));
+    Authenticated<C>, |gate, claims, request| gate.require_present(claims).map(Authenticated);
+    MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated(claims));
     Authorized<P, C> where P: RequiredPermission, |gate, claims, request| {
-        let claims = gate.require_present(claims.clone())?;
+        let claims = gate.require_present(claims)?;
         let path = request.uri().path().as_str();
         let segment = request.route().map_or(DocumentSegment::Missing, |route| {
             DocumentSegment::in_path(route.uri.path(), path, P::PARAM)
@@ -131,7 +127,7 @@ guards! {
         let document = gate.authorize_segment::<P, C>(&claims, segment)?;
         Ok(Authorized::granted(claims, document))
     };
-    Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, gate.require_present(claims.clone())?);
+    Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, gate.require_present(claims)?);
 }
 
 /// Catchers for 401, 403, 404 and 503, registered by the
