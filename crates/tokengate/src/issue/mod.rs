@@ -77,6 +77,16 @@ pub struct Issuer {
     atob_safe: bool,
 }
 
+// The payload of the token being signed, as JSON: one buffer per thread, reused by every
+// token it signs instead of one allocation per token.
+thread_local! {
+    static PAYLOAD_JSON: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(PAYLOAD_BUFFER_KEPT));
+}
+
+/// The capacity of that buffer kept between tokens.
+const PAYLOAD_BUFFER_KEPT: usize = 1024;
+
 /// The default token lifetime: 15 minutes.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(900);
 
@@ -181,16 +191,33 @@ impl Issuer {
     ) -> Result<String, IssueError> {
         payload.iss = payload.iss.or(self.issuer.as_deref());
         payload.aud = payload.aud.or(self.audience.as_ref());
-        // Large enough for most claims at once.
-        let mut json = Vec::with_capacity(512);
-        payload.write(&mut json, self.atob_safe)?;
+        PAYLOAD_JSON.with(|buffer| match buffer.try_borrow_mut() {
+            Ok(mut json) => {
+                let token = self.sign_with(payload, &mut json);
+                // A rare huge payload does not keep its buffer.
+                json.clear();
+                json.shrink_to(PAYLOAD_BUFFER_KEPT);
+                token
+            }
+            // An app's `Serialize` that issues a token itself: that one gets its own buffer.
+            Err(_) => self.sign_with(payload, &mut Vec::new()),
+        })
+    }
+
+    fn sign_with<E: Serialize>(
+        &self,
+        payload: Payload<'_, E>,
+        json: &mut Vec<u8>,
+    ) -> Result<String, IssueError> {
+        json.clear();
+        payload.write(json, self.atob_safe)?;
         let key = self.keys.signing_key();
         let mut token = String::with_capacity(
             self.header_b64.len() + (json.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
         );
         token.push_str(&self.header_b64);
         token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&json, &mut token);
+        URL_SAFE_NO_PAD.encode_string(&json[..], &mut token);
         key.append_signature(&mut token)?;
         Ok(token)
     }

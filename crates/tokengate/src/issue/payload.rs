@@ -11,6 +11,13 @@ use crate::atob_json::{needs_atob_escape, to_atob_safe_json_into};
 use crate::claims::{Audience, Claims};
 use crate::collaboration::{Auth, CsUser};
 
+/// A member name as it is written before its value: `"name":`.
+macro_rules! member {
+    ($name:literal) => {
+        concat!("\"", $name, "\":")
+    };
+}
+
 /// The claims of one token as the issuer completed them, borrowed from wherever they live.
 /// Field for field the members of [`Claims`], in the order serde writes them.
 pub(crate) struct Payload<'a, E> {
@@ -81,40 +88,43 @@ impl<E: Serialize> Payload<'_, E> {
         atob_safe: bool,
     ) -> Result<(), serde_json::Error> {
         let mut object = Object::open(out, atob_safe);
-        object.text("iss", self.iss)?;
-        object.text("sub", self.sub)?;
+        object.text(member!("iss"), self.iss)?;
+        object.text(member!("sub"), self.sub)?;
         if let Some(aud) = self.aud {
-            object.name("aud");
+            object.name(member!("aud"));
             match aud {
                 Audience::One(one) => object.string(one)?,
                 Audience::Many(many) => object.strings(many.iter().map(String::as_str))?,
             }
         }
-        object.number("exp", Some(self.exp));
-        object.number("nbf", self.nbf);
-        object.number("iat", Some(self.iat));
-        object.text("jti", Some(self.jti))?;
-        object.text("sid", self.sid)?;
+        object.number(member!("exp"), Some(self.exp));
+        object.number(member!("nbf"), self.nbf);
+        object.number(member!("iat"), Some(self.iat));
+        object.text(member!("jti"), Some(self.jti))?;
+        object.text(member!("sid"), self.sid)?;
         if let Some(user) = self.user {
-            object.name("user");
+            object.name(member!("user"));
             let mut inner = Object::open(object.out, atob_safe);
-            inner.text("id", user.id.as_deref())?;
-            inner.text("name", user.name.as_deref())?;
-            inner.text("email", user.email.as_deref())?;
-            inner.text("avatar", user.avatar.as_deref())?;
+            inner.text(member!("id"), user.id.as_deref())?;
+            inner.text(member!("name"), user.name.as_deref())?;
+            inner.text(member!("email"), user.email.as_deref())?;
+            inner.text(member!("avatar"), user.avatar.as_deref())?;
             inner.close();
         }
         if let Some(auth) = self.auth {
-            object.name("auth");
+            object.name(member!("auth"));
             let mut inner = Object::open(object.out, atob_safe);
-            inner.name("collaboration");
+            inner.name(member!("collaboration"));
             let mut documents = Object::open(inner.out, atob_safe);
             for (document, grant) in &auth.collaboration {
                 documents.name_escaped(document)?;
                 let mut members = Object::open(documents.out, atob_safe);
-                members.text("role", grant.role.as_ref().map(|role| role.as_str()))?;
+                members.text(
+                    member!("role"),
+                    grant.role.as_ref().map(|role| role.as_str()),
+                )?;
                 if !grant.permissions.is_empty() {
-                    members.name("permissions");
+                    members.name(member!("permissions"));
                     members.strings(grant.permissions.iter().map(|p| p.as_str()))?;
                 }
                 members.close();
@@ -122,9 +132,9 @@ impl<E: Serialize> Payload<'_, E> {
             documents.close();
             inner.close();
         }
-        object.text("scope", self.scope)?;
-        object.text("name", self.name)?;
-        object.text("email", self.email)?;
+        object.text(member!("scope"), self.scope)?;
+        object.text(member!("name"), self.name)?;
+        object.text(member!("email"), self.email)?;
         object.flatten(self.extra)?;
         object.close();
         Ok(())
@@ -162,13 +172,12 @@ impl<'o> Object<'o> {
         self.empty = false;
     }
 
-    /// A member name tokengate chose: plain ASCII, nothing to escape.
+    /// A member name tokengate chose (plain ASCII, nothing to escape), as `member!` writes
+    /// it.
     #[inline]
-    fn name(&mut self, name: &str) {
+    fn name(&mut self, member: &'static str) {
         self.separate();
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        self.out.extend_from_slice(member.as_bytes());
     }
 
     /// A member name from the claims (a document id), escaped as needed.
@@ -215,18 +224,18 @@ impl<'o> Object<'o> {
     }
 
     #[inline]
-    fn text(&mut self, name: &str, value: Option<&str>) -> Result<(), serde_json::Error> {
+    fn text(&mut self, member: &'static str, value: Option<&str>) -> Result<(), serde_json::Error> {
         if let Some(value) = value {
-            self.name(name);
+            self.name(member);
             self.string(value)?;
         }
         Ok(())
     }
 
     #[inline]
-    fn number(&mut self, name: &str, value: Option<u64>) {
+    fn number(&mut self, member: &'static str, value: Option<u64>) {
         if let Some(value) = value {
-            self.name(name);
+            self.name(member);
             let mut digits = [0u8; 20];
             let mut at = digits.len();
             let mut rest = value;
