@@ -111,8 +111,9 @@ macro_rules! extractor {
                         $check
                     })())),
                     Err(pending) => {
-                        let $req = $req.clone();
+                        let request = $req.clone();
                         Either::Right(Box::pin(async move {
+                            let $req = &request;
                             let $claims = pending.await.map_err(TokenRejection)?;
                             $check
                         }))
@@ -124,22 +125,22 @@ macro_rules! extractor {
 }
 
 extractor!(Authenticated<C>, |req, claims| Ok(Authenticated(present(
-    &req, claims
+    req, claims
 )?)));
 extractor!(MaybeAuthenticated<C>, |_req, claims| Ok(
     MaybeAuthenticated(claims)
 ));
 extractor!(Authorized<P, C> where P: RequiredPermission, |req, claims| {
-    let claims = present(&req, claims)?;
+    let claims = present(req, claims)?;
     // The raw segment: actix decodes `match_info` lossily (and leaves `%2F`), the core once.
     let path = req.uri().path();
     let segment = req.match_pattern().map_or(DocumentSegment::Missing, |pattern| DocumentSegment::in_path(&pattern, path, P::PARAM));
-    let document = require_gate(&req)?.authorize_segment::<P, C>(&claims, segment).map_err(TokenRejection)?;
+    let document = require_gate(req)?.authorize_segment::<P, C>(&claims, segment).map_err(TokenRejection)?;
     Ok(Authorized::granted(claims, document))
 });
 extractor!(Scoped<S, C> where S: Scope, |req, claims| {
-    let claims = present(&req, claims)?;
-    Ok(Scoped::check(require_gate(&req)?, claims).map_err(TokenRejection)?)
+    let claims = present(req, claims)?;
+    Ok(Scoped::check(require_gate(req)?, claims).map_err(TokenRejection)?)
 });
 
 /// The gate registered as app data: `web::Data<TokenService>`, else `web::Data<Gate>`.
@@ -171,11 +172,13 @@ fn present<C>(req: &HttpRequest, claims: Option<Claims<C>>) -> Result<Claims<C>,
     }
 }
 
+/// The claims of a request (`None` without a token), or why it is refused: at once, or once a
+/// trusted issuer's keys are fetched.
+type FoundClaims<C> = Verdict<Result<Option<Claims<C>>, Refusal>>;
+
 /// Claims already verified for this request by the middleware, or the gate's verdict on the
 /// request's token (`None` when it has none); an error when no gate is registered.
-fn claims_of<C>(
-    req: &HttpRequest,
-) -> Result<Verdict<Result<Option<Claims<C>>, Refusal>>, actix_web::Error>
+fn claims_of<C>(req: &HttpRequest) -> Result<FoundClaims<C>, actix_web::Error>
 where
     C: DeserializeOwned + Clone + 'static,
 {
