@@ -191,17 +191,17 @@ impl Issuer {
     ) -> Result<String, IssueError> {
         payload.iss = payload.iss.or(self.issuer.as_deref());
         payload.aud = payload.aud.or(self.audience.as_ref());
-        PAYLOAD_JSON.with(|buffer| match buffer.try_borrow_mut() {
-            Ok(mut json) => {
-                let token = self.sign_with(payload, &mut json);
-                // A rare huge payload does not keep its buffer.
-                json.clear();
-                json.shrink_to(PAYLOAD_BUFFER_KEPT);
-                token
-            }
-            // An app's `Serialize` that issues a token itself: that one gets its own buffer.
-            Err(_) => self.sign_with(payload, &mut Vec::new()),
-        })
+        // Taken out of the thread's slot while in use, so an app's `Serialize` that issues a
+        // token itself (or a thread being torn down) finds none and starts a new one.
+        let mut json = PAYLOAD_JSON
+            .try_with(|buffer| buffer.take())
+            .unwrap_or_default();
+        let token = self.sign_with(payload, &mut json);
+        // A rare huge payload does not keep its buffer.
+        json.clear();
+        json.shrink_to(PAYLOAD_BUFFER_KEPT);
+        let _ = PAYLOAD_JSON.try_with(|buffer| buffer.replace(json));
+        token
     }
 
     fn sign_with<E: Serialize>(
@@ -275,6 +275,42 @@ mod tests {
             (&payload(&token)["iss"], &payload(&token)["aud"]),
             (&"other".into(), &"c".into())
         );
+    }
+
+    #[test]
+    fn an_apps_claims_may_issue_a_token_while_being_written() {
+        use serde::ser::SerializeMap;
+        struct WithInnerToken(Issuer);
+        impl Serialize for WithInnerToken {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let inner = self.0.issue(Claims::for_subject("inner")).unwrap().token;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("inner", &inner)?;
+                map.end()
+            }
+        }
+        let issuer = Issuer::new(Key::hmac(Algorithm::HS256, &[3; 32]).unwrap()).issuer("me");
+        let plain = Claims::for_subject("outer");
+        let claims = Claims {
+            iss: plain.iss,
+            sub: plain.sub,
+            aud: plain.aud,
+            exp: plain.exp,
+            nbf: plain.nbf,
+            iat: plain.iat,
+            jti: plain.jti,
+            sid: plain.sid,
+            user: plain.user,
+            auth: plain.auth,
+            scope: plain.scope,
+            name: plain.name,
+            email: plain.email,
+            extra: WithInnerToken(issuer.clone()),
+        };
+        let outer = issuer.issue(claims).unwrap().token;
+        let json = payload(&outer);
+        assert_eq!(json["sub"], "outer");
+        assert_eq!(payload(json["inner"].as_str().unwrap())["sub"], "inner");
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! *accepts*: whenever the payload leaves the plain shape (an escape, a fraction, a nested
 //! value it does not know), or anything about it looks wrong (a repeated name, a wrong type,
 //! bad UTF-8), it answers `None` and the general path decides, with its precise error. So it
-//! cannot accept a payload the general path refuses, nor read one differently; a test and the
-//! `claims` fuzz target compare the two on every input.
+//! cannot accept a payload the general path refuses, nor read one differently; unit tests and
+//! the `verify_signed` fuzz target compare the two.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -124,9 +124,11 @@ impl<'a> MemberName<'a> {
     }
 
     fn is(self, other: MemberName<'_>) -> bool {
+        // Bytes, not `str` slices: the eighth byte may fall inside a character.
+        let (ours, theirs) = (self.text.as_bytes(), other.text.as_bytes());
         self.head == other.head
-            && self.text.len() == other.text.len()
-            && (self.text.len() <= 8 || self.text[8..] == other.text[8..])
+            && ours.len() == theirs.len()
+            && (ours.len() <= 8 || ours[8..] == theirs[8..])
     }
 }
 
@@ -471,6 +473,10 @@ mod tests {
             .collect();
         let many = format!("{{{}}}", many.join(","));
         assert!(!agrees(&many) && general(&many).is_some());
+        // Names that share their first eight bytes, with a character across the eighth.
+        assert!(agrees(r#"{"abcdefgé1":1,"abcdefgé2":2,"abcdefgé":3}"#));
+        let repeated = r#"{"abcdefgé1":1,"abcdefgé1":2}"#;
+        assert!(!agrees(repeated) && general(repeated).is_none());
         // Invalid UTF-8 in a name or a value.
         for json in [&b"{\"\xff\":1}"[..], b"{\"sub\":\"\xc3\"}"] {
             assert!(plain_claims::<NoExtra>(json).is_none());
