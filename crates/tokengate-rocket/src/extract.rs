@@ -14,9 +14,9 @@ use tokengate::{Refusal, RequestView, RequiredPermission, Scope};
 
 tokengate::adapter_guard_types! {
     /// The verified claims of the request's bearer token, as a request guard: it verifies the
-    /// token with the [`Gate`] in managed state, and on failure fails with the status for the [`catchers`](crate::catchers) to
-    /// send the exact rejection; the handler never runs. Take `Result<Authenticated,
-    /// TokenRejection>` to handle the rejection yourself.
+    /// token with the [`Gate`] in managed state, and on failure fails with the status for the
+    /// [`catchers`](crate::catchers) to send the exact rejection; the handler never runs. Take
+    /// `Result<Authenticated, TokenRejection>` to handle the rejection yourself.
     Authenticated;
     /// The claims of a request whose token is optional: no token is `None`, a bad one is still
     /// 401 (unlike `Option<Authenticated>`; the [guide](crate::guide) says why, with an example).

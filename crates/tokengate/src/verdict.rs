@@ -45,7 +45,7 @@ enum State<T> {
     Ready(Option<T>),
     /// Waiting on a fetch of a trusted issuer's keys (feature `remote-keys`).
     #[cfg_attr(not(feature = "remote-keys"), allow(dead_code))]
-    Pending(Pin<Box<dyn Future<Output = T> + Send>>),
+    Pending(Pin<Box<dyn Future<Output = T> + Send + Sync>>),
 }
 
 // The output is moved out whole and never pinned in place, so pinning a verdict promises
@@ -63,7 +63,7 @@ impl<T> Verdict<T> {
 
     /// A verdict that needs `future` first.
     #[cfg(feature = "remote-keys")]
-    pub(crate) fn pending(future: impl Future<Output = T> + Send + 'static) -> Self {
+    pub(crate) fn pending(future: impl Future<Output = T> + Send + Sync + 'static) -> Self {
         Verdict {
             state: State::Pending(Box::pin(future)),
         }
@@ -84,7 +84,7 @@ impl<T> Verdict<T> {
     }
 
     /// A verdict whose output is `f` of this one's.
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U + Send + 'static) -> Verdict<U>
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U + Send + Sync + 'static) -> Verdict<U>
     where
         T: 'static,
     {
@@ -117,5 +117,15 @@ impl<T> std::fmt::Debug for Verdict<T> {
             State::Pending(_) => "pending",
         };
         f.debug_struct("Verdict").field("state", &state).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_verdict_can_be_shared_and_sent_as_the_futures_it_replaced_could() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<super::Verdict<Result<crate::Claims, crate::AuthError>>>();
+        send_and_sync::<super::Verdict<Result<Option<crate::Claims>, crate::Refusal>>>();
     }
 }

@@ -254,6 +254,10 @@ impl<'o> Object<'o> {
 
     /// App-defined claims, flattened into this object as serde's `#[serde(flatten)]` does:
     /// the members of the object (or map) `extra` serializes to; nothing for `null` or `{}`.
+    /// Anything else is an error, as serde's is for a string or a number. (serde's flatten
+    /// would write a unit enum variant as a member `"Variant": null`; in JSON it cannot be told
+    /// from a string, so it is refused too, with a clear error: a claims set shaped so is
+    /// better written as a struct.)
     fn flatten(&mut self, extra: &impl Serialize) -> Result<(), serde_json::Error> {
         let start = self.out.len();
         if self.atob_safe {
@@ -366,6 +370,11 @@ mod tests {
     #[test]
     fn app_defined_claims_are_flattened_as_serde_does() {
         #[derive(Serialize, Default)]
+        enum Plan {
+            #[default]
+            Free,
+        }
+        #[derive(Serialize, Default)]
         struct Tenant {
             tenant: &'static str,
             plan: Option<u8>,
@@ -391,6 +400,10 @@ mod tests {
             let none = with(None::<Tenant>);
             assert_eq!(written(&none, atob_safe), by_serde(&none, atob_safe));
         }
+        // The one difference from serde's flatten, refused with an error rather than written.
+        let unit_variant = with(Plan::Free);
+        let payload = Payload::of(&unit_variant, 5, 0, "j");
+        assert!(payload.write(&mut Vec::new(), false).is_err());
         let not_a_map = with("text");
         let payload = Payload::of(&not_a_map, 5, 0, "j");
         assert!(payload.write(&mut Vec::new(), false).is_err());
