@@ -1,12 +1,11 @@
 //! The JWS compact serialization, read strictly: three base64url segments without padding,
 //! JSON objects without repeated member names, and a header whose `alg` is a string.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::de::{Deserializer, IgnoredAny};
 use serde::Deserialize;
 use std::borrow::Cow;
 
+use crate::base64url;
 use crate::error::AuthError;
 
 /// A token split into its segments. Borrowed from the token; nothing is decoded yet.
@@ -50,8 +49,7 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Segments<'_>, AuthErr
 /// Decodes one segment into `buf`, returning the decoded bytes. Non-canonical encodings
 /// (stray trailing bits, impossible lengths) are errors.
 pub(crate) fn decode_segment<'b>(segment: &str, buf: &'b mut [u8]) -> Result<&'b [u8], AuthError> {
-    let len = URL_SAFE_NO_PAD
-        .decode_slice(segment, buf)
+    let len = base64url::decode(segment.as_bytes(), buf)
         .map_err(|_| AuthError::Malformed("a segment is not valid base64url"))?;
     Ok(&buf[..len])
 }

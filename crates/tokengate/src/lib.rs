@@ -6,6 +6,7 @@ pub mod accounts;
 mod allow;
 mod api_error;
 mod atob_json;
+mod base64url;
 #[cfg(feature = "accounts")]
 mod body;
 pub mod ckeditor;

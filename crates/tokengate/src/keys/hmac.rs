@@ -7,6 +7,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::algorithm::Algorithm;
+use crate::base64url::{self, DecodeError};
 use crate::error::AuthError;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -59,13 +60,11 @@ impl HmacKey {
         signature_b64: &str,
     ) -> Result<bool, AuthError> {
         let mut signature = [0u8; MAX_HMAC_LEN];
-        let len = match URL_SAFE_NO_PAD.decode_slice(signature_b64, &mut signature) {
+        let len = match base64url::decode(signature_b64.as_bytes(), &mut signature) {
             Ok(len) => len,
             // Too long to be any HMAC output: a wrong signature.
-            Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
-                return Err(AuthError::BadSignature)
-            }
-            Err(base64::DecodeSliceError::DecodeError(_)) => {
+            Err(DecodeError::TooLong) => return Err(AuthError::BadSignature),
+            Err(DecodeError::Invalid) => {
                 return Err(AuthError::Malformed("the signature is not valid base64url"))
             }
         };
