@@ -162,6 +162,33 @@ const ID: u64 = word("id");
 const AVATAR: u64 = word("avatar");
 const ROLE: u64 = word("role");
 
+/// Where the content of a string ends in `rest`: the first `"`, `\\` or control character.
+///
+/// Eight bytes at a time: for each of the three tests, the word's bytes that pass it get
+/// their high bit set (the usual "has a zero byte" arithmetic). A borrow can flag a byte
+/// above one that truly passes, never below it, so the lowest flag is exact.
+fn string_end(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let (words, tail) = rest.as_chunks::<8>();
+    for (index, word) in words.iter().enumerate() {
+        let word = u64::from_le_bytes(*word);
+        let flags = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+            // Below 0x20: subtracting 0x20 borrows, and the byte had no high bit.
+            | word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if flags != 0 {
+            // Little-endian: the lowest flag is the first byte in the text.
+            return Some(index * 8 + flags.trailing_zeros() as usize / 8);
+        }
+    }
+    let at = words.len() * 8;
+    tail.iter()
+        .position(|&byte| matches!(byte, b'"' | b'\\' | 0..=0x1f))
+        .map(|len| at + len)
+}
+
 /// A position in the payload.
 struct Input<'a> {
     json: &'a str,
@@ -226,9 +253,7 @@ impl<'a> Input<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.expect(b'"')?;
         let rest = &self.json.as_bytes()[self.at..];
-        let len = rest
-            .iter()
-            .position(|&byte| matches!(byte, b'"' | b'\\' | 0..=0x1f))?;
+        let len = string_end(rest)?;
         if rest[len] != b'"' {
             return None;
         }
@@ -397,6 +422,30 @@ mod tests {
             assert_eq!(Some(plain), general(json).as_ref(), "{json}");
         }
         plain.is_some()
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_quote_backslash_or_control_character() {
+        let plain = |rest: &[u8]| {
+            rest.iter()
+                .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+        };
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        // Every byte value at every place of the first two words, after a plain prefix.
+        for len in 0..20 {
+            for byte in 0..=255u8 {
+                let mut text = "aé~ !#z0".repeat(3).into_bytes();
+                text.truncate(len);
+                text.push(byte);
+                text.extend_from_slice(b"xyz\"\\");
+                cases.push(text);
+            }
+        }
+        cases.push(b"no end at all, twelve+ bytes".to_vec());
+        cases.push(Vec::new());
+        for text in cases {
+            assert_eq!(string_end(&text), plain(&text), "{text:?}");
+        }
     }
 
     #[test]
