@@ -16,6 +16,7 @@ mod compact;
 #[cfg(feature = "accounts")]
 mod config;
 mod config_error;
+mod constant_time;
 mod cors;
 #[cfg(feature = "accounts")]
 mod discovery;
