@@ -40,11 +40,12 @@ pub fn public() -> PublicBody {
     }
 }
 
-/// `GET /protected`, for verified claims.
-pub fn protected<E>(claims: &Claims<E>) -> ProtectedBody {
+/// `GET /protected`, for verified claims (taken, so that the subject moves instead of
+/// being copied).
+pub fn protected<E>(claims: Claims<E>) -> ProtectedBody {
     ProtectedBody {
         message: "Only available to people with valid tokens.",
-        sub: claims.sub.clone(),
+        sub: claims.sub,
     }
 }
 

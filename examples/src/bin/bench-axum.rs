@@ -33,7 +33,7 @@ async fn peer(
         .check_auth(&token)
         .await
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
-    Ok(Json(app::protected(&data.claims)))
+    Ok(Json(app::protected(data.claims)))
 }
 
 async fn raw(
@@ -47,7 +47,7 @@ async fn raw(
         .ok_or(StatusCode::UNAUTHORIZED)?;
     let data = jsonwebtoken::decode::<Claims>(token, &raw.0, &raw.1)
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
-    Ok(Json(app::protected(&data.claims)))
+    Ok(Json(app::protected(data.claims)))
 }
 
 #[tokio::main]
@@ -83,9 +83,7 @@ async fn main() {
     let guarded: Router = Router::new()
         .route(
             "/protected",
-            get(
-                |Authenticated(claims): Authenticated| async move { Json(app::protected(&claims)) },
-            ),
+            get(|Authenticated(claims): Authenticated| async move { Json(app::protected(claims)) }),
         )
         .with_state(started.service.gate().clone());
     let router: Router = Router::new()
