@@ -29,7 +29,12 @@ mod tests {
 
     #[test]
     fn agrees_with_the_precise_clock_to_the_second() {
-        let precise = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let precise = || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        };
         let (before, now, after) = (precise(), unix_now(), precise());
         // The coarse clock may still show the second that just ended.
         assert!(
