@@ -245,3 +245,42 @@ fn lenient_ckeditor_claims_read_foreign_user_and_auth_as_absent_and_nothing_else
         );
     }
 }
+
+#[test]
+fn a_token_of_the_wrong_form_gets_the_form_error_whatever_else_is_wrong() {
+    // The verifier splits at the outer dots and leaves the form checks to the error path;
+    // every malformed variant of a good token (and of an expired or forged one) must still
+    // get the error the full split gives, never an Ok.
+    let verifier = Verifier::new(key(1)).issuer("i").audience("a");
+    for good in [token(key(1), 100), token(key(2), 100), token(key(1), 1)] {
+        let (header, rest) = good.split_once('.').unwrap();
+        let (payload, signature) = rest.split_once('.').unwrap();
+        let variants = [
+            format!("{header}={payload}.{signature}"),
+            format!("{header}.{payload}=.{signature}"),
+            format!("{header}.{payload}.{signature}="),
+            format!("{header}=.{payload}.{signature}"),
+            format!("{header}.{payload}.{signature}.{signature}"),
+            format!("{header}.{payload}.x.{payload}.{signature}"),
+            format!("{header}.{}.{}.{signature}", &payload[..8], &payload[8..]),
+            format!(".{payload}.{signature}"),
+            format!("{header}..{signature}"),
+            format!("{header}.{payload}"),
+            format!("{header}{payload}{signature}"),
+            "..".to_owned(),
+            "...".to_owned(),
+            ".".to_owned(),
+            String::new(),
+        ];
+        for variant in variants {
+            let form = compact::split(&variant, DEFAULT_MAX_TOKEN_LEN)
+                .err()
+                .expect("a malformed variant");
+            assert_eq!(
+                verifier.verify_at::<NoExtra>(&variant, NOW + 10),
+                Err(form),
+                "{variant}"
+            );
+        }
+    }
+}
