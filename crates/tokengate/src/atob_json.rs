@@ -58,6 +58,6 @@ impl serde_json::ser::Formatter for AtobSafe {
 
 /// Whether `byte`, in a JSON string, must be written as a `\u` escape to keep the base64url
 /// form free of `-` and `_`.
-pub(crate) fn needs_atob_escape(byte: u8) -> bool {
+pub(crate) const fn needs_atob_escape(byte: u8) -> bool {
     byte >= 0x7f || matches!(byte, b'>' | b'?' | b'~')
 }

@@ -141,6 +141,30 @@ impl<E: Serialize> Payload<'_, E> {
     }
 }
 
+/// In [`ESCAPES`]: the byte must be escaped in any JSON string (`"`, `\`, control
+/// characters).
+const JSON_ESCAPED: u8 = 1;
+/// In [`ESCAPES`]: the byte must be escaped in an atob-safe payload ([`needs_atob_escape`]).
+const ATOB_ESCAPED: u8 = 2;
+
+/// Per byte, which kinds of payload need it escaped inside a string: one look-up per byte of
+/// every string a token carries.
+const ESCAPES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if matches!(b, b'"' | b'\\' | 0..=0x1f) {
+            table[byte] |= JSON_ESCAPED;
+        }
+        if needs_atob_escape(b) {
+            table[byte] |= ATOB_ESCAPED;
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// A JSON object being written: `{`, members separated by commas, `}`.
 struct Object<'o> {
     out: &'o mut Vec<u8>,
@@ -193,9 +217,10 @@ impl<'o> Object<'o> {
     #[inline]
     fn string(&mut self, text: &str) -> Result<(), serde_json::Error> {
         let atob_safe = self.atob_safe;
-        let plain = !text.bytes().any(|byte| {
-            matches!(byte, b'"' | b'\\' | 0..=0x1f) || (atob_safe && needs_atob_escape(byte))
-        });
+        let escaped = JSON_ESCAPED | if atob_safe { ATOB_ESCAPED } else { 0 };
+        let plain = !text
+            .bytes()
+            .any(|byte| ESCAPES[usize::from(byte)] & escaped != 0);
         if plain {
             self.out.push(b'"');
             self.out.extend_from_slice(text.as_bytes());
