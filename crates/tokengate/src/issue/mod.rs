@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use std::time::Duration;
 
+use crate::base64url;
 use crate::claims::{Audience, Claims};
 pub(crate) use payload::Payload;
 
@@ -212,14 +213,15 @@ impl Issuer {
         json.clear();
         payload.write(json, self.atob_safe)?;
         let key = self.keys.signing_key();
-        let mut token = String::with_capacity(
+        let mut token = Vec::with_capacity(
             self.header_b64.len() + (json.len() * 4).div_ceil(3) + 2 + key.signature_len_hint(),
         );
-        token.push_str(&self.header_b64);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&json[..], &mut token);
+        token.extend_from_slice(self.header_b64.as_bytes());
+        token.push(b'.');
+        base64url::encode_into(json, &mut token);
         key.append_signature(&mut token)?;
-        Ok(token)
+        // Built as bytes and checked once: base64url segments and dots are ASCII.
+        Ok(String::from_utf8(token).expect("a token is base64url segments and dots"))
     }
 }
 

@@ -46,11 +46,11 @@ impl HmacKey {
     }
 
     /// Appends `.` and the signature segment of `token` (the signing input) to `token`.
-    pub(super) fn append_signature(&self, token: &mut String) {
+    pub(super) fn append_signature(&self, token: &mut Vec<u8>) {
         let mut tag = [0u8; MAX_HMAC_LEN];
-        let len = self.tag(token.as_bytes(), &mut tag);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&tag[..len], token);
+        let len = self.tag(token, &mut tag);
+        token.push(b'.');
+        base64url::encode_into(&tag[..len], token);
     }
 
     /// Whether the base64url `signature_b64` is the tag of `signing_input`. A segment that is

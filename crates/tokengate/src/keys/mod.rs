@@ -273,16 +273,16 @@ impl Key {
 
     /// Signs `token`, the signing input, and appends `.` and the signature segment to it:
     /// what [`sign`](Self::sign) computes, without a second string for an HMAC.
-    pub(crate) fn append_signature(&self, token: &mut String) -> Result<(), KeyError> {
+    pub(crate) fn append_signature(&self, token: &mut Vec<u8>) -> Result<(), KeyError> {
         match &*self.material {
             Material::Hmac(mac) => {
                 mac.append_signature(token);
                 Ok(())
             }
             Material::Asymmetric { .. } => {
-                let signature = self.sign(token.as_bytes())?;
-                token.push('.');
-                token.push_str(&signature);
+                let signature = self.sign(token)?;
+                token.push(b'.');
+                token.extend_from_slice(signature.as_bytes());
                 Ok(())
             }
         }
