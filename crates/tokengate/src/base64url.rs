@@ -2,13 +2,13 @@
 //! and encoding into the bytes of a token being built.
 //!
 //! Every full verification decodes the payload and the signature, so this sits on the hot
-//! path. Eight characters become six bytes (four become three near the end) through one table
-//! look-up each, and instead of
-//! a branch per character the looked-up values are OR-ed together and checked once at the
-//! end: a byte outside the alphabet maps to a value with the high bit set. It is exactly as
-//! strict as the `base64` crate's `URL_SAFE_NO_PAD` (a test compares the two on every short
-//! input and on random ones): no padding, no whitespace, no length of the form 4k + 1, and no
-//! stray bits in the last character, so every decoded value has one encoding only.
+//! path. Eight characters become six bytes (four become three near the end) through one
+//! table look-up each, and instead of a branch per character the looked-up values are OR-ed
+//! together and checked once at the end: a byte outside the alphabet maps to a value with the
+//! high bit set. It is exactly as strict as the `base64` crate's `URL_SAFE_NO_PAD` (a test
+//! compares the two on every short input and on random ones): no padding, no whitespace, no
+//! length of the form 4k + 1, and no stray bits in the last character, so every decoded value
+//! has one encoding only.
 
 /// What was wrong with a segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
