@@ -162,29 +162,7 @@ impl Gate {
         &self,
         request: &impl RequestView,
     ) -> Verdict<Result<Claims<E>, AuthError>> {
-        let (token, source) = match self.inner.sources.extract_with_source(request) {
-            Ok(found) => found,
-            Err(error) => return Verdict::ready(Err(error)),
-        };
-        let csrf_failed = self.inner.csrf
-            && matches!(source, TokenSource::Cookie(_))
-            && !is_safe_method(request.method())
-            && !csrf_matches(request);
-        // The token's own verdict comes first: a bad token is a 401 before any CSRF 403.
-        let csrf = move |claims| match csrf_failed {
-            true => Err(AuthError::CsrfFailed),
-            false => Ok(claims),
-        };
-        match self.verify_step::<E>(&token) {
-            Step::Done(result) => Verdict::ready(result.and_then(csrf)),
-            #[cfg(feature = "remote-keys")]
-            Step::Refresh(refresh) => {
-                let gate = self.clone();
-                Verdict::pending(
-                    async move { gate.not_revoked(refresh.run().await?).and_then(csrf) },
-                )
-            }
-        }
+        self.decide(request, |_, result| result)
     }
 
     /// Like [`authenticate_optional`](Self::authenticate_optional), for async callers (see
@@ -193,11 +171,44 @@ impl Gate {
         &self,
         request: &impl RequestView,
     ) -> Verdict<Result<Option<Claims<E>>, AuthError>> {
-        self.authenticate_async(request)
-            .map(|authenticated| match authenticated {
-                Err(AuthError::MissingToken) => Ok(None),
-                other => other.map(Some),
-            })
+        self.decide(request, |_, result| optional(result))
+    }
+
+    /// The one body of the async checks: the request's verdict, turned by `finish` (given
+    /// this gate, or a clone of it once keys were fetched) into what the caller returns
+    /// before it is wrapped. The claims are a few hundred bytes, and every conversion of a
+    /// decided verdict after the wrapping would move them again.
+    pub(crate) fn decide<E, T>(
+        &self,
+        request: &impl RequestView,
+        finish: impl FnOnce(&Gate, Result<Claims<E>, AuthError>) -> T + Send + Sync + 'static,
+    ) -> Verdict<T>
+    where
+        E: DeserializeOwned + Clone + 'static,
+        T: 'static,
+    {
+        let (token, source) = match self.inner.sources.extract_with_source(request) {
+            Ok(found) => found,
+            Err(error) => return Verdict::ready(finish(self, Err(error))),
+        };
+        let csrf_failed = self.inner.csrf
+            && matches!(source, TokenSource::Cookie(_))
+            && !is_safe_method(request.method())
+            && !csrf_matches(request);
+        match self.verify_step::<E>(&token) {
+            Step::Done(result) => Verdict::ready(finish(self, csrf_checked(result, csrf_failed))),
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => {
+                let gate = self.clone();
+                Verdict::pending(async move {
+                    let result = refresh
+                        .run()
+                        .await
+                        .and_then(|claims| gate.not_revoked(claims));
+                    finish(&gate, csrf_checked(result, csrf_failed))
+                })
+            }
+        }
     }
 
     /// Whether tokens from cookies need the CSRF header on unsafe methods.
@@ -211,10 +222,7 @@ impl Gate {
         &self,
         request: &impl RequestView,
     ) -> Result<Option<Claims<E>>, AuthError> {
-        match self.authenticate(request) {
-            Err(AuthError::MissingToken) => Ok(None),
-            other => other.map(Some),
-        }
+        optional(self.authenticate(request))
     }
 
     /// Verifies a token taken from elsewhere, revocation included. A trusted issuer's token
@@ -268,23 +276,27 @@ impl Gate {
                 Outcome::UnknownKid(refresh) => return Step::Refresh(refresh),
             }
         }
-        Step::Done(
-            self.inner
-                .verifier
-                .verify(token)
-                .and_then(|claims| self.not_revoked(claims)),
-        )
+        let result = self.inner.verifier.verify(token);
+        // Checked in place: the claims are not moved on the usual path.
+        match &result {
+            Ok(claims) if self.is_revoked(claims) => Step::Done(Err(AuthError::Revoked)),
+            _ => Step::Done(result),
+        }
     }
 
+    #[cfg(feature = "remote-keys")]
     fn not_revoked<E>(&self, claims: Claims<E>) -> Result<Claims<E>, AuthError> {
+        match self.is_revoked(&claims) {
+            true => Err(AuthError::Revoked),
+            false => Ok(claims),
+        }
+    }
+
+    fn is_revoked<E>(&self, claims: &Claims<E>) -> bool {
         let revocations = &self.inner.revocations;
         // The empty list, the usual case, costs one load and no fingerprint.
-        if !revocations.is_empty()
+        !revocations.is_empty()
             && revocations.is_revoked(Some(&claims.revocation_id()), claims.sid.as_deref())
-        {
-            return Err(AuthError::Revoked);
-        }
-        Ok(claims)
     }
 
     /// Requires that `claims` grant `permission` on `document`.
@@ -434,6 +446,28 @@ impl GateBuilder {
                 trusted: self.trusted,
             }),
         }
+    }
+}
+
+/// `result`, unless the token came from a cookie without the CSRF header on an unsafe
+/// method: the token's own verdict comes first, so a bad token is a 401 before any CSRF 403.
+fn csrf_checked<E>(
+    result: Result<Claims<E>, AuthError>,
+    csrf_failed: bool,
+) -> Result<Claims<E>, AuthError> {
+    match result {
+        Ok(_) if csrf_failed => Err(AuthError::CsrfFailed),
+        other => other,
+    }
+}
+
+/// A request without a token is anonymous (`Ok(None)`); any other verdict stands.
+pub(crate) fn optional<E>(
+    result: Result<Claims<E>, AuthError>,
+) -> Result<Option<Claims<E>>, AuthError> {
+    match result {
+        Err(AuthError::MissingToken) => Ok(None),
+        other => other.map(Some),
     }
 }
 

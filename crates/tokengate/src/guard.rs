@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::claims::Claims;
 use crate::collaboration::RequiredPermission;
 use crate::error::{AuthError, HttpReply, Problem};
-use crate::gate::Gate;
+use crate::gate::{optional, Gate};
 use crate::source::RequestView;
 use crate::verdict::Verdict;
 
@@ -187,7 +187,9 @@ impl Gate {
         &self,
         request: &impl RequestView,
     ) -> Verdict<Result<Claims<E>, Refusal>> {
-        self.refused_by_this_gate(self.authenticate_async(request))
+        self.decide(request, |gate, result| {
+            result.map_err(|error| Refusal::new(gate, error))
+        })
     }
 
     /// The claims of a request that must have a token: `None` (no token) is 401
@@ -216,22 +218,9 @@ impl Gate {
         &self,
         request: &impl RequestView,
     ) -> Verdict<Result<Option<Claims<E>>, Refusal>> {
-        self.refused_by_this_gate(self.authenticate_optional_async(request))
-    }
-
-    /// `verdict` with its error as this gate's [`Refusal`]: decided ones at once, and only
-    /// a pending one holds a clone of the gate.
-    fn refused_by_this_gate<T: 'static>(
-        &self,
-        verdict: Verdict<Result<T, AuthError>>,
-    ) -> Verdict<Result<T, Refusal>> {
-        match verdict.now() {
-            Ok(result) => Verdict::ready(result.map_err(|error| Refusal::new(self, error))),
-            Err(pending) => {
-                let gate = self.clone();
-                pending.map(move |result| result.map_err(|error| Refusal::new(&gate, error)))
-            }
-        }
+        self.decide(request, |gate, result| {
+            optional(result).map_err(|error| Refusal::new(gate, error))
+        })
     }
 
     /// The document id of `segment`, when `claims` grant `P`'s permission on it: otherwise

@@ -82,19 +82,6 @@ impl<T> Verdict<T> {
             pending @ State::Pending(_) => Err(Verdict { state: pending }),
         }
     }
-
-    /// A verdict whose output is `f` of this one's.
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U + Send + Sync + 'static) -> Verdict<U>
-    where
-        T: 'static,
-    {
-        match self.state {
-            State::Ready(output) => Verdict::ready(f(output.expect("a verdict is taken once"))),
-            State::Pending(future) => Verdict {
-                state: State::Pending(Box::pin(async move { f(future.await) })),
-            },
-        }
-    }
 }
 
 impl<T> Future for Verdict<T> {
