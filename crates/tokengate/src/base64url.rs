@@ -179,10 +179,9 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for _ in 0..20_000 {
             let len = (next() % 70) as usize;
-            let mut input: Vec<u8> = (0..len).map(|_| alphabet[(next() % 64) as usize]).collect();
+            let mut input: Vec<u8> = (0..len).map(|_| ALPHABET[(next() % 64) as usize]).collect();
             if len > 0 && next() % 4 == 0 {
                 // One byte of anything, anywhere: `=`, `+`, `/`, `.`, a space, UTF-8.
                 input[(next() as usize) % len] = next() as u8;

@@ -15,8 +15,7 @@
 
 use cookie::{Cookie, SameSite};
 
-use subtle::ConstantTimeEq;
-
+use crate::constant_time::constant_time_eq;
 pub use crate::source::cookie_value;
 use crate::source::{HeaderValue, RequestView};
 
@@ -137,7 +136,7 @@ pub fn csrf_matches(request: &impl RequestView) -> bool {
     let HeaderValue::One(header) = request.header(CSRF_HEADER) else {
         return false;
     };
-    !header.is_empty() && bool::from(header.ct_eq(cookie.as_bytes()))
+    !header.is_empty() && constant_time_eq(header, cookie.as_bytes())
 }
 
 /// Whether `method` changes nothing (GET, HEAD, OPTIONS): such requests need no CSRF header.

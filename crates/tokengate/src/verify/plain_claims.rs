@@ -162,7 +162,7 @@ const ID: u64 = word("id");
 const AVATAR: u64 = word("avatar");
 const ROLE: u64 = word("role");
 
-/// Where the content of a string ends in `rest`: the first `"`, `\\` or control character.
+/// Where the content of a string ends in `rest`: the first `"`, `\` or control character.
 ///
 /// Eight bytes at a time: for each of the three tests, the word's bytes that pass it get
 /// their high bit set (the usual "has a zero byte" arithmetic). A borrow can flag a byte
