@@ -124,11 +124,11 @@ macro_rules! extractor {
     };
 }
 
-extractor!(Authenticated<C>, |req, claims| Ok(Authenticated(present(
-    req, claims
-)?)));
+extractor!(Authenticated<C>, |req, claims| Ok(Authenticated::from(
+    present(req, claims)?
+)));
 extractor!(MaybeAuthenticated<C>, |_req, claims| Ok(
-    MaybeAuthenticated(claims)
+    MaybeAuthenticated::from(claims)
 ));
 extractor!(Authorized<P, C> where P: RequiredPermission, |req, claims| {
     let claims = present(req, claims)?;
@@ -183,7 +183,7 @@ where
     C: DeserializeOwned + Clone + 'static,
 {
     if let Some(Authenticated(claims)) = req.extensions().get::<Authenticated<C>>() {
-        return Ok(Verdict::ready(Ok(Some(claims.clone()))));
+        return Ok(Verdict::ready(Ok(Some(Claims::clone(claims)))));
     }
     Ok(require_gate(req)?.require_optional_async::<C>(&View(req)))
 }

@@ -89,7 +89,7 @@ where
         Box::pin(async move {
             match verified.await {
                 Ok(claims) => {
-                    req.extensions_mut().insert(Authenticated(claims));
+                    req.extensions_mut().insert(Authenticated::from(claims));
                     let response = service.call(req).await?;
                     Ok(response.map_into_left_body())
                 }

@@ -76,7 +76,7 @@ where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     match parts.extensions.get::<Authenticated<C>>() {
-        Some(Authenticated(claims)) => Verdict::ready(Ok(Some(claims.clone()))),
+        Some(Authenticated(claims)) => Verdict::ready(Ok(Some(Claims::clone(claims)))),
         None => gate.require_optional_async(&View::of(parts)),
     }
 }
@@ -100,7 +100,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, TokenRejection> {
         required(parts, &Gate::from_ref(state))
             .await
-            .map(Authenticated)
+            .map(Authenticated::from)
     }
 }
 
@@ -117,7 +117,7 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let claims = claims_of(parts, &Gate::from_ref(state)).await?;
-        Ok(claims.map(Authenticated))
+        Ok(claims.map(Authenticated::from))
     }
 }
 

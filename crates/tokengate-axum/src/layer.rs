@@ -98,7 +98,7 @@ where
         Box::pin(async move {
             match verified.await {
                 Ok(claims) => {
-                    request.extensions_mut().insert(Authenticated(claims));
+                    request.extensions_mut().insert(Authenticated::from(claims));
                     inner.call(request).await
                 }
                 Err(rejection) => Ok(TokenRejection(rejection).into_response()),

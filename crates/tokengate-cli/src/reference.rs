@@ -29,7 +29,7 @@ async fn public() -> Json<demo::PublicBody> {
 }
 
 async fn protected(Authenticated(claims): Authenticated) -> Json<demo::ProtectedBody> {
-    Json(demo::protected(claims))
+    Json(demo::protected(*claims))
 }
 
 async fn read_document(doc: Authorized<DocumentRead>) -> Json<demo::DocumentBody> {

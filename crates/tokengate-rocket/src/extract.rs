@@ -116,8 +116,8 @@ macro_rules! guards {
 }
 
 guards! {
-    Authenticated<C>, |gate, claims, request| gate.require_present(claims).map(Authenticated);
-    MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated(claims));
+    Authenticated<C>, |gate, claims, request| gate.require_present(claims).map(Authenticated::from);
+    MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated::from(claims));
     Authorized<P, C> where P: RequiredPermission, |gate, claims, request| {
         let claims = gate.require_present(claims)?;
         let path = request.uri().path().as_str();

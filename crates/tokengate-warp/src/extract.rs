@@ -68,7 +68,7 @@ where
 {
     view().and_then(move |view| {
         let verified = gate.require_async(&view);
-        async move { verified.await.map(Authenticated).map_err(rejection) }
+        async move { verified.await.map(Authenticated::from).map_err(rejection) }
     })
 }
 
@@ -99,7 +99,7 @@ where
         let verified = gate.require_optional_async(&view);
         async move {
             let claims = verified.await.map_err(rejection)?;
-            Ok::<_, Rejection>(claims.map(Authenticated))
+            Ok::<_, Rejection>(claims.map(Authenticated::from))
         }
     })
 }

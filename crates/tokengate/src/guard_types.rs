@@ -1,7 +1,7 @@
 //! The types every adapter exports with its own framework traits on them.
 
 /// Defines an adapter's guard types, each preceded by its doc comment: `Authenticated<C>`
-/// (the verified claims), `Authorized<P, C>` (the claims and the document id they grant `P`
+/// (the verified claims, boxed), `Authorized<P, C>` (the claims and the document id they grant `P`
 /// on), `Scoped<S, C>` (claims holding [`Scope`](crate::Scope) `S`), `MaybeAuthenticated<C>`
 /// (claims if there is a token) and `TokenRejection` (a [`Refusal`](crate::Refusal)), with
 /// their `Deref`s, `Display` and `Error`. The types must be the adapter's own, so that it may
@@ -14,8 +14,12 @@ macro_rules! adapter_guard_types {
     };
     (@ Authenticated $(#[$doc:meta])*) => {
         $(#[$doc])*
+        ///
+        /// The claims are boxed, so that the extractor the framework moves from future to
+        /// future to handler is one pointer, not the claims' few hundred bytes. Fields read
+        /// through `Deref` (`user.sub`); [`into_claims`](Self::into_claims) moves them out.
         #[derive(Debug, Clone)]
-        pub struct Authenticated<C = $crate::NoExtra>(pub $crate::Claims<C>);
+        pub struct Authenticated<C = $crate::NoExtra>(pub ::std::boxed::Box<$crate::Claims<C>>);
 
         impl<C> ::std::ops::Deref for Authenticated<C> {
             type Target = $crate::Claims<C>;
@@ -29,16 +33,39 @@ macro_rules! adapter_guard_types {
                 &mut self.0
             }
         }
+
+        impl<C> Authenticated<C> {
+            /// The verified claims, moved out of their box.
+            pub fn into_claims(self) -> $crate::Claims<C> {
+                *self.0
+            }
+        }
+
+        impl<C> From<$crate::Claims<C>> for Authenticated<C> {
+            /// Claims verified elsewhere, as the extractor's value (a middleware's, say).
+            fn from(claims: $crate::Claims<C>) -> Self {
+                Authenticated(::std::boxed::Box::new(claims))
+            }
+        }
     };
     (@ MaybeAuthenticated $(#[$doc:meta])*) => {
         $(#[$doc])*
+        ///
+        /// The claims are boxed, as in `Authenticated`.
         #[derive(Debug, Clone)]
-        pub struct MaybeAuthenticated<C = $crate::NoExtra>(pub Option<$crate::Claims<C>>);
+        pub struct MaybeAuthenticated<C = $crate::NoExtra>(pub Option<::std::boxed::Box<$crate::Claims<C>>>);
 
         impl<C> ::std::ops::Deref for MaybeAuthenticated<C> {
-            type Target = Option<$crate::Claims<C>>;
-            fn deref(&self) -> &Option<$crate::Claims<C>> {
+            type Target = Option<::std::boxed::Box<$crate::Claims<C>>>;
+            fn deref(&self) -> &Option<::std::boxed::Box<$crate::Claims<C>>> {
                 &self.0
+            }
+        }
+
+        impl<C> From<Option<$crate::Claims<C>>> for MaybeAuthenticated<C> {
+            /// The claims of a request, if it sent a token.
+            fn from(claims: Option<$crate::Claims<C>>) -> Self {
+                MaybeAuthenticated(claims.map(::std::boxed::Box::new))
             }
         }
     };
@@ -46,8 +73,8 @@ macro_rules! adapter_guard_types {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct Authorized<P, C = $crate::NoExtra> {
-            /// The verified claims.
-            pub claims: $crate::Claims<C>,
+            /// The verified claims (boxed, as in `Authenticated`).
+            pub claims: ::std::boxed::Box<$crate::Claims<C>>,
             /// The document id taken from the path, percent-decoded.
             pub document: String,
             permission: ::std::marker::PhantomData<fn() -> P>,
@@ -58,7 +85,7 @@ macro_rules! adapter_guard_types {
             #[allow(dead_code)]
             pub(crate) fn granted(claims: $crate::Claims<C>, document: String) -> Self {
                 Authorized {
-                    claims,
+                    claims: ::std::boxed::Box::new(claims),
                     document,
                     permission: ::std::marker::PhantomData,
                 }
@@ -76,8 +103,8 @@ macro_rules! adapter_guard_types {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct Scoped<S, C = $crate::NoExtra> {
-            /// The verified claims, whose `scope` holds `S::SCOPE`.
-            pub claims: $crate::Claims<C>,
+            /// The verified claims, whose `scope` holds `S::SCOPE` (boxed, as in `Authenticated`).
+            pub claims: ::std::boxed::Box<$crate::Claims<C>>,
             scope: ::std::marker::PhantomData<fn() -> S>,
         }
 
@@ -90,7 +117,7 @@ macro_rules! adapter_guard_types {
             ) -> Result<Self, $crate::Refusal> {
                 gate.require_scope::<S, C>(&claims)?;
                 Ok(Scoped {
-                    claims,
+                    claims: ::std::boxed::Box::new(claims),
                     scope: ::std::marker::PhantomData,
                 })
             }

@@ -11,7 +11,7 @@ async fn public() -> HttpResponse {
 }
 
 async fn protected(user: Authenticated) -> HttpResponse {
-    HttpResponse::Ok().json(app::protected(user.0))
+    HttpResponse::Ok().json(app::protected(user.into_claims()))
 }
 
 async fn read_document(doc: Authorized<DocumentRead>) -> HttpResponse {

@@ -19,7 +19,7 @@ fn public() -> Json<PublicBody> {
 
 #[get("/protected")]
 fn protected(user: Authenticated) -> Json<ProtectedBody> {
-    Json(app::protected(user.0))
+    Json(app::protected(user.into_claims()))
 }
 
 #[get("/documents/<id>")]

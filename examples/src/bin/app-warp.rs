@@ -28,7 +28,7 @@ async fn main() {
     let protected = warp::path!("protected")
         .and(warp::get())
         .and(authenticated(gate.clone()))
-        .map(|Authenticated(claims): Authenticated| json(&app::protected(claims)));
+        .map(|Authenticated(claims): Authenticated| json(&app::protected(*claims)));
     let read = warp::path!("documents" / ..)
         .and(require_permission(gate.clone(), DocumentRead))
         .and(warp::get())

@@ -83,7 +83,9 @@ async fn main() {
     let guarded: Router = Router::new()
         .route(
             "/protected",
-            get(|Authenticated(claims): Authenticated| async move { Json(app::protected(claims)) }),
+            get(
+                |Authenticated(claims): Authenticated| async move { Json(app::protected(*claims)) },
+            ),
         )
         .with_state(started.service.gate().clone());
     let router: Router = Router::new()
