@@ -71,7 +71,13 @@ where
         );
         return Outcome::Forward(Status::InternalServerError);
     };
-    let verified = gate.require_optional_async(&View(request)).await;
+    // Decided at once unless a trusted issuer's keys must be fetched: only that rare case
+    // awaits, boxed, so the guard's future (which Rocket boxes and moves) never holds the
+    // claims across an await.
+    let verified = match gate.require_optional_async(&View(request)).now() {
+        Ok(verified) => verified,
+        Err(pending) => Box::pin(pending).await,
+    };
     let refusal = match verified.and_then(|claims| check(gate, claims)) {
         Ok(value) => return Outcome::Success(value),
         Err(refusal) => refusal,
