@@ -1,10 +1,10 @@
 //! The types every adapter exports with its own framework traits on them.
 
 /// Defines an adapter's guard types, each preceded by its doc comment: `Authenticated<C>`
-/// (the verified claims, boxed), `Authorized<P, C>` (the claims and the document id they grant `P`
+/// (the verified claims), `Authorized<P, C>` (the claims and the document id they grant `P`
 /// on), `Scoped<S, C>` (claims holding [`Scope`](crate::Scope) `S`), `MaybeAuthenticated<C>`
 /// (claims if there is a token) and `TokenRejection` (a [`Refusal`](crate::Refusal)), with
-/// their `Deref`s, `Display` and `Error`. The types must be the adapter's own, so that it may
+/// their `Deref`s, `Display` and `Error`. Each holds its claims in a `Box`. The types must be the adapter's own, so that it may
 /// implement its framework's traits on them; the macro keeps their shape one and the same.
 #[doc(hidden)]
 #[macro_export]
@@ -15,9 +15,9 @@ macro_rules! adapter_guard_types {
     (@ Authenticated $(#[$doc:meta])*) => {
         $(#[$doc])*
         ///
-        /// The claims are boxed, so that the extractor the framework moves from future to
-        /// future to handler is one pointer, not the claims' few hundred bytes. Fields read
-        /// through `Deref` (`user.sub`); [`into_claims`](Self::into_claims) moves them out.
+        /// The claims are boxed, so that the value the framework moves from future to future
+        /// to handler is one pointer, not the claims' few hundred bytes. Their fields are read
+        /// through `Deref` (`user.sub`), and [`into_claims`](Self::into_claims) moves them out.
         #[derive(Debug, Clone)]
         pub struct Authenticated<C = $crate::NoExtra>(pub ::std::boxed::Box<$crate::Claims<C>>);
 
