@@ -84,19 +84,27 @@ impl VerifiedTokens {
         mixed % CACHE_SLOTS
     }
 
-    /// The claims of `token` if this verifier has verified it on this thread.
-    pub(super) fn claims<E: DeserializeOwned + Clone + 'static>(
-        &mut self,
-        verifier: u64,
-        token: &str,
-        lenient_ckeditor_claims: bool,
-    ) -> Option<Result<Claims<E>, AuthError>> {
-        let hit = match &mut self.slots[Self::slot(token)] {
+    /// The slot that holds `token` as verified by `verifier` on this thread, if one does.
+    /// Looked up apart from [`claims_in`](Self::claims_in) so that a miss, the usual case
+    /// with many users, hands back a slot number and not an empty claims-sized value.
+    pub(super) fn find(&self, verifier: u64, token: &str) -> Option<usize> {
+        let slot = Self::slot(token);
+        match &self.slots[slot] {
             // Constant-time: a timing difference must not tell an attacker how much of a
             // remembered token (signature included) their guess matches.
-            Some(hit) if hit.verifier == verifier && hit.holds(token) => hit,
-            _ => return None,
-        };
+            Some(hit) if hit.verifier == verifier && hit.holds(token) => Some(slot),
+            _ => None,
+        }
+    }
+
+    /// The claims remembered in `slot` (from [`find`](Self::find)): parsed from the payload
+    /// on the first hit, then kept. `None` if the slot is empty.
+    pub(super) fn claims_in<E: DeserializeOwned + Clone + 'static>(
+        &mut self,
+        slot: usize,
+        lenient_ckeditor_claims: bool,
+    ) -> Option<Result<Claims<E>, AuthError>> {
+        let hit = self.slots[slot].as_mut()?;
         if let Some(claims) = hit
             .claims
             .as_ref()

@@ -284,13 +284,8 @@ impl Verifier {
         token: &str,
         now: u64,
     ) -> Result<Claims<E>, AuthError> {
-        let lenient = self.lenient_ckeditor_claims;
-        if let Some(claims) =
-            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
-        {
-            let claims = claims?;
-            self.check_claims(&claims, now)?;
-            return Ok(claims);
+        if let Some(remembered) = self.remembered(token, now) {
+            return remembered;
         }
         self.verify_uncached(token, now).map_err(|error| {
             // The form checks skipped by `split_at_outer_dots` answer first, as if they had
@@ -299,6 +294,22 @@ impl Verifier {
                 .err()
                 .unwrap_or(error)
         })
+    }
+
+    /// The verdict on a token this verifier verified before on this thread (the claims rules
+    /// are checked again, as of `now`), or `None` when the cache does not hold it.
+    fn remembered<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Option<Result<Claims<E>, AuthError>> {
+        let slot = VERIFIED.with_borrow(|cache| cache.find(self.id, token))?;
+        let lenient = self.lenient_ckeditor_claims;
+        let claims = VERIFIED.with_borrow_mut(|cache| cache.claims_in(slot, lenient))?;
+        Some(claims.and_then(|claims| {
+            self.check_claims(&claims, now)?;
+            Ok(claims)
+        }))
     }
 
     /// A full verification of a token the cache does not hold.
@@ -358,12 +369,8 @@ impl Verifier {
                 max: self.max_token_len,
             });
         }
-        if let Some(claims) =
-            VERIFIED.with_borrow_mut(|cache| cache.claims(self.id, token, lenient))
-        {
-            let claims = claims?;
-            self.check_claims(&claims, now)?;
-            return Ok(claims);
+        if let Some(remembered) = self.remembered(token, now) {
+            return remembered;
         }
         let key = self.check_parsed_header(&decoded.header)?;
         key.verify(
