@@ -5,7 +5,7 @@
 # a full verification) through a router with `/public` and `/protected` (`Authenticated`).
 # Each route runs with N=200 and N=1200; the difference of the two counts over 1000 requests
 # leaves out start-up and token minting, and /protected minus /public is the guard's
-# addition. Needs valgrind. About a minute.
+# addition. Needs valgrind. About ten seconds once built.
 #
 #   bash bench/guard-instructions.sh [FRAMEWORKS]     default: "axum actix rocket warp"
 #
