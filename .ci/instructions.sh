@@ -24,8 +24,8 @@ fi
 # wall-clock time; under Valgrind SHA-256 runs in software, so the HMAC alone is 0.35x and
 # 0.40x of jsonwebtoken's verification and the time goals cannot be met in instructions.
 # The gate is the measured ratio (2026-12-01: 0.501, 0.571, 0.650, 0.704, after the
-# strict base64url decoder and the byte-built token) plus about 0.03, so a regression fails while the goal stays visible
-# (BENCHMARKS.md).
+# strict base64url decoder and the byte-built token) plus about 0.03, so a regression
+# fails while the goal stays visible (BENCHMARKS.md).
 declare -A gate=(
     [verify_access]=0.53
     [verify_ckeditor]=0.60
