@@ -4,8 +4,9 @@
 /// (the verified claims), `Authorized<P, C>` (the claims and the document id they grant `P`
 /// on), `Scoped<S, C>` (claims holding [`Scope`](crate::Scope) `S`), `MaybeAuthenticated<C>`
 /// (claims if there is a token) and `TokenRejection` (a [`Refusal`](crate::Refusal)), with
-/// their `Deref`s, `Display` and `Error`. Each holds its claims in a `Box`. The types must be the adapter's own, so that it may
-/// implement its framework's traits on them; the macro keeps their shape one and the same.
+/// their `Deref`s, `Display` and `Error`. Each holds its claims in a `Box`. The types must be
+/// the adapter's own, so that it may implement its framework's traits on them; the macro
+/// keeps their shape one and the same.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! adapter_guard_types {
