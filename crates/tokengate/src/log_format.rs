@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::config_error::ConfigError;
+use crate::service::config_error::ConfigError;
 
 /// The format of a binary's log lines on standard error. Whatever the format, a log line
 /// never carries a token, secret or password, and durations are integer microseconds.

@@ -17,12 +17,12 @@
 //! assert!(gate.verify::<tokengate::NoExtra>(&reader).is_ok());
 //! ```
 
-use crate::claims::Claims;
-use crate::collaboration::Auth;
 #[cfg(feature = "accounts")]
-use crate::config::Config;
-use crate::issue::Issuer;
-use crate::verify::unix_now;
+use crate::service::config::Config;
+use crate::token::claims::Claims;
+use crate::token::collaboration::Auth;
+use crate::token::issue::Issuer;
+use crate::token::verify::unix_now;
 
 /// Mints access tokens exactly as an app with the same issuer (or, with the `accounts`
 /// feature, the same `Config`) would.

@@ -1,0 +1,487 @@
+//! The gate: everything an adapter needs to guard a route, behind one cheap clone.
+
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+use crate::gate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
+use crate::gate::reply::HttpReply;
+use crate::gate::revocation::RevocationList;
+use crate::gate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
+use crate::gate::source::{RequestView, TokenSource, TokenSources};
+#[cfg(feature = "remote-keys")]
+use crate::gate::trusted::{Outcome, Refresh, Trusted};
+use crate::gate::verdict::Verdict;
+use crate::token::claims::Claims;
+use crate::token::collaboration::Permission;
+use crate::token::error::AuthError;
+use crate::token::verify::Verifier;
+
+/// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
+pub const DEFAULT_REALM: &str = "tokengate";
+
+/// Finds, verifies and authorizes tokens, and renders the failures.
+///
+/// Adapters hold a `Gate` (an `Arc` inside, so cloning is cheap) and call
+/// [`authenticate`](Self::authenticate) with their request view; every rule lives here.
+///
+/// ```
+/// use tokengate::{Algorithm, Claims, Gate, HeaderValue, Issuer, Key, RequestView, Verifier};
+///
+/// struct Req(String);
+/// impl RequestView for Req {
+///     fn header(&self, name: &str) -> HeaderValue<'_> {
+///         if name == "authorization" { HeaderValue::One(self.0.as_bytes()) } else { HeaderValue::Absent }
+///     }
+///     fn query(&self) -> Option<&str> { None }
+///     fn method(&self) -> &str { "GET" }
+/// }
+///
+/// let key = Key::hmac(Algorithm::HS256, &[3; 32]).unwrap();
+/// let token = Issuer::new(key.clone()).issue(Claims::for_subject("u1")).unwrap().token;
+/// let gate = Gate::new(Verifier::new(key));
+/// let claims: Claims = gate.authenticate(&Req(format!("Bearer {token}"))).unwrap();
+/// assert_eq!(claims.sub.as_deref(), Some("u1"));
+///
+/// let error = gate.authenticate::<tokengate::NoExtra>(&Req("Bearer nope".into())).unwrap_err();
+/// let reply = gate.reject(&error);
+/// assert_eq!(reply.status, 401);
+/// ```
+#[derive(Clone)]
+pub struct Gate {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    verifier: Verifier,
+    sources: TokenSources,
+    csrf: bool,
+    realm: String,
+    errors: SharedErrorFormat,
+    revocations: Arc<RevocationList>,
+    #[cfg(feature = "remote-keys")]
+    trusted: Option<Trusted>,
+}
+
+/// Where verifying a token got without waiting.
+// The claims are the common case; boxing them would cost an allocation per token.
+#[allow(clippy::large_enum_variant)]
+enum Step<E> {
+    Done(Result<Claims<E>, AuthError>),
+    /// A trusted issuer's token with a `kid` not in memory: the keys may be fetched again.
+    #[cfg(feature = "remote-keys")]
+    Refresh(Refresh),
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("verifier", &self.inner.verifier)
+            .field("sources", &self.inner.sources)
+            .field("csrf", &self.inner.csrf)
+            .field("realm", &self.inner.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gate {
+    /// A gate with the default sources (`Authorization: Bearer`, then `x-access-token`),
+    /// realm, JSON error format and an empty revocation list.
+    pub fn new(verifier: Verifier) -> Gate {
+        Gate::builder(verifier).build()
+    }
+
+    /// A builder for a gate that accepts the access tokens of OpenID Connect providers and
+    /// nothing else: a pure resource server, which mints no tokens of its own and so has no
+    /// secret or key of its own. A token whose `iss` is none of `issuers` is 401
+    /// `invalid_token`; the others are checked as with
+    /// [`GateBuilder::trusted_issuers`]. Start the key fetching with
+    /// [`Gate::spawn_key_refreshers`].
+    ///
+    /// ```
+    /// use tokengate::remote::TrustedIssuers;
+    /// use tokengate::Gate;
+    ///
+    /// let providers = TrustedIssuers::discover(["https://login.example.com/realms/main"], false)
+    ///     .unwrap();
+    /// let gate = Gate::trusting(providers, "https://api.example.com").build();
+    /// // A token of nobody it trusts, here one signed with a secret an attacker picked:
+    /// let secret = tokengate::Key::hmac(tokengate::Algorithm::HS256, &[7; 32]).unwrap();
+    /// let forged = tokengate::Issuer::new(secret)
+    ///     .issue(tokengate::Claims::for_subject("admin"))
+    ///     .unwrap();
+    /// let refused = gate.verify::<tokengate::NoExtra>(&forged.token).unwrap_err();
+    /// assert_eq!(refused.code(), "invalid_token");
+    /// ```
+    #[cfg(feature = "remote-keys")]
+    pub fn trusting(
+        issuers: crate::token::remote::TrustedIssuers,
+        rules: impl Into<crate::token::remote::TrustedRules>,
+    ) -> GateBuilder {
+        Gate::builder(no_own_tokens()).trusted_issuers(issuers, rules)
+    }
+
+    /// A builder to change the defaults.
+    pub fn builder(verifier: Verifier) -> GateBuilder {
+        GateBuilder {
+            verifier,
+            sources: TokenSources::default(),
+            csrf: false,
+            realm: DEFAULT_REALM.to_owned(),
+            errors: Arc::new(JsonErrors),
+            revocations: Arc::new(RevocationList::new()),
+            #[cfg(feature = "remote-keys")]
+            trusted: None,
+        }
+    }
+
+    /// Finds the token in `request` and verifies it. A token read from a cookie with CSRF
+    /// protection on (see [`GateBuilder::cookie_sessions`]) must, on any method but GET, HEAD
+    /// and OPTIONS, come with the CSRF header: checked after the token, so a bad token is
+    /// still a 401, and before any permission or handler ([`AuthError::CsrfFailed`]).
+    pub fn authenticate<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Result<Claims<E>, AuthError> {
+        let (token, source) = self.inner.sources.extract_with_source(request)?;
+        let claims = self.verify(&token)?;
+        if self.inner.csrf
+            && matches!(source, TokenSource::Cookie(_))
+            && !is_safe_method(request.method())
+            && !csrf_matches(request)
+        {
+            return Err(AuthError::CsrfFailed);
+        }
+        Ok(claims)
+    }
+
+    /// Like [`authenticate`](Self::authenticate), for async callers: a token of a trusted
+    /// issuer (`GateBuilder::trusted_issuers`, feature `remote-keys`) whose `kid` is not among the keys in
+    /// memory makes the gate fetch that issuer's keys again (at most once per 30 seconds,
+    /// one fetch for all waiting requests) before refusing it, so a provider's key rotation
+    /// is followed on the first token signed with the new key. Every other token is
+    /// verified at once, without a lock or a request; the future owns what it needs.
+    pub fn authenticate_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Verdict<Result<Claims<E>, AuthError>> {
+        self.decide(request, |_, result| result)
+    }
+
+    /// Like [`authenticate_optional`](Self::authenticate_optional), for async callers (see
+    /// [`authenticate_async`](Self::authenticate_async)).
+    pub fn authenticate_optional_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Verdict<Result<Option<Claims<E>>, AuthError>> {
+        self.decide(request, |_, result| optional(result))
+    }
+
+    /// The one body of the async checks: the request's verdict, turned by `finish` (given
+    /// this gate, or a clone of it once keys were fetched) into what the caller returns
+    /// before it is wrapped. The claims are a few hundred bytes, and every conversion of a
+    /// decided verdict after the wrapping would move them again.
+    pub(crate) fn decide<E, T>(
+        &self,
+        request: &impl RequestView,
+        finish: impl FnOnce(&Gate, Result<Claims<E>, AuthError>) -> T + Send + Sync + 'static,
+    ) -> Verdict<T>
+    where
+        E: DeserializeOwned + Clone + 'static,
+        T: 'static,
+    {
+        let (token, source) = match self.inner.sources.extract_with_source(request) {
+            Ok(found) => found,
+            Err(error) => return Verdict::ready(finish(self, Err(error))),
+        };
+        let csrf_failed = self.inner.csrf
+            && matches!(source, TokenSource::Cookie(_))
+            && !is_safe_method(request.method())
+            && !csrf_matches(request);
+        match self.verify_step::<E>(&token) {
+            Step::Done(result) => Verdict::ready(finish(self, csrf_checked(result, csrf_failed))),
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => {
+                let gate = self.clone();
+                Verdict::pending(async move {
+                    let result = refresh
+                        .run()
+                        .await
+                        .and_then(|claims| gate.not_revoked(claims));
+                    finish(&gate, csrf_checked(result, csrf_failed))
+                })
+            }
+        }
+    }
+
+    /// Whether tokens from cookies need the CSRF header on unsafe methods.
+    pub fn csrf_protected(&self) -> bool {
+        self.inner.csrf
+    }
+
+    /// Like [`authenticate`](Self::authenticate), but a request without any token is
+    /// anonymous (`Ok(None)`); an invalid or expired token is still an error.
+    pub fn authenticate_optional<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        request: &impl RequestView,
+    ) -> Result<Option<Claims<E>>, AuthError> {
+        optional(self.authenticate(request))
+    }
+
+    /// Verifies a token taken from elsewhere, revocation included. A trusted issuer's token
+    /// is checked with the keys in memory only: an unknown `kid` is
+    /// [`UnknownKey`](AuthError::UnknownKey) (use [`verify_async`](Self::verify_async) to
+    /// follow key rotation), keys never loaded are
+    /// [`KeysUnavailable`](AuthError::KeysUnavailable).
+    pub fn verify<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
+        match self.verify_step(token) {
+            Step::Done(result) => result,
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => Err(refresh.refuse()),
+        }
+    }
+
+    /// Like [`verify`](Self::verify), but a trusted issuer's token with an unknown `kid`
+    /// makes the gate fetch the issuer's keys again first (see
+    /// [`authenticate_async`](Self::authenticate_async)).
+    pub async fn verify_async<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<E>, AuthError> {
+        let step = self.verify_step(token);
+        self.finish(step).await
+    }
+
+    async fn finish<E: DeserializeOwned + Clone + 'static>(
+        &self,
+        step: Step<E>,
+    ) -> Result<Claims<E>, AuthError> {
+        match step {
+            Step::Done(result) => result,
+            #[cfg(feature = "remote-keys")]
+            Step::Refresh(refresh) => self.not_revoked(refresh.run().await?),
+        }
+    }
+
+    /// Verifies with the keys in memory: a trusted issuer's keys for its tokens, else the
+    /// gate's own verifier. The `iss` is only looked at when issuers are trusted.
+    fn verify_step<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Step<E> {
+        #[cfg(feature = "remote-keys")]
+        if let Some(trusted) = &self.inner.trusted {
+            match trusted.check(token) {
+                Outcome::NotTrusted => {}
+                Outcome::Done(result) => {
+                    return Step::Done(result.and_then(|claims| self.not_revoked(claims)));
+                }
+                Outcome::UnknownKid(refresh) => return Step::Refresh(refresh),
+            }
+        }
+        let result = self.inner.verifier.verify(token);
+        // Checked in place: the claims are not moved on the usual path.
+        match &result {
+            Ok(claims) if self.is_revoked(claims) => Step::Done(Err(AuthError::Revoked)),
+            _ => Step::Done(result),
+        }
+    }
+
+    #[cfg(feature = "remote-keys")]
+    fn not_revoked<E>(&self, claims: Claims<E>) -> Result<Claims<E>, AuthError> {
+        match self.is_revoked(&claims) {
+            true => Err(AuthError::Revoked),
+            false => Ok(claims),
+        }
+    }
+
+    fn is_revoked<E>(&self, claims: &Claims<E>) -> bool {
+        let revocations = &self.inner.revocations;
+        // The empty list, the usual case, costs one load and no fingerprint.
+        !revocations.is_empty()
+            && revocations.is_revoked(Some(&claims.revocation_id()), claims.sid.as_deref())
+    }
+
+    /// Requires that `claims` grant `permission` on `document`.
+    pub fn authorize<E>(
+        &self,
+        claims: &Claims<E>,
+        document: &str,
+        permission: &Permission,
+    ) -> Result<(), AuthError> {
+        if claims.allows(document, permission) {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope {
+                permission: permission.name(),
+            })
+        }
+    }
+
+    /// The response for an authentication failure: status, `WWW-Authenticate`, body.
+    pub fn reject(&self, error: &AuthError) -> HttpReply {
+        self.render(&error.to_problem(&self.inner.realm))
+    }
+
+    /// The response for any problem, in the configured error format.
+    pub fn render(&self, problem: &Problem) -> HttpReply {
+        problem.to_reply(&*self.inner.errors)
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
+    }
+
+    /// The revocation list this gate consults.
+    pub fn revocations(&self) -> &Arc<RevocationList> {
+        &self.inner.revocations
+    }
+
+    /// The realm of the challenges.
+    pub fn realm(&self) -> &str {
+        &self.inner.realm
+    }
+
+    /// Whether `iss` names one of the gate's trusted issuers: claims the gate verified with
+    /// that issuer's keys (always `false` without the `remote-keys` feature).
+    pub fn trusts(&self, iss: Option<&str>) -> bool {
+        #[cfg(feature = "remote-keys")]
+        if let (Some(trusted), Some(iss)) = (&self.inner.trusted, iss) {
+            return trusted.trusts(iss);
+        }
+        let _ = iss;
+        false
+    }
+
+    /// The trusted issuers, if any were configured.
+    #[cfg(feature = "remote-keys")]
+    pub fn trusted_issuers(&self) -> Option<&crate::token::remote::TrustedIssuers> {
+        self.inner.trusted.as_ref().map(Trusted::issuers)
+    }
+
+    /// Starts loading every trusted issuer's keys in the background and keeps them fresh
+    /// (see [`RemoteKeys::spawn_refresher`](crate::token::remote::RemoteKeys::spawn_refresher));
+    /// returns at once, whether or not the providers can be reached. Needs a Tokio runtime.
+    #[cfg(feature = "remote-keys")]
+    pub fn spawn_key_refreshers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.trusted_issuers()
+            .map(crate::token::remote::TrustedIssuers::spawn_refreshers)
+            .unwrap_or_default()
+    }
+}
+
+/// Builds a [`Gate`].
+pub struct GateBuilder {
+    verifier: Verifier,
+    sources: TokenSources,
+    csrf: bool,
+    realm: String,
+    errors: SharedErrorFormat,
+    revocations: Arc<RevocationList>,
+    #[cfg(feature = "remote-keys")]
+    trusted: Option<Trusted>,
+}
+
+impl GateBuilder {
+    /// Where to look for the token, in order.
+    pub fn sources(mut self, sources: TokenSources) -> Self {
+        self.sources = sources;
+        self
+    }
+
+    /// Browser sessions, with one setting: also read the token from the `tokengate_access`
+    /// cookie (after the headers, so a header wins), and require the double-submit CSRF
+    /// header (`X-CSRF-Token` equal to the `tokengate_csrf` cookie) on cookie-authenticated
+    /// requests with unsafe methods. See [`session`](crate::gate::session) for the cookies.
+    pub fn cookie_sessions(mut self) -> Self {
+        let cookie = TokenSource::Cookie(ACCESS_COOKIE.into());
+        self.sources = self.sources.then(cookie);
+        self.csrf = true;
+        self
+    }
+
+    /// The realm of the `WWW-Authenticate` challenge.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Replaces the error body format for every failure the gate renders.
+    pub fn error_format(mut self, format: impl ErrorFormat) -> Self {
+        self.errors = Arc::new(format);
+        self
+    }
+
+    /// Shares a revocation list (the account service writes to it on logout).
+    pub fn revocations(mut self, revocations: Arc<RevocationList>) -> Self {
+        self.revocations = revocations;
+        self
+    }
+
+    /// Also accepts access tokens of the OpenID Connect providers `issuers` (resource-server
+    /// mode): a token whose `iss` is one of them is verified with that issuer's keys only,
+    /// and must meet `rules`: one audience (`"https://api.example.com"`), or
+    /// [`TrustedRules`](crate::token::remote::TrustedRules) for several audiences and a required
+    /// `typ`. Other tokens are verified as before. Start the key fetching with
+    /// [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
+    #[cfg(feature = "remote-keys")]
+    pub fn trusted_issuers(
+        mut self,
+        issuers: crate::token::remote::TrustedIssuers,
+        rules: impl Into<crate::token::remote::TrustedRules>,
+    ) -> Self {
+        self.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, rules.into()));
+        self
+    }
+
+    /// The gate.
+    pub fn build(self) -> Gate {
+        Gate {
+            inner: Arc::new(Inner {
+                verifier: self.verifier,
+                sources: self.sources,
+                csrf: self.csrf,
+                realm: self.realm,
+                errors: self.errors,
+                revocations: self.revocations,
+                #[cfg(feature = "remote-keys")]
+                trusted: self.trusted,
+            }),
+        }
+    }
+}
+
+/// `result`, unless the token came from a cookie without the CSRF header on an unsafe
+/// method: the token's own verdict comes first, so a bad token is a 401 before any CSRF 403.
+fn csrf_checked<E>(
+    result: Result<Claims<E>, AuthError>,
+    csrf_failed: bool,
+) -> Result<Claims<E>, AuthError> {
+    match result {
+        Ok(_) if csrf_failed => Err(AuthError::CsrfFailed),
+        other => other,
+    }
+}
+
+/// A request without a token is anonymous (`Ok(None)`); any other verdict stands.
+pub(crate) fn optional<E>(
+    result: Result<Claims<E>, AuthError>,
+) -> Result<Option<Claims<E>>, AuthError> {
+    match result {
+        Err(AuthError::MissingToken) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// The own verifier of a gate that only trusts providers: an HS512 key of 64 random bytes that
+/// is never stored anywhere else, so no token anybody holds verifies under it. (The gate's
+/// shape keeps one own verifier; this one refuses every token that reaches it.)
+#[cfg(feature = "remote-keys")]
+fn no_own_tokens() -> Verifier {
+    use rand::RngCore;
+    let mut secret = [0u8; 64];
+    rand::rng().fill_bytes(&mut secret);
+    let key = crate::token::Key::hmac(crate::token::Algorithm::HS512, &secret)
+        .expect("64 bytes is the HS512 minimum");
+    Verifier::new(key)
+}
