@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
-use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict};
+use tokengate::{
+    AuthError, Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict,
+};
 
 use crate::view::{to_response, View};
 
@@ -166,9 +168,7 @@ fn require_gate(req: &HttpRequest) -> Result<&Gate, actix_web::Error> {
 fn present<C>(req: &HttpRequest, claims: Option<Claims<C>>) -> Result<Claims<C>, actix_web::Error> {
     match claims {
         Some(claims) => Ok(claims),
-        None => Ok(require_gate(req)?
-            .require_present(None)
-            .map_err(TokenRejection)?),
+        None => Err(TokenRejection(require_gate(req)?.refuse(AuthError::MissingToken)).into()),
     }
 }
 
@@ -185,5 +185,5 @@ where
     if let Some(Authenticated(claims)) = req.extensions().get::<Authenticated<C>>() {
         return Ok(Verdict::ready(Ok(Some(Claims::clone(claims)))));
     }
-    Ok(require_gate(req)?.require_optional_async::<C>(&View(req)))
+    Ok(require_gate(req)?.decide::<Option<Claims<C>>>(&View(req)))
 }

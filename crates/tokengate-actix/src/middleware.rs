@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::marker::PhantomData;
 use std::rc::Rc;
-use tokengate::{Gate, NoExtra};
+use tokengate::{Claims, Gate, NoExtra};
 
 use crate::extract::{Authenticated, TokenRejection};
 use crate::view::View;
@@ -84,7 +84,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         // The verification may wait for a trusted issuer's keys (an unknown `kid`).
-        let verified = self.gate.require_async::<C>(&View(req.request()));
+        let verified = self.gate.decide::<Claims<C>>(&View(req.request()));
         let service = Rc::clone(&self.service);
         Box::pin(async move {
             match verified.await {

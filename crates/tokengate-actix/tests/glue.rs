@@ -59,10 +59,12 @@ async fn optional_tokens_refuse_bad_ones_instead_of_going_anonymous() {
         .insert_header(bearer("a.b.c"))
         .to_request();
     let response = test::call_service(&app, forged).await;
-    let error = gate
-        .authenticate::<tokengate::NoExtra>(&Header("Bearer a.b.c"))
-        .unwrap_err();
-    let expected = gate.reject(&error);
+    let expected = gate
+        .decide::<tokengate::Claims>(&Header("Bearer a.b.c"))
+        .now()
+        .expect("decided at once")
+        .unwrap_err()
+        .into_reply();
     assert_eq!(response.status().as_u16(), expected.status);
     let challenge = header(&response, "www-authenticate").to_owned();
     assert_eq!(header(&response, "content-type"), expected.content_type);

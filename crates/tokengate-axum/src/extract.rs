@@ -6,7 +6,9 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, RawPath
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::{Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict};
+use tokengate::{
+    AuthError, Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict,
+};
 
 use crate::view::{to_response, View};
 
@@ -77,7 +79,7 @@ where
 {
     match parts.extensions.get::<Authenticated<C>>() {
         Some(Authenticated(claims)) => Verdict::ready(Ok(Some(Claims::clone(claims)))),
-        None => gate.require_optional_async(&View::of(parts)),
+        None => gate.decide(&View::of(parts)),
     }
 }
 
@@ -86,7 +88,8 @@ pub(crate) async fn required<C>(parts: &Parts, gate: &Gate) -> Result<Claims<C>,
 where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    Ok(gate.require_present(claims_of(parts, gate).await?)?)
+    let claims = claims_of(parts, gate).await?;
+    Ok(claims.ok_or_else(|| gate.refuse(AuthError::MissingToken))?)
 }
 
 impl<S, C> FromRequestParts<S> for Authenticated<C>

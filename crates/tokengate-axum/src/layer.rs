@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::task::{Context, Poll};
-use tokengate::{Gate, NoExtra};
+use tokengate::{Claims, Gate, NoExtra};
 use tower::{Layer, Service};
 
 use crate::extract::{Authenticated, TokenRejection};
@@ -92,7 +92,7 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         // The verification may wait for a trusted issuer's keys (an unknown `kid`), so the
         // inner service that was made ready is taken along, and a fresh clone left behind.
-        let verified = self.gate.require_async::<C>(&View::of_request(&request));
+        let verified = self.gate.decide::<Claims<C>>(&View::of_request(&request));
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {

@@ -9,8 +9,8 @@ use rocket::{Catcher, Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use std::io::Cursor;
 use std::sync::Mutex;
+use tokengate::{AuthError, Refusal, RequestView, RequiredPermission, Scope};
 use tokengate::{Claims, DocumentSegment, Gate, HeaderValue, HttpReply, JsonErrors, Problem};
-use tokengate::{Refusal, RequestView, RequiredPermission, Scope};
 
 tokengate::adapter_guard_types! {
     /// The verified claims of the request's bearer token, as a request guard: it verifies the
@@ -74,7 +74,7 @@ where
     // Decided at once unless a trusted issuer's keys must be fetched: only that rare case
     // awaits, boxed, so the guard's future (which Rocket boxes and moves) never holds the
     // claims across an await.
-    let verified = match gate.require_optional_async(&View(request)).now() {
+    let verified = match gate.decide(&View(request)).now() {
         Ok(verified) => verified,
         Err(pending) => Box::pin(pending).await,
     };
@@ -122,10 +122,10 @@ macro_rules! guards {
 }
 
 guards! {
-    Authenticated<C>, |gate, claims, request| gate.require_present(claims).map(Authenticated::from);
+    Authenticated<C>, |gate, claims, request| present(gate, claims).map(Authenticated::from);
     MaybeAuthenticated<C>, |_gate, claims, request| Ok(MaybeAuthenticated::from(claims));
     Authorized<P, C> where P: RequiredPermission, |gate, claims, request| {
-        let claims = gate.require_present(claims)?;
+        let claims = present(gate, claims)?;
         let path = request.uri().path().as_str();
         let segment = request.route().map_or(DocumentSegment::Missing, |route| {
             DocumentSegment::in_path(route.uri.path(), path, P::PARAM)
@@ -133,7 +133,12 @@ guards! {
         let document = gate.authorize_segment::<P, C>(&claims, segment)?;
         Ok(Authorized::granted(claims, document))
     };
-    Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, gate.require_present(claims)?);
+    Scoped<S, C> where S: Scope, |gate, claims, request| Scoped::check(gate, present(gate, claims)?);
+}
+
+/// The claims, or 401 `missing_token` when the request had none.
+fn present<C>(gate: &Gate, claims: Option<Claims<C>>) -> Result<Claims<C>, Refusal> {
+    claims.ok_or_else(|| gate.refuse(AuthError::MissingToken))
 }
 
 /// Catchers for 401, 403, 404 and 503, registered by the

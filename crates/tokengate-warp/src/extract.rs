@@ -2,7 +2,7 @@
 //! rejection when a request has no claims that do.
 
 use serde::de::DeserializeOwned;
-use tokengate::{DocumentSegment, Gate, RequiredPermission, Scope};
+use tokengate::{Claims, DocumentSegment, Gate, RequiredPermission, Scope};
 use warp::reject::{Reject, Rejection};
 use warp::Filter;
 
@@ -67,7 +67,7 @@ where
     C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(move |view| {
-        let verified = gate.require_async(&view);
+        let verified = gate.decide::<Claims<C>>(&view);
         async move { verified.await.map(Authenticated::from).map_err(rejection) }
     })
 }
@@ -96,7 +96,7 @@ where
     C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(move |view| {
-        let verified = gate.require_optional_async(&view);
+        let verified = gate.decide::<Option<Claims<C>>>(&view);
         async move {
             let claims = verified.await.map_err(rejection)?;
             Ok::<_, Rejection>(claims.map(Authenticated::from))
@@ -141,7 +141,7 @@ where
         .and(warp::path::end())
         .and(view())
         .and_then(move |segment: String, view: View| {
-            let verified = gate.require_async::<C>(&view);
+            let verified = gate.decide::<Claims<C>>(&view);
             let gate = gate.clone();
             async move {
                 let claims = verified.await.map_err(rejection)?;
@@ -167,7 +167,7 @@ where
     C: DeserializeOwned + Clone + Send + 'static,
 {
     view().and_then(move |view: View| {
-        let verified = gate.require_async::<C>(&view);
+        let verified = gate.decide::<Claims<C>>(&view);
         let gate = gate.clone();
         async move {
             let claims = verified.await.map_err(rejection)?;

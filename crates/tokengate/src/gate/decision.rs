@@ -3,16 +3,18 @@
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
+use crate::gate::permission::{DocumentSegment, Scope};
 use crate::gate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
+use crate::gate::refusal::{Reason, Refusal};
 use crate::gate::reply::HttpReply;
 use crate::gate::revocation::RevocationList;
 use crate::gate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
 use crate::gate::source::{RequestView, TokenSource, TokenSources};
 #[cfg(feature = "remote-keys")]
 use crate::gate::trusted::{Outcome, Refresh, Trusted};
-use crate::gate::verdict::Verdict;
+use crate::gate::verdict::{Decision, Verdict};
 use crate::token::claims::Claims;
-use crate::token::collaboration::Permission;
+use crate::token::collaboration::RequiredPermission;
 use crate::token::error::AuthError;
 use crate::token::verify::Verifier;
 
@@ -22,30 +24,9 @@ pub const DEFAULT_REALM: &str = "tokengate";
 /// Finds, verifies and authorizes tokens, and renders the failures.
 ///
 /// Adapters hold a `Gate` (an `Arc` inside, so cloning is cheap) and call
-/// [`authenticate`](Self::authenticate) with their request view; every rule lives here.
+/// [`decide`](Self::decide) with their request view; every rule lives here.
 ///
-/// ```
-/// use tokengate::{Algorithm, Claims, Gate, HeaderValue, Issuer, Key, RequestView, Verifier};
-///
-/// struct Req(String);
-/// impl RequestView for Req {
-///     fn header(&self, name: &str) -> HeaderValue<'_> {
-///         if name == "authorization" { HeaderValue::One(self.0.as_bytes()) } else { HeaderValue::Absent }
-///     }
-///     fn query(&self) -> Option<&str> { None }
-///     fn method(&self) -> &str { "GET" }
-/// }
-///
-/// let key = Key::hmac(Algorithm::HS256, &[3; 32]).unwrap();
-/// let token = Issuer::new(key.clone()).issue(Claims::for_subject("u1")).unwrap().token;
-/// let gate = Gate::new(Verifier::new(key));
-/// let claims: Claims = gate.authenticate(&Req(format!("Bearer {token}"))).unwrap();
-/// assert_eq!(claims.sub.as_deref(), Some("u1"));
-///
-/// let error = gate.authenticate::<tokengate::NoExtra>(&Req("Bearer nope".into())).unwrap_err();
-/// let reply = gate.reject(&error);
-/// assert_eq!(reply.status, 401);
-/// ```
+/// The [module](crate::gate) shows a whole decision.
 #[derive(Clone)]
 pub struct Gate {
     inner: Arc<Inner>,
@@ -122,65 +103,36 @@ impl Gate {
 
     /// A builder to change the defaults.
     pub fn builder(verifier: Verifier) -> GateBuilder {
-        GateBuilder {
-            verifier,
-            sources: TokenSources::default(),
-            csrf: false,
-            realm: DEFAULT_REALM.to_owned(),
-            errors: Arc::new(JsonErrors),
-            revocations: Arc::new(RevocationList::new()),
-            #[cfg(feature = "remote-keys")]
-            trusted: None,
-        }
+        GateBuilder::new(verifier)
     }
 
-    /// Finds the token in `request` and verifies it. A token read from a cookie with CSRF
-    /// protection on (see [`GateBuilder::cookie_sessions`]) must, on any method but GET, HEAD
-    /// and OPTIONS, come with the CSRF header: checked after the token, so a bad token is
-    /// still a 401, and before any permission or handler ([`AuthError::CsrfFailed`]).
-    pub fn authenticate<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        request: &impl RequestView,
-    ) -> Result<Claims<E>, AuthError> {
-        let (token, source) = self.inner.sources.extract_with_source(request)?;
-        let claims = self.verify(&token)?;
-        if self.inner.csrf
-            && matches!(source, TokenSource::Cookie(_))
-            && !is_safe_method(request.method())
-            && !csrf_matches(request)
-        {
-            return Err(AuthError::CsrfFailed);
-        }
-        Ok(claims)
+    /// Decides `request`: finds its token, verifies it (revocation included), and applies
+    /// the cookie rule: a token read from a cookie with CSRF protection on (see
+    /// [`GateBuilder::cookie_sessions`]) must, on any method but GET, HEAD and OPTIONS, come
+    /// with the CSRF header, checked after the token (a bad token is still a 401) and before
+    /// any permission or handler.
+    ///
+    /// The verdict is read as `D`: [`Claims<E>`](Claims) when the request must carry a token
+    /// (none is 401 `missing_token`), or `Option<Claims<E>>` when it may come without one
+    /// (`None`; a bad token is still refused). It is a future, decided at once unless a
+    /// trusted issuer's token names a `kid` not among the keys in memory: then that issuer's
+    /// keys are fetched again (at most once per 30 seconds, one fetch for every waiting
+    /// request) before the token is judged, so a provider's key rotation is followed on the
+    /// first token signed with the new key. Take a decided verdict with [`Verdict::now`].
+    ///
+    /// Every adapter's extractor, guard, filter and middleware is this call and a wrapper
+    /// around its [`Refusal`].
+    pub fn decide<D: Decision>(&self, request: &impl RequestView) -> Verdict<Result<D, Refusal>> {
+        self.decide_with(request, |gate, result| {
+            D::from_result(result).map_err(|error| gate.refuse(error))
+        })
     }
 
-    /// Like [`authenticate`](Self::authenticate), for async callers: a token of a trusted
-    /// issuer (`GateBuilder::trusted_issuers`, feature `remote-keys`) whose `kid` is not among the keys in
-    /// memory makes the gate fetch that issuer's keys again (at most once per 30 seconds,
-    /// one fetch for all waiting requests) before refusing it, so a provider's key rotation
-    /// is followed on the first token signed with the new key. Every other token is
-    /// verified at once, without a lock or a request; the future owns what it needs.
-    pub fn authenticate_async<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        request: &impl RequestView,
-    ) -> Verdict<Result<Claims<E>, AuthError>> {
-        self.decide(request, |_, result| result)
-    }
-
-    /// Like [`authenticate_optional`](Self::authenticate_optional), for async callers (see
-    /// [`authenticate_async`](Self::authenticate_async)).
-    pub fn authenticate_optional_async<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        request: &impl RequestView,
-    ) -> Verdict<Result<Option<Claims<E>>, AuthError>> {
-        self.decide(request, |_, result| optional(result))
-    }
-
-    /// The one body of the async checks: the request's verdict, turned by `finish` (given
-    /// this gate, or a clone of it once keys were fetched) into what the caller returns
-    /// before it is wrapped. The claims are a few hundred bytes, and every conversion of a
-    /// decided verdict after the wrapping would move them again.
-    pub(crate) fn decide<E, T>(
+    /// The one body of [`decide`](Self::decide): the request's verdict, turned by `finish`
+    /// (given this gate, or a clone of it once keys were fetched) into what the caller
+    /// returns before it is wrapped. The claims are a few hundred bytes, and every
+    /// conversion of a decided verdict after the wrapping would move them again.
+    fn decide_with<E, T>(
         &self,
         request: &impl RequestView,
         finish: impl FnOnce(&Gate, Result<Claims<E>, AuthError>) -> T + Send + Sync + 'static,
@@ -213,25 +165,11 @@ impl Gate {
         }
     }
 
-    /// Whether tokens from cookies need the CSRF header on unsafe methods.
-    pub fn csrf_protected(&self) -> bool {
-        self.inner.csrf
-    }
-
-    /// Like [`authenticate`](Self::authenticate), but a request without any token is
-    /// anonymous (`Ok(None)`); an invalid or expired token is still an error.
-    pub fn authenticate_optional<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        request: &impl RequestView,
-    ) -> Result<Option<Claims<E>>, AuthError> {
-        optional(self.authenticate(request))
-    }
-
-    /// Verifies a token taken from elsewhere, revocation included. A trusted issuer's token
-    /// is checked with the keys in memory only: an unknown `kid` is
-    /// [`UnknownKey`](AuthError::UnknownKey) (use [`verify_async`](Self::verify_async) to
-    /// follow key rotation), keys never loaded are
-    /// [`KeysUnavailable`](AuthError::KeysUnavailable).
+    /// Verifies a token taken from elsewhere (a message, a job), revocation included. A
+    /// trusted issuer's token is checked with the keys in memory only: an unknown `kid` is
+    /// [`UnknownKey`](AuthError::UnknownKey), keys never loaded are
+    /// [`KeysUnavailable`](AuthError::KeysUnavailable). (A request's token follows key
+    /// rotation: see [`decide`](Self::decide).)
     pub fn verify<E: DeserializeOwned + Clone + 'static>(
         &self,
         token: &str,
@@ -240,28 +178,6 @@ impl Gate {
             Step::Done(result) => result,
             #[cfg(feature = "remote-keys")]
             Step::Refresh(refresh) => Err(refresh.refuse()),
-        }
-    }
-
-    /// Like [`verify`](Self::verify), but a trusted issuer's token with an unknown `kid`
-    /// makes the gate fetch the issuer's keys again first (see
-    /// [`authenticate_async`](Self::authenticate_async)).
-    pub async fn verify_async<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        token: &str,
-    ) -> Result<Claims<E>, AuthError> {
-        let step = self.verify_step(token);
-        self.finish(step).await
-    }
-
-    async fn finish<E: DeserializeOwned + Clone + 'static>(
-        &self,
-        step: Step<E>,
-    ) -> Result<Claims<E>, AuthError> {
-        match step {
-            Step::Done(result) => result,
-            #[cfg(feature = "remote-keys")]
-            Step::Refresh(refresh) => self.not_revoked(refresh.run().await?),
         }
     }
 
@@ -301,25 +217,61 @@ impl Gate {
             && revocations.is_revoked(Some(&claims.revocation_id()), claims.sid.as_deref())
     }
 
-    /// Requires that `claims` grant `permission` on `document`.
-    pub fn authorize<E>(
-        &self,
-        claims: &Claims<E>,
-        document: &str,
-        permission: &Permission,
-    ) -> Result<(), AuthError> {
-        if claims.allows(document, permission) {
-            Ok(())
-        } else {
-            Err(AuthError::InsufficientScope {
-                permission: permission.name(),
-            })
+    /// Requires that the `scope` claim of `claims` hold [`S::SCOPE`](Scope::SCOPE) (every
+    /// scope of it): otherwise 403 `insufficient_scope` with the scope in the challenge. What
+    /// `Scoped<S>` checks after authentication.
+    pub fn require_scope<S: Scope, E>(&self, claims: &Claims<E>) -> Result<(), Refusal> {
+        // An empty `S::SCOPE` is a mistake in the app; it must not open the route to every token.
+        let names_a_scope = S::SCOPE.split(' ').any(|scope| !scope.is_empty());
+        if names_a_scope && claims.has_scopes(S::SCOPE) {
+            return Ok(());
         }
+        let scope = S::SCOPE.into();
+        Err(self.refuse(AuthError::MissingScope { scope }))
     }
 
-    /// The response for an authentication failure: status, `WWW-Authenticate`, body.
-    pub fn reject(&self, error: &AuthError) -> HttpReply {
-        self.render(&error.to_problem(&self.inner.realm))
+    /// The document id of `segment`, when `claims` grant `P`'s permission on it: otherwise
+    /// 403 `insufficient_scope`, 404 for an id that is not UTF-8 once decoded, and 500 for a
+    /// route without the parameter. What `Authorized<P>` checks after authentication.
+    ///
+    /// ```
+    /// use tokengate::{Algorithm, Claims, DocumentRead, DocumentSegment, Gate, Key, Verifier};
+    ///
+    /// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap()));
+    /// let claims = Claims { scope: Some("documents:read".into()), ..Claims::for_subject("u1") };
+    /// let id = gate.authorize_segment::<DocumentRead, _>(&claims, DocumentSegment::Encoded("x%20y"));
+    /// assert_eq!(id.unwrap(), "x y");
+    /// let refused = gate.authorize_segment::<DocumentRead, _>(&Claims::<tokengate::NoExtra>::for_subject("u2"), DocumentSegment::Decoded("x"));
+    /// assert_eq!(refused.unwrap_err().status(), 403);
+    /// ```
+    pub fn authorize_segment<P: RequiredPermission, E>(
+        &self,
+        claims: &Claims<E>,
+        segment: DocumentSegment<'_>,
+    ) -> Result<String, Refusal> {
+        let document = segment
+            .document_id()
+            .map_err(|reason| self.refusal(reason))?;
+        let permission = P::permission();
+        if !claims.allows(&document, &permission) {
+            let permission = permission.name();
+            return Err(self.refuse(AuthError::InsufficientScope { permission }));
+        }
+        Ok(document.into_owned())
+    }
+
+    /// The refusal of a request for `error`, rendered with the gate's realm and error
+    /// format: what an adapter answers when it finds no claims where a guard needs them
+    /// (`gate.refuse(AuthError::MissingToken)`).
+    pub fn refuse(&self, error: AuthError) -> Refusal {
+        self.refusal(Reason::Auth(error))
+    }
+
+    fn refusal(&self, reason: Reason) -> Refusal {
+        Refusal {
+            reply: self.render(&reason.problem(&self.inner.realm)),
+            reason,
+        }
     }
 
     /// The response for any problem, in the configured error format.
@@ -370,6 +322,31 @@ impl Gate {
     }
 }
 
+/// `result`, unless the token came from a cookie without the CSRF header on an unsafe
+/// method: the token's own verdict comes first, so a bad token is a 401 before any CSRF 403.
+fn csrf_checked<E>(
+    result: Result<Claims<E>, AuthError>,
+    csrf_failed: bool,
+) -> Result<Claims<E>, AuthError> {
+    match result {
+        Ok(_) if csrf_failed => Err(AuthError::CsrfFailed),
+        other => other,
+    }
+}
+
+/// The own verifier of a gate that only trusts providers: an HS512 key of 64 random bytes that
+/// is never stored anywhere else, so no token anybody holds verifies under it. (The gate's
+/// shape keeps one own verifier; this one refuses every token that reaches it.)
+#[cfg(feature = "remote-keys")]
+fn no_own_tokens() -> Verifier {
+    use rand::RngCore;
+    let mut secret = [0u8; 64];
+    rand::rng().fill_bytes(&mut secret);
+    let key = crate::token::Key::hmac(crate::token::Algorithm::HS512, &secret)
+        .expect("64 bytes is the HS512 minimum");
+    Verifier::new(key)
+}
+
 /// Builds a [`Gate`].
 pub struct GateBuilder {
     verifier: Verifier,
@@ -383,6 +360,20 @@ pub struct GateBuilder {
 }
 
 impl GateBuilder {
+    /// The defaults: see [`Gate::new`].
+    fn new(verifier: Verifier) -> Self {
+        GateBuilder {
+            verifier,
+            sources: TokenSources::default(),
+            csrf: false,
+            realm: DEFAULT_REALM.to_owned(),
+            errors: Arc::new(JsonErrors),
+            revocations: Arc::new(RevocationList::new()),
+            #[cfg(feature = "remote-keys")]
+            trusted: None,
+        }
+    }
+
     /// Where to look for the token, in order.
     pub fn sources(mut self, sources: TokenSources) -> Self {
         self.sources = sources;
@@ -451,37 +442,5 @@ impl GateBuilder {
     }
 }
 
-/// `result`, unless the token came from a cookie without the CSRF header on an unsafe
-/// method: the token's own verdict comes first, so a bad token is a 401 before any CSRF 403.
-fn csrf_checked<E>(
-    result: Result<Claims<E>, AuthError>,
-    csrf_failed: bool,
-) -> Result<Claims<E>, AuthError> {
-    match result {
-        Ok(_) if csrf_failed => Err(AuthError::CsrfFailed),
-        other => other,
-    }
-}
-
-/// A request without a token is anonymous (`Ok(None)`); any other verdict stands.
-pub(crate) fn optional<E>(
-    result: Result<Claims<E>, AuthError>,
-) -> Result<Option<Claims<E>>, AuthError> {
-    match result {
-        Err(AuthError::MissingToken) => Ok(None),
-        other => other.map(Some),
-    }
-}
-
-/// The own verifier of a gate that only trusts providers: an HS512 key of 64 random bytes that
-/// is never stored anywhere else, so no token anybody holds verifies under it. (The gate's
-/// shape keeps one own verifier; this one refuses every token that reaches it.)
-#[cfg(feature = "remote-keys")]
-fn no_own_tokens() -> Verifier {
-    use rand::RngCore;
-    let mut secret = [0u8; 64];
-    rand::rng().fill_bytes(&mut secret);
-    let key = crate::token::Key::hmac(crate::token::Algorithm::HS512, &secret)
-        .expect("64 bytes is the HS512 minimum");
-    Verifier::new(key)
-}
+#[cfg(test)]
+mod tests;

@@ -83,7 +83,6 @@ macro_rules! adapter_guard_types {
 
         impl<P, C> Authorized<P, C> {
             /// Claims that grant `P` on `document`, as the core checked them.
-            #[allow(dead_code)]
             pub(crate) fn granted(claims: $crate::Claims<C>, document: String) -> Self {
                 Authorized {
                     claims: ::std::boxed::Box::new(claims),
@@ -111,7 +110,6 @@ macro_rules! adapter_guard_types {
 
         impl<S: $crate::Scope, C> Scoped<S, C> {
             /// `claims` if they hold `S` (403 `insufficient_scope` otherwise), by the core's rule.
-            #[allow(dead_code)]
             pub(crate) fn check(
                 gate: &$crate::Gate,
                 claims: $crate::Claims<C>,

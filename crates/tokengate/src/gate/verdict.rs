@@ -1,11 +1,15 @@
-//! The future an async guard awaits (see [`Verdict`]).
+//! What [`Gate::decide`](crate::gate::Gate::decide) returns: a [`Verdict`], the future an
+//! async guard awaits, read as a [`Decision`].
 
+use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// What [`Gate::authenticate_async`](crate::Gate::authenticate_async) and the other async
-/// checks return: a future that is ready the moment it is made, except for a trusted issuer's
+use crate::token::claims::Claims;
+use crate::token::error::AuthError;
+
+/// What [`Gate::decide`](crate::Gate::decide) returns: a future that is ready the moment it is made, except for a trusted issuer's
 /// token whose `kid` is not among the keys in memory, whose issuer's keys are fetched first.
 ///
 /// Nearly every request is decided at once, so a verdict holds its output inline and hands
@@ -30,7 +34,7 @@ use std::task::{Context, Poll};
 /// let key = Key::hmac(Algorithm::HS256, &[1; 32]).unwrap();
 /// let token = Issuer::new(key.clone()).issue(Claims::for_subject("u1")).unwrap().token;
 /// let gate = Gate::new(Verifier::new(key));
-/// let verdict = gate.authenticate_async::<tokengate::NoExtra>(&Bearer(format!("Bearer {token}")));
+/// let verdict = gate.decide::<Claims>(&Bearer(format!("Bearer {token}")));
 /// // Decided already: no need to poll.
 /// let claims = verdict.now().ok().unwrap().unwrap();
 /// assert_eq!(claims.sub.as_deref(), Some("u1"));
@@ -104,6 +108,42 @@ impl<T> std::fmt::Debug for Verdict<T> {
             State::Pending(_) => "pending",
         };
         f.debug_struct("Verdict").field("state", &state).finish()
+    }
+}
+
+/// A request without a token is anonymous (`Ok(None)`); any other verdict stands.
+pub(super) fn optional<E>(
+    result: Result<Claims<E>, AuthError>,
+) -> Result<Option<Claims<E>>, AuthError> {
+    match result {
+        Err(AuthError::MissingToken) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// What a request's verdict is read as (see [`Gate::decide`]): [`Claims<E>`](Claims) for a
+/// route that needs a token, `Option<Claims<E>>` for one that takes a request without one.
+pub trait Decision: Sized + 'static {
+    /// The claims' app-defined part (see [`Claims`]).
+    type Extra: DeserializeOwned + Clone + 'static;
+
+    /// The verdict on the request's token, as this type: the error is the request's refusal.
+    fn from_result(result: Result<Claims<Self::Extra>, AuthError>) -> Result<Self, AuthError>;
+}
+
+impl<E: DeserializeOwned + Clone + 'static> Decision for Claims<E> {
+    type Extra = E;
+
+    fn from_result(result: Result<Claims<E>, AuthError>) -> Result<Self, AuthError> {
+        result
+    }
+}
+
+impl<E: DeserializeOwned + Clone + 'static> Decision for Option<Claims<E>> {
+    type Extra = E;
+
+    fn from_result(result: Result<Claims<E>, AuthError>) -> Result<Self, AuthError> {
+        optional(result)
     }
 }
 

@@ -28,14 +28,16 @@ pub(super) enum HmacKey {
 const MAX_HMAC_LEN: usize = 64;
 
 impl HmacKey {
-    /// Keys `alg` with `secret`, whose length the caller has already checked.
-    pub(super) fn new(alg: Algorithm, secret: &[u8]) -> Self {
+    /// Keys `alg` with `secret`, whose length the caller has already checked; `None` for an
+    /// algorithm that is not HMAC, so that no other algorithm ever quietly becomes HS256.
+    pub(super) fn new(alg: Algorithm, secret: &[u8]) -> Option<Self> {
         // new_from_slice accepts any key length for HMAC; lengths were checked before.
-        match alg {
-            Algorithm::HS384 => HmacKey::S384(HmacSha384::new_from_slice(secret).expect("hmac")),
-            Algorithm::HS512 => HmacKey::S512(HmacSha512::new_from_slice(secret).expect("hmac")),
-            _ => HmacKey::S256(HmacSha256::new_from_slice(secret).expect("hmac")),
-        }
+        Some(match alg {
+            Algorithm::HS256 => HmacKey::S256(HmacSha256::new_from_slice(secret).ok()?),
+            Algorithm::HS384 => HmacKey::S384(HmacSha384::new_from_slice(secret).ok()?),
+            Algorithm::HS512 => HmacKey::S512(HmacSha512::new_from_slice(secret).ok()?),
+            _ => return None,
+        })
     }
 
     /// The base64url signature segment of `signing_input`.
@@ -99,6 +101,27 @@ impl HmacKey {
             HmacKey::S256(mac) => run(mac, message, signature),
             HmacKey::S384(mac) => run(mac, message, signature),
             HmacKey::S512(mac) => run(mac, message, signature),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hmac_algorithms_make_an_hmac_key() {
+        let secret = [7u8; 64];
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            assert!(HmacKey::new(alg, &secret).is_some(), "{alg}");
+        }
+        for alg in [
+            Algorithm::RS256,
+            Algorithm::PS256,
+            Algorithm::ES256,
+            Algorithm::EdDSA,
+        ] {
+            assert!(HmacKey::new(alg, &secret).is_none(), "{alg}");
         }
     }
 }

@@ -135,7 +135,8 @@ impl Key {
                 actual: secret.len(),
             });
         }
-        Ok(Key::new(alg, Material::Hmac(HmacKey::new(alg, secret))))
+        let hmac = HmacKey::new(alg, secret).ok_or(KeyError::WrongKeyKind(alg))?;
+        Ok(Key::new(alg, Material::Hmac(hmac)))
     }
 
     /// A signing key from a PKCS#8 (or PKCS#1 for RSA, SEC1 for EC) private key PEM. The

@@ -1,0 +1,78 @@
+//! What a guard answers when it does not let a request through: a [`Refusal`], rendered by
+//! the gate once, which every adapter wraps in its own error type (`TokenRejection`).
+
+use crate::gate::problem::Problem;
+use crate::gate::reply::HttpReply;
+use crate::token::error::AuthError;
+
+/// A refused request: why, and the reply (status, headers, body in the gate's error format)
+/// that says so. Adapters wrap it in their own error type (`TokenRejection`).
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub(super) reason: Reason,
+    pub(super) reply: HttpReply,
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone)]
+pub(super) enum Reason {
+    Auth(AuthError),
+    /// A document id that is not UTF-8 once decoded: 404.
+    NoSuchDocument,
+    /// A document route without its parameter, the developer's mistake: 500.
+    RouteWithoutParameter,
+}
+
+impl Reason {
+    /// What the reply says, before the gate's error format renders it.
+    pub(super) fn problem(&self, realm: &str) -> Problem {
+        match self {
+            Reason::Auth(error) => error.to_problem(realm),
+            Reason::NoSuchDocument => Problem::not_found(),
+            Reason::RouteWithoutParameter => Problem::new(
+                500,
+                "internal_error",
+                "a document route was set up without its document parameter",
+            ),
+        }
+    }
+}
+
+impl Refusal {
+    /// The authentication or authorization failure, when that is what it is. `None` for the
+    /// two path failures: a document id that is not UTF-8 once decoded (404), and a route
+    /// that lacks the document parameter (500, the developer's mistake, logged as such).
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        match &self.reason {
+            Reason::Auth(error) => Some(error),
+            Reason::NoSuchDocument | Reason::RouteWithoutParameter => None,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.reply.status
+    }
+
+    /// The reply to send.
+    pub fn reply(&self) -> &HttpReply {
+        &self.reply
+    }
+
+    /// The reply to send, owned.
+    pub fn into_reply(self) -> HttpReply {
+        self.reply
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.reason {
+            Reason::Auth(error) => error.fmt(f),
+            Reason::NoSuchDocument => f.write_str("the document id is not valid UTF-8"),
+            Reason::RouteWithoutParameter => f.write_str("the route has no document parameter"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
