@@ -6,11 +6,11 @@ use std::future::{ready, Ready};
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
 use futures_util::future::LocalBoxFuture;
 use tokengate::{CorsAnswer, CorsPolicy};
 
-use crate::view::{to_response, View};
+use crate::view::{header_name, to_response, View};
 
 /// A CORS middleware allowing exactly `origins` (e.g. `config.cors_origins`) to call the
 /// service from a browser, with credentials, as [`CorsPolicy`] answers: preflights 204 at
@@ -95,14 +95,52 @@ where
 
 fn decorate(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
     for (name, value) in headers {
-        let (name, Ok(value)) = (HeaderName::from_static(name), HeaderValue::from_str(&value))
-        else {
+        let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) else {
             continue;
         };
-        if name == "vary" {
+        if name == VARY {
             map.append(name, value);
         } else {
             map.insert(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::HeaderName;
+
+    /// `Vary` is added to, whatever the case of its name; other headers replace; a name or a
+    /// value that is not one is left out, without a panic.
+    #[test]
+    fn decorating_takes_names_of_any_case_and_skips_invalid_ones() {
+        let mut map = HeaderMap::new();
+        map.insert(VARY, HeaderValue::from_static("accept"));
+        map.insert(
+            HeaderName::from_static("x-custom"),
+            HeaderValue::from_static("old"),
+        );
+        decorate(
+            &mut map,
+            vec![
+                ("Vary", "origin".to_owned()),
+                ("X-Custom", "new".to_owned()),
+                (
+                    "access-control-allow-origin",
+                    "https://a.example".to_owned(),
+                ),
+                ("bad name", "1".to_owned()),
+                ("x-bad-value", "line\nbreak".to_owned()),
+            ],
+        );
+        let values: Vec<_> = map.get_all(VARY).collect();
+        assert_eq!(values, ["accept", "origin"]);
+        assert_eq!(map.get("x-custom").unwrap(), "new");
+        assert_eq!(
+            map.get("access-control-allow-origin").unwrap(),
+            "https://a.example"
+        );
+        assert_eq!(map.len(), 4);
     }
 }

@@ -29,11 +29,9 @@ pub(crate) fn to_response(reply: HttpReply) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
     // actix writes `Connection` itself from the response's connection type, dropping a
     // header of that name, so a reply that must close the connection says it this way.
-    if reply
-        .headers
-        .iter()
-        .any(|(name, value)| *name == "connection" && value == "close")
-    {
+    if reply.headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
+    }) {
         builder.force_close();
     }
     let mut response = builder.body(reply.body);
@@ -44,12 +42,71 @@ pub(crate) fn to_response(reply: HttpReply) -> HttpResponse {
         }
     }
     for (name, value) in reply.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        if let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) {
             headers.append(name, value);
         }
     }
     response
+}
+
+/// `name` as a header name, lowercased, or `None` when it is not one: an [`HttpReply`]'s
+/// headers are public, so an app's may be `X-Custom`, or no name at all.
+/// ([`HeaderName::from_static`] would panic on either.)
+pub(crate) fn header_name(name: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::ConnectionType;
+
+    /// An app's reply may name a header in any case (`X-Custom`), or name none at all: the
+    /// first is sent lowercased, the others are left out, and nothing panics.
+    #[test]
+    fn header_names_of_any_case_are_sent_and_invalid_ones_skipped() {
+        let mut reply = HttpReply::json(401, &"refused");
+        reply.headers = vec![
+            ("X-Custom", "1".to_owned()),
+            ("WWW-Authenticate", "Bearer".to_owned()),
+            ("retry-after", "5".to_owned()),
+            ("bad name", "2".to_owned()),
+            ("", "3".to_owned()),
+            ("x-bad-value", "line\nbreak".to_owned()),
+        ];
+        let response = to_response(reply);
+        assert_eq!(response.status(), 401);
+        let headers = response.headers();
+        assert_eq!(headers.get("x-custom").unwrap(), "1");
+        assert_eq!(headers.get("www-authenticate").unwrap(), "Bearer");
+        assert_eq!(headers.get("retry-after").unwrap(), "5");
+        let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "retry-after",
+                "www-authenticate",
+                "x-custom"
+            ]
+        );
+    }
+
+    /// A reply that must close the connection says so whatever the case of `Connection`.
+    #[test]
+    fn connection_close_of_any_case_closes() {
+        for (name, value) in [("connection", "close"), ("Connection", "Close")] {
+            let mut reply = HttpReply::empty(400);
+            reply.headers = vec![(name, value.to_owned())];
+            let response = to_response(reply);
+            assert_eq!(
+                response.head().connection_type(),
+                ConnectionType::Close,
+                "{name}: {value}"
+            );
+        }
+        let kept = to_response(HttpReply::empty(400));
+        assert_eq!(kept.head().connection_type(), ConnectionType::KeepAlive);
+    }
 }

@@ -46,8 +46,8 @@ pub(crate) fn to_response(reply: HttpReply) -> Response {
         headers.remove(header::CONTENT_TYPE);
     }
     for (name, value) in reply.headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.append(HeaderName::from_static(name), value);
+        if let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) {
+            headers.append(name, value);
         }
     }
     response
@@ -56,8 +56,7 @@ pub(crate) fn to_response(reply: HttpReply) -> Response {
 /// Adds the CORS headers to a response: `Vary` to what is there, the others replacing.
 pub(crate) fn append_headers(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
     for (name, value) in headers {
-        let (name, Ok(value)) = (HeaderName::from_static(name), HeaderValue::from_str(&value))
-        else {
+        let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) else {
             continue;
         };
         if name == header::VARY {
@@ -65,5 +64,76 @@ pub(crate) fn append_headers(map: &mut HeaderMap, headers: Vec<(&'static str, St
         } else {
             map.insert(name, value);
         }
+    }
+}
+
+/// `name` as a header name, lowercased, or `None` when it is not one: an [`HttpReply`]'s
+/// headers are public, so an app's may be `X-Custom`, or no name at all.
+/// ([`HeaderName::from_static`] would panic on either.)
+pub(crate) fn header_name(name: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An app's reply may name a header in any case (`X-Custom`), or name none at all: the
+    /// first is sent lowercased, the others are left out, and nothing panics.
+    #[test]
+    fn header_names_of_any_case_are_sent_and_invalid_ones_skipped() {
+        let mut reply = HttpReply::json(401, &"refused");
+        reply.headers = vec![
+            ("X-Custom", "1".to_owned()),
+            ("WWW-Authenticate", "Bearer".to_owned()),
+            ("retry-after", "5".to_owned()),
+            ("bad name", "2".to_owned()),
+            ("", "3".to_owned()),
+            ("x-bad-value", "line\nbreak".to_owned()),
+        ];
+        let response = to_response(reply);
+        assert_eq!(response.status(), 401);
+        let headers = response.headers();
+        assert_eq!(headers["x-custom"], "1");
+        assert_eq!(headers["www-authenticate"], "Bearer");
+        assert_eq!(headers["retry-after"], "5");
+        let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "retry-after",
+                "www-authenticate",
+                "x-custom"
+            ]
+        );
+    }
+
+    /// The CORS headers: `Vary` is added to, whatever the case of its name; other headers
+    /// replace; a name or a value that is not one is left out, without a panic.
+    #[test]
+    fn appended_headers_take_names_of_any_case_and_skip_invalid_ones() {
+        let mut map = HeaderMap::new();
+        map.insert(header::VARY, HeaderValue::from_static("accept"));
+        map.insert("x-custom", HeaderValue::from_static("old"));
+        append_headers(
+            &mut map,
+            vec![
+                ("Vary", "origin".to_owned()),
+                ("X-Custom", "new".to_owned()),
+                (
+                    "access-control-allow-origin",
+                    "https://a.example".to_owned(),
+                ),
+                ("bad name", "1".to_owned()),
+                ("x-bad-value", "line\nbreak".to_owned()),
+            ],
+        );
+        let vary: Vec<_> = map.get_all(header::VARY).iter().collect();
+        assert_eq!(vary, ["accept", "origin"]);
+        assert_eq!(map["x-custom"], "new");
+        assert_eq!(map["access-control-allow-origin"], "https://a.example");
+        assert_eq!(map.len(), 4);
     }
 }

@@ -4,9 +4,12 @@
 use std::convert::Infallible;
 use tokengate::CorsPolicy;
 use warp::filters::BoxedFilter;
-use warp::http::{HeaderName, HeaderValue, StatusCode};
+use warp::http::header::VARY;
+use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
+
+use crate::view::header_name;
 
 /// `app` with CORS for exactly `origins` (e.g. `config.cors_origins`), as the core's
 /// [`CorsPolicy`] answers: preflights 204, other responses decorated for an allowed origin.
@@ -57,14 +60,51 @@ fn origin() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Cl
 /// `response` with the CORS `headers`: `Vary` added to what is there, the others replacing.
 fn decorate(mut response: Response, headers: Vec<(&'static str, String)>) -> Response {
     for (name, value) in headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            let name = HeaderName::from_static(name);
-            if name == "vary" {
-                response.headers_mut().append(name, value);
-            } else {
-                response.headers_mut().insert(name, value);
-            }
+        let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) else {
+            continue;
+        };
+        if name == VARY {
+            response.headers_mut().append(name, value);
+        } else {
+            response.headers_mut().insert(name, value);
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Vary` is added to, whatever the case of its name; other headers replace; a name or a
+    /// value that is not one is left out, without a panic.
+    #[test]
+    fn decorating_takes_names_of_any_case_and_skips_invalid_ones() {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        response
+            .headers_mut()
+            .insert("vary", HeaderValue::from_static("accept"));
+        response
+            .headers_mut()
+            .insert("x-custom", HeaderValue::from_static("old"));
+        let response = decorate(
+            response,
+            vec![
+                ("Vary", "origin".to_owned()),
+                ("X-Custom", "new".to_owned()),
+                (
+                    "access-control-allow-origin",
+                    "https://a.example".to_owned(),
+                ),
+                ("bad name", "1".to_owned()),
+                ("x-bad-value", "line\nbreak".to_owned()),
+            ],
+        );
+        let headers = response.headers();
+        let vary: Vec<_> = headers.get_all("vary").iter().collect();
+        assert_eq!(vary, ["accept", "origin"]);
+        assert_eq!(headers["x-custom"], "new");
+        assert_eq!(headers["access-control-allow-origin"], "https://a.example");
+        assert_eq!(headers.len(), 4);
+    }
 }

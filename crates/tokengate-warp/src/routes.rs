@@ -13,6 +13,38 @@ use warp::{Buf, Filter, Stream};
 use crate::extract::{authenticated, Authenticated};
 use crate::view::{into_response, view, View};
 
+/// The warp filter of a method of the route table, each its own: a method without one is a
+/// compile error, not a route quietly mounted for another method.
+macro_rules! method {
+    (GET) => {
+        warp::get().boxed()
+    };
+    (POST) => {
+        warp::post().boxed()
+    };
+    (PUT) => {
+        warp::put().boxed()
+    };
+    (PATCH) => {
+        warp::patch().boxed()
+    };
+    (DELETE) => {
+        warp::delete().boxed()
+    };
+    (HEAD) => {
+        warp::head().boxed()
+    };
+    (OPTIONS) => {
+        warp::options().boxed()
+    };
+    ($other:ident) => {
+        compile_error!(concat!(
+            "tokengate-warp has no filter for the method ",
+            stringify!($other)
+        ))
+    };
+}
+
 macro_rules! handlers {
     ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
         /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
@@ -28,7 +60,7 @@ macro_rules! handlers {
                 .fold(not_allowed.boxed(), |routes, route| route.or(routes).unify().boxed())
         }
 
-        $(handlers!(@ $(#[$doc])* $name route($path, stringify!($method)), $kind($arg));)*
+        $(handlers!(@ $(#[$doc])* $name route($path, method!($method)), $kind($arg));)*
     };
     (@ $(#[$doc:meta])* $name:ident $route:expr, open($open:ident)) => {
         $(#[$doc])*
@@ -75,18 +107,13 @@ macro_rules! handlers {
 
 tokengate::adapter_service_routes!(handlers);
 
-/// The filter of a route: its literal path, to the end, then its method.
-fn route(path: &'static str, method: &'static str) -> BoxedFilter<()> {
+/// The filter of a route: its literal path, to the end, then its method (a `method!`).
+fn route(path: &'static str, method: BoxedFilter<()>) -> BoxedFilter<()> {
     let segments = path.split('/').filter(|segment| !segment.is_empty());
     let path = segments.fold(warp::any().boxed(), |filter, segment| {
         filter.and(warp::path(segment)).boxed()
     });
-    let path = path.and(warp::path::end());
-    match method {
-        "GET" => path.and(warp::get()).boxed(),
-        "DELETE" => path.and(warp::delete()).boxed(),
-        _ => path.and(warp::post()).boxed(),
-    }
+    path.and(warp::path::end()).and(method).boxed()
 }
 
 /// Reads the body up to [`MAX_BODY_BYTES`], with or without `Content-Length` (a chunked
@@ -119,4 +146,36 @@ where
         }
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    /// A route takes its own method and no other: one for PUT or PATCH is not a POST route.
+    #[tokio::test]
+    async fn each_method_mounts_its_own_filter() {
+        let routes = [
+            ("GET", route("/thing", method!(GET))),
+            ("POST", route("/thing", method!(POST))),
+            ("PUT", route("/thing", method!(PUT))),
+            ("PATCH", route("/thing", method!(PATCH))),
+            ("DELETE", route("/thing", method!(DELETE))),
+            ("HEAD", route("/thing", method!(HEAD))),
+            ("OPTIONS", route("/thing", method!(OPTIONS))),
+        ];
+        for (mounted, filter) in routes {
+            for asked in METHODS {
+                let request = warp::test::request().method(asked).path("/thing");
+                let matched = request.matches(&filter).await;
+                assert_eq!(
+                    matched,
+                    asked == mounted,
+                    "a {mounted} route asked with {asked}"
+                );
+            }
+        }
+    }
 }

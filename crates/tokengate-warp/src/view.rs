@@ -75,9 +75,53 @@ pub fn into_response(reply: HttpReply) -> Response {
         }
     }
     for (name, value) in reply.headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.append(HeaderName::from_static(name), value);
+        if let (Some(name), Ok(value)) = (header_name(name), HeaderValue::from_str(&value)) {
+            headers.append(name, value);
         }
     }
     response
+}
+
+/// `name` as a header name, lowercased, or `None` when it is not one: an [`HttpReply`]'s
+/// headers are public, so an app's may be `X-Custom`, or no name at all.
+/// ([`HeaderName::from_static`] would panic on either.)
+pub(crate) fn header_name(name: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An app's reply may name a header in any case (`X-Custom`), or name none at all: the
+    /// first is sent lowercased, the others are left out, and nothing panics.
+    #[test]
+    fn header_names_of_any_case_are_sent_and_invalid_ones_skipped() {
+        let mut reply = HttpReply::json(401, &"refused");
+        reply.headers = vec![
+            ("X-Custom", "1".to_owned()),
+            ("WWW-Authenticate", "Bearer".to_owned()),
+            ("retry-after", "5".to_owned()),
+            ("bad name", "2".to_owned()),
+            ("", "3".to_owned()),
+            ("x-bad-value", "line\nbreak".to_owned()),
+        ];
+        let response = into_response(reply);
+        assert_eq!(response.status(), 401);
+        let headers = response.headers();
+        assert_eq!(headers["x-custom"], "1");
+        assert_eq!(headers["www-authenticate"], "Bearer");
+        assert_eq!(headers["retry-after"], "5");
+        let mut names: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "retry-after",
+                "www-authenticate",
+                "x-custom"
+            ]
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use tokengate::testing::TestTokens;
-use tokengate::{Auth, Config, Gate, Grant, Role, Secret};
+use tokengate::{Auth, Config, Gate, Grant, Role, Secret, TokenService};
 use tokengate_warp::{
     authenticated, handle_rejection, optional, require_permission, Authenticated, Authorized,
     DocumentRead, DocumentWrite,
@@ -191,4 +191,40 @@ async fn document_permissions_on_the_decoded_segment() {
         (status, body["error"].as_str()),
         (401, Some("missing_token"))
     );
+}
+
+/// The service routes answer only their own method: a PUT or PATCH to a POST route is the
+/// JSON 405 with `Allow`, never handled as the POST it is not.
+#[tokio::test]
+async fn service_routes_take_only_their_own_method() {
+    let mut config = Config::new(Secret::new(*b"a test secret of at least 32 byte")).unwrap();
+    config.database_url = "sqlite::memory:".into();
+    let service = TokenService::connect(&config).await.unwrap();
+    let app =
+        tokengate_warp::routes(service.clone()).recover(handle_rejection(service.gate().clone()));
+    let cases = [
+        ("PUT", "/login", "POST"),
+        ("PATCH", "/login", "POST"),
+        ("PUT", "/signup", "POST"),
+        ("PATCH", "/session", "POST, DELETE"),
+        ("PUT", "/users/me", "GET"),
+    ];
+    let request = |method: &str, path: &str| {
+        warp::test::request()
+            .method(method)
+            .path(path)
+            .header("content-type", "application/json")
+            .body(r#"{"email":"someone@example.com","password":"a long enough password"}"#)
+    };
+    // The same request as a POST is the route's own: an unknown user, not a 405.
+    let response = request("POST", "/login").reply(&app).await;
+    assert_eq!(response.status(), 401, "{:?}", response.body());
+    for (method, path, allow) in cases {
+        let response = request(method, path).reply(&app).await;
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body: Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["error"], "method_not_allowed", "{method} {path}");
+    }
 }
