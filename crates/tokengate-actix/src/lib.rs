@@ -13,9 +13,8 @@ pub use extract::{Authenticated, Authorized, MaybeAuthenticated, Scoped, TokenRe
 pub use middleware::{TokenGate, TokenGateMiddleware};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    configure, cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_allowed,
-    not_found, openapi, openid_configuration, refresh, session_login, session_logout,
-    session_refresh, signup,
+    body_route, claims_route, configure, method_not_allowed, not_allowed, not_found, open_route,
+    service_route, view_route,
 };
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 

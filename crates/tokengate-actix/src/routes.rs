@@ -1,66 +1,91 @@
-//! The token endpoint and account routes as actix handlers, built from the core's route
-//! table, and a `configure` mounting them.
+//! The service routes as actix handlers: one plain handler for each kind of route
+//! ([`Serve`]), and [`configure`] mounting every route of the core's table
+//! ([`SERVICE_ROUTES`]) with them.
 
-use actix_web::http::Method;
+use actix_web::http::Method as HttpMethod;
 use actix_web::{web, HttpRequest, HttpResponse};
-use tokengate::{
-    BodyRoute, ClaimsRoute, OpenRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES,
+use tokengate::gate::{JsonErrors, Problem};
+use tokengate::service::{
+    service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute,
+    ViewRoute, MAX_BODY_BYTES, SERVICE_ROUTES,
 };
+use tokengate::TokenService;
 
 use crate::extract::{gate_of, Authenticated};
 use crate::view::{to_response, View};
 
 type Data = web::Data<TokenService>;
 
-macro_rules! handlers {
-    ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
-        /// Mounts every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and
-        /// token routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
-        /// `/openapi.json`) for [`App::configure`](actix_web::App::configure) or
-        /// [`Scope::configure`](actix_web::Scope::configure). The handlers need the
-        /// [`TokenService`] as `web::Data<TokenService>`; a wrong method on these paths gets the
-        /// JSON 405 with `Allow` ([`not_allowed`]). The [crate documentation](crate)'s program
-        /// mounts them: `App::new().app_data(web::Data::new(service)).configure(configure)`.
-        pub fn configure(cfg: &mut web::ServiceConfig) {
-            let mut routes = vec![$(($path, web::method(Method::$method).to($name))),*];
-            for (path, allow) in tokengate::SERVICE_ROUTES {
-                let mut resource = web::resource(*path).default_service(not_allowed(allow));
-                while let Some(at) = routes.iter().position(|(of, _)| of == path) {
-                    resource = resource.route(routes.remove(at).1);
-                }
-                cfg.service(resource);
-            }
-        }
-
-        $(handlers!(@ $(#[$doc])* $name $kind($arg));)*
-    };
-    (@ $(#[$doc:meta])* $name:ident open($route:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(service: Data) -> HttpResponse {
-            to_response(service.open_route(OpenRoute::$route).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident view($method:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(service: Data, req: HttpRequest) -> HttpResponse {
-            to_response(service.$method(&View(&req)).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident body($route:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(service: Data, req: HttpRequest, body: web::Payload) -> HttpResponse {
-            with_body(&service, &req, body, BodyRoute::$route).await
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident claims($route:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(service: Data, user: Authenticated) -> HttpResponse {
-            to_response(service.claims_route(ClaimsRoute::$route, &user).await)
-        }
-    };
+/// Mounts every service route ([`SERVICE_ROUTES`]: the account, session and token routes,
+/// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`) for
+/// [`App::configure`](actix_web::App::configure) or
+/// [`Scope::configure`](actix_web::Scope::configure). The handlers need the [`TokenService`]
+/// as `web::Data<TokenService>`; a wrong method on these paths gets the JSON 405 with `Allow`
+/// ([`not_allowed`]). The [crate documentation](crate)'s program mounts them:
+/// `App::new().app_data(web::Data::new(service)).configure(configure)`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for (path, methods) in service_paths() {
+        let resource = SERVICE_ROUTES
+            .iter()
+            .filter(|route| route.path == path)
+            .fold(web::resource(path), |resource, route| {
+                resource.route(service_route(route))
+            });
+        cfg.service(resource.default_service(not_allowed(&methods)));
+    }
 }
 
-tokengate::adapter_service_routes!(handlers);
+/// One route of the table, to mount alone:
+/// `web::resource("/cs-token").route(service_route(&ServiceRoute::CS_TOKEN))`.
+pub fn service_route(route: &ServiceRoute) -> actix_web::Route {
+    let method = web::method(http_method(route.method));
+    match route.serve {
+        Serve::Open(open) => method.to(move |service: Data| open_route(service, open)),
+        Serve::View(view) => {
+            method.to(move |service: Data, req: HttpRequest| view_route(service, req, view))
+        }
+        Serve::Body(body) => method.to(move |service: Data, req: HttpRequest, payload| {
+            body_route(service, req, payload, body)
+        }),
+        Serve::Claims(claims) => {
+            method.to(move |service: Data, user: Authenticated| claims_route(service, user, claims))
+        }
+    }
+}
+
+/// A route that needs nothing of the request (`/healthz`, the JWKS, …).
+pub async fn open_route(service: Data, route: OpenRoute) -> HttpResponse {
+    to_response(service.open_route(route).await)
+}
+
+/// A route that reads the request's headers (`POST /session/refresh`).
+pub async fn view_route(service: Data, req: HttpRequest, route: ViewRoute) -> HttpResponse {
+    to_response(service.view_route(route, &View(&req)).await)
+}
+
+/// A route that reads the body (`/signup`, `/login`, …): at most [`MAX_BODY_BYTES`] of it,
+/// read here because actix's `Bytes` and `Json` extractors would answer an oversized body
+/// with their own errors.
+pub async fn body_route(
+    service: Data,
+    req: HttpRequest,
+    payload: web::Payload,
+    route: BodyRoute,
+) -> HttpResponse {
+    let read = payload.to_bytes_limited(MAX_BODY_BYTES).await;
+    let body = match &read {
+        Ok(Ok(bytes)) => ReadBody::Complete(bytes),
+        Ok(Err(_)) => ReadBody::Unreadable,
+        Err(_) => ReadBody::TooLarge,
+    };
+    to_response(service.body_route(route, &View(&req), body).await)
+}
+
+/// A bearer route (`/users/me`, `/cs-token`, …), with the claims of the request's token
+/// (or those the [`TokenGate`](crate::TokenGate) middleware verified).
+pub async fn claims_route(service: Data, user: Authenticated, route: ClaimsRoute) -> HttpResponse {
+    to_response(service.claims_route(route, &user).await)
+}
 
 /// The service's JSON 404, for [`App::default_service`](actix_web::App::default_service), so
 /// that unknown paths answer like every other error.
@@ -77,33 +102,30 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 /// The service's JSON 405 with `Allow: allow`, for a resource's
 /// [`default_service`](actix_web::Resource::default_service):
 /// `web::resource("/documents/{id}").get(read).put(write).default_service(not_allowed(&["GET", "PUT"]))`.
-pub fn not_allowed(allow: &'static [&'static str]) -> actix_web::Route {
-    web::to(
-        move |req: HttpRequest| async move { problem(&req, Problem::method_not_allowed_for(allow)) },
-    )
+pub fn not_allowed(allow: &[&str]) -> actix_web::Route {
+    let allow = allow.join(", ");
+    web::to(move |req: HttpRequest| {
+        let problem = Problem::method_not_allowed().with_header("allow", allow.clone());
+        async move { self::problem(&req, problem) }
+    })
 }
 
 /// Renders `problem` in the registered gate's error format (the default one without a gate).
 fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
     match gate_of(req) {
         Some(gate) => to_response(gate.render(&problem)),
-        None => to_response(problem.to_reply(&tokengate::JsonErrors)),
+        None => to_response(problem.to_reply(&JsonErrors)),
     }
 }
 
-/// Reads the body (at most [`MAX_BODY_BYTES`]; actix's `Bytes` and `Json` extractors would
-/// answer an oversized body with their own errors) and runs a body route.
-async fn with_body(
-    service: &TokenService,
-    req: &HttpRequest,
-    body: web::Payload,
-    route: BodyRoute,
-) -> HttpResponse {
-    let read = body.to_bytes_limited(MAX_BODY_BYTES).await;
-    let body = match &read {
-        Ok(Ok(bytes)) => ReadBody::Complete(bytes),
-        Ok(Err(_)) => ReadBody::Unreadable,
-        Err(_) => ReadBody::TooLarge,
-    };
-    to_response(service.body_route(route, &View(req), body).await)
+/// actix's method for the table's: a method the table gains is a compile error here until it
+/// is mapped, never a route mounted for another method.
+fn http_method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Put => HttpMethod::PUT,
+        Method::Patch => HttpMethod::PATCH,
+        Method::Delete => HttpMethod::DELETE,
+    }
 }

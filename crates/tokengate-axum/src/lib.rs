@@ -15,8 +15,8 @@ pub use extract::{Authenticated, Authorized, Scoped, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, method_not_allowed, not_found, openapi,
-    openid_configuration, refresh, routes, session_login, session_logout, session_refresh, signup,
+    body_route, claims_route, method_not_allowed, not_found, open_route, routes, service_route,
+    view_route,
 };
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 

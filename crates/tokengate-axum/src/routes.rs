@@ -1,69 +1,104 @@
-//! The token endpoint and account routes as axum handlers, and a router holding them all,
-//! built from the core's route table: each handler hands the core a view of the request (and
-//! the body it read); the core answers.
+//! The service routes as axum handlers: one plain handler for each kind of route
+//! ([`Serve`]), and [`routes`] mounting every route of the core's table
+//! ([`SERVICE_ROUTES`]) with them.
 
 use axum::body::to_bytes;
 use axum::extract::{FromRef, Request, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter};
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
-use tokengate::{
-    BodyRoute, ClaimsRoute, OpenRoute, Problem, ReadBody, TokenService, MAX_BODY_BYTES,
+use tokengate::gate::Problem;
+use tokengate::service::{
+    BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
+    MAX_BODY_BYTES, SERVICE_ROUTES,
 };
+use tokengate::TokenService;
 
 use crate::extract::required;
 use crate::view::{to_response, View};
 
-macro_rules! handlers {
-    ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
-        /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
-        /// routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
-        /// `/openapi.json`), to [`merge`](Router::merge) or [`nest`](Router::nest) into an app
-        /// whose state gives the [`TokenService`] (`TokenService: FromRef<S>`), as the
-        /// [crate documentation](crate)'s program does: `routes().with_state(service)`.
-        pub fn routes<S>() -> Router<S>
-        where
-            TokenService: FromRef<S>,
-            S: Clone + Send + Sync + 'static,
-        {
-            Router::new()$(.route($path, on(MethodFilter::$method, $name)))*
-        }
-
-        $(handlers!(@ $(#[$doc])* $name $kind($arg));)*
-    };
-    (@ $(#[$doc:meta])* $name:ident open($route:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(State(service): State<TokenService>) -> Response {
-            to_response(service.open_route(OpenRoute::$route).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident view($method:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(State(service): State<TokenService>, parts: Parts) -> Response {
-            to_response(service.$method(&View::of(&parts)).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident body($route:ident)) => {
-        $(#[$doc])*
-        pub async fn $name(State(service): State<TokenService>, request: Request) -> Response {
-            with_body(&service, request, BodyRoute::$route).await
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident claims($route:ident)) => {
-        $(#[$doc])*
-        ///
-        /// Takes the claims of a [`TokenGateLayer`](crate::TokenGateLayer) if one ran.
-        pub async fn $name(State(service): State<TokenService>, parts: Parts) -> Response {
-            match required(&parts, service.gate()).await {
-                Ok(claims) => to_response(service.claims_route(ClaimsRoute::$route, &claims).await),
-                Err(rejection) => rejection.into_response(),
-            }
-        }
-    };
+/// Every service route ([`SERVICE_ROUTES`]: the account, session and token routes,
+/// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`), to
+/// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
+/// [`TokenService`] (`TokenService: FromRef<S>`), as the [crate documentation](crate)'s
+/// program does: `routes().with_state(service)`.
+pub fn routes<S>() -> Router<S>
+where
+    TokenService: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    SERVICE_ROUTES.iter().fold(Router::new(), |router, route| {
+        router.route(route.path, service_route(route))
+    })
 }
 
-tokengate::adapter_service_routes!(handlers);
+/// One route of the table, to mount alone:
+/// `.route("/cs-token", service_route(&ServiceRoute::CS_TOKEN))`.
+pub fn service_route<S>(route: &ServiceRoute) -> MethodRouter<S>
+where
+    TokenService: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let method = method_filter(route.method);
+    match route.serve {
+        Serve::Open(open) => on(method, move |service| open_route(service, open)),
+        Serve::View(view) => on(method, move |service, parts| {
+            view_route(service, parts, view)
+        }),
+        Serve::Body(body) => on(method, move |service, request| {
+            body_route(service, request, body)
+        }),
+        Serve::Claims(claims) => on(method, move |service, parts| {
+            claims_route(service, parts, claims)
+        }),
+    }
+}
+
+/// A route that needs nothing of the request (`/healthz`, the JWKS, …).
+pub async fn open_route(State(service): State<TokenService>, route: OpenRoute) -> Response {
+    to_response(service.open_route(route).await)
+}
+
+/// A route that reads the request's headers (`POST /session/refresh`).
+pub async fn view_route(
+    State(service): State<TokenService>,
+    parts: Parts,
+    route: ViewRoute,
+) -> Response {
+    to_response(service.view_route(route, &View::of(&parts)).await)
+}
+
+/// A route that reads the body (`/signup`, `/login`, …), at most [`MAX_BODY_BYTES`] of it.
+/// What axum's limited read gave goes to the core: more than the limit is 413, any other
+/// failure a broken body.
+pub async fn body_route(
+    State(service): State<TokenService>,
+    request: Request,
+    route: BodyRoute,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await;
+    let body = match &bytes {
+        Ok(bytes) => ReadBody::Complete(bytes),
+        Err(error) if is_length_limit(error) => ReadBody::TooLarge,
+        Err(_) => ReadBody::Unreadable,
+    };
+    to_response(service.body_route(route, &View::of(&parts), body).await)
+}
+
+/// A bearer route (`/users/me`, `/cs-token`, …), with the claims of the request's token, or
+/// those of a [`TokenGateLayer`](crate::TokenGateLayer) if one ran.
+pub async fn claims_route(
+    State(service): State<TokenService>,
+    parts: Parts,
+    route: ClaimsRoute,
+) -> Response {
+    match required(&parts, service.gate()).await {
+        Ok(claims) => to_response(service.claims_route(route, &claims).await),
+        Err(rejection) => rejection.into_response(),
+    }
+}
 
 /// The service's JSON 404, for [`Router::fallback`], so that unknown paths answer like every
 /// other error.
@@ -76,17 +111,16 @@ pub async fn method_not_allowed(State(service): State<TokenService>) -> Response
     to_response(service.gate().render(&Problem::method_not_allowed()))
 }
 
-/// Reads the body (at most [`MAX_BODY_BYTES`]) and runs a body route. What axum's limited
-/// read gave goes to the core: more than the limit is 413, any other failure a broken body.
-async fn with_body(service: &TokenService, request: Request, route: BodyRoute) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES).await;
-    let body = match &bytes {
-        Ok(bytes) => ReadBody::Complete(bytes),
-        Err(error) if is_length_limit(error) => ReadBody::TooLarge,
-        Err(_) => ReadBody::Unreadable,
-    };
-    to_response(service.body_route(route, &View::of(&parts), body).await)
+/// axum's filter for the table's method: a method the table gains is a compile error here
+/// until it is mapped, never a route mounted for another method.
+fn method_filter(method: Method) -> MethodFilter {
+    match method {
+        Method::Get => MethodFilter::GET,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
+    }
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

@@ -13,10 +13,7 @@ pub use extract::{
 pub use fairing::config_from_figment;
 pub use fairing::{CorsFairing, TokenGateFairing};
 #[cfg(feature = "accounts")]
-pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, openapi, openid_configuration, refresh, routes,
-    session_login, session_logout, session_refresh, signup, WholeRequest,
-};
+pub use routes::{routes, service_route};
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 
 /// The guide to tokengate with this framework.

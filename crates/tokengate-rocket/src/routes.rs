@@ -1,75 +1,92 @@
-//! The token endpoint and account routes as Rocket handlers, built from the core's route
-//! table.
+//! The service routes as Rocket routes: one [`Handler`] serving every kind of route
+//! ([`Serve`]), and [`routes`] mounting every route of the core's table
+//! ([`SERVICE_ROUTES`]) with it.
 
 use rocket::data::{Data, ToByteUnit};
-use rocket::request::{FromRequest, Outcome};
-use rocket::{Request, Route, State};
-use tokengate::{BodyRoute, ClaimsRoute, OpenRoute, ReadBody, TokenService, MAX_BODY_BYTES};
+use rocket::http::{Method as RocketMethod, Status};
+use rocket::outcome::Outcome as GuardOutcome;
+use rocket::route::{Handler, Outcome};
+use rocket::{Request, Route};
+use tokengate::gate::HttpReply;
+use tokengate::service::{
+    BodyRoute, Method, ReadBody, Serve, ServiceRoute, MAX_BODY_BYTES, SERVICE_ROUTES,
+};
+use tokengate::TokenService;
 
 use crate::extract::{Authenticated, ReplyResponder, View};
 
-/// The request itself, for the routes that hand the core a view of it (Rocket has no
-/// such guard built in).
+/// Every service route ([`SERVICE_ROUTES`]: the account, session and token routes,
+/// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`), to mount
+/// at any base. They need the [`TokenService`] in managed state, which the
+/// [`TokenGateFairing`](crate::TokenGateFairing) provides (it also mounts them); to mount
+/// only some, take them one by one with [`service_route`].
+pub fn routes() -> Vec<Route> {
+    SERVICE_ROUTES.iter().map(service_route).collect()
+}
+
+/// One route of the table, to mount alone:
+/// `service_route(&ServiceRoute::CS_TOKEN)`.
+pub fn service_route(route: &ServiceRoute) -> Route {
+    let mut mounted = Route::new(
+        rocket_method(route.method),
+        route.path,
+        ServiceHandler(route.serve),
+    );
+    mounted.name = Some(format!("tokengate {}", route.path).into());
+    mounted
+}
+
+/// Serves a route of the table: hands the core what the route needs of the request (nothing,
+/// its headers, its body, or the claims the [`Authenticated`] guard verified) and sends the
+/// core's answer.
 #[derive(Debug, Clone, Copy)]
-pub struct WholeRequest<'r>(pub &'r Request<'r>);
+struct ServiceHandler(Serve);
 
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for WholeRequest<'r> {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(WholeRequest(request))
+impl Handler for ServiceHandler {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        let Some(service) = request.rocket().state::<TokenService>() else {
+            rocket::error!("tokengate: no TokenService in managed state; attach TokenGateFairing");
+            return Outcome::Error(Status::InternalServerError);
+        };
+        let reply = match self.0 {
+            Serve::Open(route) => service.open_route(route).await,
+            Serve::View(route) => service.view_route(route, &View(request)).await,
+            Serve::Body(route) => body_route(service, request, data, route).await,
+            Serve::Claims(route) => match request.guard::<Authenticated>().await {
+                GuardOutcome::Success(user) => service.claims_route(route, &user).await,
+                GuardOutcome::Error((_, rejection)) => return Outcome::from(request, rejection),
+                GuardOutcome::Forward(status) => return Outcome::Error(status),
+            },
+        };
+        Outcome::from(request, ReplyResponder(reply))
     }
 }
 
-macro_rules! handlers {
-    ($($(#[$doc:meta])* $name:ident $method:ident $path:tt $kind:ident($arg:ident);)*) => {
-        /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
-        /// routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
-        /// `/openapi.json`), to mount at any base. They need the [`TokenService`] in managed
-        /// state, which the [`TokenGateFairing`](crate::TokenGateFairing) provides (it also
-        /// mounts them); to mount only some, name them:
-        /// `routes![tokengate_rocket::login, tokengate_rocket::cs_token]`.
-        pub fn routes() -> Vec<Route> {
-            rocket::routes![$($name),*]
-        }
-
-        $(handlers!(@ $(#[$doc])* $name $method $path, $kind($arg));)*
+/// Reads the body (at most [`MAX_BODY_BYTES`]) and runs a body route.
+async fn body_route(
+    service: &TokenService,
+    request: &Request<'_>,
+    data: Data<'_>,
+    route: BodyRoute,
+) -> HttpReply {
+    let read = data.open(MAX_BODY_BYTES.bytes()).into_bytes().await;
+    let body = match &read {
+        Ok(bytes) if bytes.is_complete() => ReadBody::Complete(bytes),
+        Ok(_) => ReadBody::TooLarge,
+        Err(_) => ReadBody::Unreadable,
     };
-    (@ $(#[$doc:meta])* $name:ident $method:ident $path:tt, open($route:ident)) => {
-        $(#[$doc])*
-        #[rocket::route($method, uri = $path)]
-        pub async fn $name(service: &State<TokenService>) -> ReplyResponder {
-            ReplyResponder(service.open_route(OpenRoute::$route).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $method:ident $path:tt, view($call:ident)) => {
-        $(#[$doc])*
-        #[rocket::route($method, uri = $path)]
-        pub async fn $name(service: &State<TokenService>, req: WholeRequest<'_>) -> ReplyResponder {
-            ReplyResponder(service.$call(&View(req.0)).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $method:ident $path:tt, body($route:ident)) => {
-        $(#[$doc])*
-        #[rocket::route($method, uri = $path, data = "<data>")]
-        pub async fn $name(service: &State<TokenService>, req: WholeRequest<'_>, data: Data<'_>) -> ReplyResponder {
-            let read = data.open(MAX_BODY_BYTES.bytes()).into_bytes().await;
-            let body = match &read {
-                Ok(bytes) if bytes.is_complete() => ReadBody::Complete(bytes),
-                Ok(_) => ReadBody::TooLarge,
-                Err(_) => ReadBody::Unreadable,
-            };
-            ReplyResponder(service.body_route(BodyRoute::$route, &View(req.0), body).await)
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $method:ident $path:tt, claims($route:ident)) => {
-        $(#[$doc])*
-        #[rocket::route($method, uri = $path)]
-        pub async fn $name(service: &State<TokenService>, user: Authenticated) -> ReplyResponder {
-            ReplyResponder(service.claims_route(ClaimsRoute::$route, &user).await)
-        }
-    };
+    service.body_route(route, &View(request), body).await
 }
 
-tokengate::adapter_service_routes!(handlers);
+/// Rocket's method for the table's: a method the table gains is a compile error here until it
+/// is mapped, never a route mounted for another method.
+fn rocket_method(method: Method) -> RocketMethod {
+    match method {
+        Method::Get => RocketMethod::Get,
+        Method::Post => RocketMethod::Post,
+        Method::Put => RocketMethod::Put,
+        Method::Patch => RocketMethod::Patch,
+        Method::Delete => RocketMethod::Delete,
+    }
+}

@@ -15,10 +15,7 @@ pub use extract::{
 };
 pub use rejection::{handle_rejection, method_not_allowed, render_rejection};
 #[cfg(feature = "accounts")]
-pub use routes::{
-    cs_token, healthz, jwks, login, logout, me, openapi, openid_configuration, refresh, routes,
-    session_login, session_logout, session_refresh, signup,
-};
+pub use routes::{routes, service_route};
 pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
 pub use view::into_response;
 

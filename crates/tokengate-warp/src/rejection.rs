@@ -1,6 +1,7 @@
 //! Turning rejections into the service's responses, authentication failures first.
 
 use std::future::{ready, Ready};
+use std::sync::Arc;
 use tokengate::{ApiError, Gate, Problem, MAX_BODY_BYTES};
 use warp::http::Method;
 use warp::path::FullPath;
@@ -93,23 +94,24 @@ fn has_other_known(rejection: &Rejection) -> bool {
 ///     warp::path!("notes")
 ///         .and(warp::get())
 ///         .map(|| warp::reply::Reply::into_response("notes"))
-///         .or(tokengate_warp::method_not_allowed(gate, &[("/notes", &["GET"])]))
+///         .or(tokengate_warp::method_not_allowed(gate, [("/notes", "GET")]))
 ///         .unify()
 /// }
 /// ```
 pub fn method_not_allowed(
     gate: Gate,
-    routes: &'static [(&'static str, &'static [&'static str])],
+    routes: impl IntoIterator<Item = (&'static str, &'static str)>,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let routes: Arc<[(&str, &str)]> = routes.into_iter().collect();
     warp::path::full().and(warp::method()).and_then(
         move |path: FullPath, method: Method| -> Ready<Result<Response, Rejection>> {
-            ready(match tokengate::allowed_methods(routes, path.as_str()) {
-                Some(allow) if !allow.contains(&method.as_str()) => {
-                    let problem = Problem::method_not_allowed_for(allow);
-                    Ok(into_response(gate.render(&problem)))
-                }
-                _ => Err(reject::not_found()),
-            })
+            let routes = routes.iter().copied();
+            ready(
+                match Problem::wrong_method(method.as_str(), path.as_str(), routes) {
+                    Some(problem) => Ok(into_response(gate.render(&problem))),
+                    None => Err(reject::not_found()),
+                },
+            )
         },
     )
 }

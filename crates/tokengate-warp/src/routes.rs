@@ -1,9 +1,12 @@
-//! The token endpoint and account routes as warp filters, built from the core's route
-//! table, and one filter holding them all.
+//! The service routes as warp filters: one plain handler for each kind of route
+//! ([`Serve`]), a filter per route of the core's table ([`SERVICE_ROUTES`]), and [`routes`]
+//! holding them all.
 
-use tokengate::{
-    BodyRoute, ClaimsRoute, NoExtra, OpenRoute, ReadBody, TokenService, MAX_BODY_BYTES,
+use tokengate::service::{
+    BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
+    MAX_BODY_BYTES, SERVICE_ROUTES,
 };
+use tokengate::{NoExtra, TokenService};
 use warp::filters::BoxedFilter;
 use warp::http::header::CONTENT_LENGTH;
 use warp::reject::Rejection;
@@ -13,107 +16,105 @@ use warp::{Buf, Filter, Stream};
 use crate::extract::{authenticated, Authenticated};
 use crate::view::{into_response, view, View};
 
-/// The warp filter of a method of the route table, each its own: a method without one is a
-/// compile error, not a route quietly mounted for another method.
-macro_rules! method {
-    (GET) => {
-        warp::get().boxed()
-    };
-    (POST) => {
-        warp::post().boxed()
-    };
-    (PUT) => {
-        warp::put().boxed()
-    };
-    (PATCH) => {
-        warp::patch().boxed()
-    };
-    (DELETE) => {
-        warp::delete().boxed()
-    };
-    (HEAD) => {
-        warp::head().boxed()
-    };
-    (OPTIONS) => {
-        warp::options().boxed()
-    };
-    ($other:ident) => {
-        compile_error!(concat!(
-            "tokengate-warp has no filter for the method ",
-            stringify!($other)
-        ))
-    };
+/// Every service route ([`SERVICE_ROUTES`]: the account, session and token routes,
+/// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`), as one
+/// filter to [`or`](Filter::or) into your app, ending with their 405
+/// ([`method_not_allowed`](crate::method_not_allowed)). Recover with
+/// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405 are
+/// answered in the service's JSON, as the [crate documentation](crate)'s program does.
+pub fn routes(
+    service: TokenService,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    let table = SERVICE_ROUTES
+        .iter()
+        .map(|route| (route.path, route.method.as_str()));
+    let not_allowed = crate::method_not_allowed(service.gate().clone(), table);
+    SERVICE_ROUTES
+        .iter()
+        .rev()
+        .fold(not_allowed.boxed(), |routes, route| {
+            service_route(service.clone(), route)
+                .or(routes)
+                .unify()
+                .boxed()
+        })
 }
 
-macro_rules! handlers {
-    ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
-        /// Every service route ([`tokengate::SERVICE_ROUTES`]: the account, session and token
-        /// routes, `/healthz`, the JWKS, the OpenID Connect discovery document and
-        /// `/openapi.json`), as one filter to [`or`](Filter::or) into your app, ending with
-        /// their 405 ([`method_not_allowed`](crate::method_not_allowed)). Recover with
-        /// [`handle_rejection`](crate::handle_rejection) so that bearer failures, 404 and 405
-        /// are answered in the service's JSON, as the [crate documentation](crate)'s program does.
-        pub fn routes(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-            let not_allowed = crate::method_not_allowed(service.gate().clone(), tokengate::SERVICE_ROUTES);
-            [$($name(service.clone()).boxed()),*]
-                .into_iter()
-                .fold(not_allowed.boxed(), |routes, route| route.or(routes).unify().boxed())
-        }
-
-        $(handlers!(@ $(#[$doc])* $name route($path, method!($method)), $kind($arg));)*
-    };
-    (@ $(#[$doc:meta])* $name:ident $route:expr, open($open:ident)) => {
-        $(#[$doc])*
-        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-            $route.then(move || {
-                let service = service.clone();
-                async move { into_response(service.open_route(OpenRoute::$open).await) }
-            })
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $route:expr, view($method:ident)) => {
-        $(#[$doc])*
-        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-            $route.and(view()).then(move |view: View| {
-                let service = service.clone();
-                async move { into_response(service.$method(&view).await) }
-            })
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $route:expr, body($body:ident)) => {
-        $(#[$doc])*
-        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-            $route.and(view()).and(warp::body::stream()).then(move |view: View, body| {
-                let service = service.clone();
-                async move {
-                    let read = read_body(&view, body).await;
-                    let body = read.as_deref().map_or_else(|error| *error, ReadBody::Complete);
-                    into_response(service.body_route(BodyRoute::$body, &view, body).await)
-                }
-            })
-        }
-    };
-    (@ $(#[$doc:meta])* $name:ident $route:expr, claims($claims:ident)) => {
-        $(#[$doc])*
-        pub fn $name(service: TokenService) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-            let gate = service.gate().clone();
-            $route.and(authenticated::<NoExtra>(gate)).then(move |Authenticated(claims)| {
-                let service = service.clone();
-                async move { into_response(service.claims_route(ClaimsRoute::$claims, &claims).await) }
-            })
-        }
-    };
+/// One route of the table as a filter, to mount alone:
+/// `service_route(service, &ServiceRoute::CS_TOKEN)`.
+pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter<(Response,)> {
+    let path = path_and_method(route.path, route.method);
+    match route.serve {
+        Serve::Open(open) => path.then(move || open_route(service.clone(), open)).boxed(),
+        Serve::View(route) => path
+            .and(view())
+            .then(move |view| view_route(service.clone(), view, route))
+            .boxed(),
+        Serve::Body(route) => path
+            .and(view())
+            .and(warp::body::stream())
+            .then(move |view, body| body_route(service.clone(), view, body, route))
+            .boxed(),
+        Serve::Claims(route) => path
+            .and(authenticated::<NoExtra>(service.gate().clone()))
+            .then(move |user| claims_route(service.clone(), user, route))
+            .boxed(),
+    }
 }
 
-tokengate::adapter_service_routes!(handlers);
+/// A route that needs nothing of the request (`/healthz`, the JWKS, …).
+async fn open_route(service: TokenService, route: OpenRoute) -> Response {
+    into_response(service.open_route(route).await)
+}
 
-/// The filter of a route: its literal path, to the end, then its method (a `method!`).
-fn route(path: &'static str, method: BoxedFilter<()>) -> BoxedFilter<()> {
+/// A route that reads the request's headers (`POST /session/refresh`).
+async fn view_route(service: TokenService, view: View, route: ViewRoute) -> Response {
+    into_response(service.view_route(route, &view).await)
+}
+
+/// A route that reads the body (`/signup`, `/login`, …), at most [`MAX_BODY_BYTES`] of it.
+async fn body_route<S, B>(service: TokenService, view: View, body: S, route: BodyRoute) -> Response
+where
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let read = read_body(&view, body).await;
+    let body = read
+        .as_deref()
+        .map_or_else(|error| *error, ReadBody::Complete);
+    into_response(service.body_route(route, &view, body).await)
+}
+
+/// A bearer route (`/users/me`, `/cs-token`, …), with the claims of the request's token.
+async fn claims_route(
+    service: TokenService,
+    Authenticated(claims): Authenticated,
+    route: ClaimsRoute,
+) -> Response {
+    into_response(service.claims_route(route, &claims).await)
+}
+
+/// The filter of a route: its literal path, to the end, then its method.
+fn path_and_method(path: &'static str, method: Method) -> BoxedFilter<()> {
     let segments = path.split('/').filter(|segment| !segment.is_empty());
     let path = segments.fold(warp::any().boxed(), |filter, segment| {
         filter.and(warp::path(segment)).boxed()
     });
-    path.and(warp::path::end()).and(method).boxed()
+    path.and(warp::path::end())
+        .and(method_filter(method))
+        .boxed()
+}
+
+/// warp's filter for the table's method, each its own: a method the table gains is a compile
+/// error here until it is mapped, never a route mounted for another method.
+fn method_filter(method: Method) -> BoxedFilter<()> {
+    match method {
+        Method::Get => warp::get().boxed(),
+        Method::Post => warp::post().boxed(),
+        Method::Put => warp::put().boxed(),
+        Method::Patch => warp::patch().boxed(),
+        Method::Delete => warp::delete().boxed(),
+    }
 }
 
 /// Reads the body up to [`MAX_BODY_BYTES`], with or without `Content-Length` (a chunked
@@ -157,23 +158,23 @@ mod tests {
     /// A route takes its own method and no other: one for PUT or PATCH is not a POST route.
     #[tokio::test]
     async fn each_method_mounts_its_own_filter() {
-        let routes = [
-            ("GET", route("/thing", method!(GET))),
-            ("POST", route("/thing", method!(POST))),
-            ("PUT", route("/thing", method!(PUT))),
-            ("PATCH", route("/thing", method!(PATCH))),
-            ("DELETE", route("/thing", method!(DELETE))),
-            ("HEAD", route("/thing", method!(HEAD))),
-            ("OPTIONS", route("/thing", method!(OPTIONS))),
+        let methods = [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
         ];
-        for (mounted, filter) in routes {
+        for mounted in methods {
+            let filter = path_and_method("/thing", mounted);
             for asked in METHODS {
                 let request = warp::test::request().method(asked).path("/thing");
                 let matched = request.matches(&filter).await;
                 assert_eq!(
                     matched,
-                    asked == mounted,
-                    "a {mounted} route asked with {asked}"
+                    asked == mounted.as_str(),
+                    "a {} route asked with {asked}",
+                    mounted.as_str()
                 );
             }
         }

@@ -206,7 +206,7 @@ async fn service_routes_take_only_their_own_method() {
         ("PUT", "/login", "POST"),
         ("PATCH", "/login", "POST"),
         ("PUT", "/signup", "POST"),
-        ("PATCH", "/session", "POST, DELETE"),
+        ("PATCH", "/session", "DELETE, POST"),
         ("PUT", "/users/me", "GET"),
     ];
     let request = |method: &str, path: &str| {

@@ -18,11 +18,10 @@ pub use service::openapi;
 pub use token::remote;
 
 pub use gate::{
-    allowed_methods, template_matches, CorsAnswer, CorsPolicy, Decision, DocumentSegment,
-    ErrorFormat, Gate, GateBuilder, HeaderValue, HttpReply, JsonErrors, Problem, Refusal,
-    RenderedBody, RequestView, RevocationList, Scope, SharedErrorFormat, TokenSource, TokenSources,
-    Verdict, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS, DEFAULT_REALM,
-    SERVICE_ROUTES,
+    template_matches, CorsAnswer, CorsPolicy, Decision, DocumentSegment, ErrorFormat, Gate,
+    GateBuilder, HeaderValue, HttpReply, JsonErrors, Problem, Refusal, RenderedBody, RequestView,
+    RevocationList, Scope, SharedErrorFormat, TokenSource, TokenSources, Verdict,
+    CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS, DEFAULT_REALM,
 };
 pub use log_format::LogFormat;
 #[cfg(feature = "accounts")]

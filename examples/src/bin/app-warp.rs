@@ -9,11 +9,12 @@ use tokengate_warp::{
 use warp::reply::json;
 use warp::Filter;
 
-/// The demo routes and their methods, for the `Allow` of a 405.
-const DEMO_ROUTES: &[(&str, &[&str])] = &[
-    ("/public", &["GET"]),
-    ("/protected", &["GET"]),
-    ("/documents/{id}", &["GET", "PUT"]),
+/// The demo routes, each path with a method, for the `Allow` of a 405.
+const DEMO_ROUTES: [(&str, &str); 4] = [
+    ("/public", "GET"),
+    ("/protected", "GET"),
+    ("/documents/{id}", "GET"),
+    ("/documents/{id}", "PUT"),
 ];
 
 #[tokio::main]

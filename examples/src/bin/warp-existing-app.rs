@@ -1,5 +1,6 @@
 //! Copy me: protect a route of an existing warp filter chain and add a CKEditor token
 //! endpoint. Needs TOKENGATE_SECRET, TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY.
+use tokengate::service::ServiceRoute;
 use tokengate::{Config, TokenService};
 use tokengate_warp::{authenticated, Authenticated};
 use warp::Filter;
@@ -18,8 +19,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     let app = index
         .or(dashboard)
-        .or(tokengate_warp::login(tokens.clone()))
-        .or(tokengate_warp::cs_token(tokens))
+        .or(tokengate_warp::service_route(
+            tokens.clone(),
+            &ServiceRoute::LOGIN,
+        ))
+        .or(tokengate_warp::service_route(
+            tokens,
+            &ServiceRoute::CS_TOKEN,
+        ))
         .recover(tokengate_warp::handle_rejection(gate)); // 401s and JSON errors
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;

@@ -2,24 +2,6 @@
 
 use crate::gate::problem::Problem;
 
-/// The service routes and the methods each takes (what [`Problem::method_not_allowed_for`]
-/// lists in `Allow`). Adapters whose framework cannot tell (warp's rejections, actix's
-/// default services, Rocket's catchers) look paths up here.
-pub const SERVICE_ROUTES: &[(&str, &[&str])] = &[
-    ("/healthz", &["GET"]),
-    ("/.well-known/jwks.json", &["GET"]),
-    ("/.well-known/openid-configuration", &["GET"]),
-    ("/openapi.json", &["GET"]),
-    ("/signup", &["POST"]),
-    ("/login", &["POST"]),
-    ("/refresh", &["POST"]),
-    ("/logout", &["POST"]),
-    ("/session", &["POST", "DELETE"]),
-    ("/session/refresh", &["POST"]),
-    ("/users/me", &["GET"]),
-    ("/cs-token", &["GET"]),
-];
-
 /// Whether a route template takes `path`: literal segments compare exactly, `{name}` and
 /// Rocket's `<name>` take any one segment, Rocket's `<name..>` takes the rest.
 ///
@@ -48,14 +30,6 @@ fn is_placeholder(segment: &str) -> bool {
         || (segment.starts_with('<') && segment.ends_with('>'))
 }
 
-/// The methods the first route of `routes` that takes `path` allows.
-pub fn allowed_methods<'a>(routes: &[(&str, &'a [&'a str])], path: &str) -> Option<&'a [&'a str]> {
-    routes
-        .iter()
-        .find(|(template, _)| template_matches(template, path))
-        .map(|(_, methods)| *methods)
-}
-
 impl Problem {
     /// What a request that no route took gets, for frameworks that cannot tell a 405 from a
     /// 404 (Rocket's catchers): 405 with `Allow` (sorted) when routes of other methods take
@@ -77,17 +51,39 @@ impl Problem {
         routes: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Problem {
         let own = if method == "HEAD" { "GET" } else { method };
+        Problem::wrong_method(own, path, routes).unwrap_or_else(Problem::not_found)
+    }
+
+    /// 405 with `Allow` (sorted) when routes of other methods than `method` take `path` and
+    /// none of `method` does; `None` otherwise. For frameworks whose router cannot tell
+    /// (warp). `routes` are (template, method) pairs; `OPTIONS` routes are ignored, and
+    /// `HEAD` is a method of its own here (see [`unrouted`](Self::unrouted) for the mapping).
+    ///
+    /// ```
+    /// use tokengate::gate::Problem;
+    /// let routes = [("/session", "POST"), ("/session", "DELETE")];
+    /// let problem = Problem::wrong_method("GET", "/session", routes).unwrap();
+    /// assert_eq!(problem.status, 405);
+    /// assert!(problem.headers.contains(&("allow", "DELETE, POST".to_owned())));
+    /// assert!(Problem::wrong_method("POST", "/session", routes).is_none());
+    /// assert!(Problem::wrong_method("GET", "/other", routes).is_none());
+    /// ```
+    pub fn wrong_method<'a>(
+        method: &str,
+        path: &str,
+        routes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Option<Problem> {
         let mut allowed: Vec<&str> = routes
             .into_iter()
             .filter(|(template, method)| *method != "OPTIONS" && template_matches(template, path))
             .map(|(_, method)| method)
             .collect();
-        if allowed.is_empty() || allowed.contains(&own) {
-            return Problem::not_found();
+        if allowed.is_empty() || allowed.contains(&method) {
+            return None;
         }
         allowed.sort_unstable();
         allowed.dedup();
-        Problem::method_not_allowed_for(&allowed)
+        Some(Problem::method_not_allowed_for(&allowed))
     }
 
     /// 405 `method_not_allowed` with `Allow` listing `allow`.

@@ -58,7 +58,7 @@ pub(crate) mod source;
 pub(crate) mod trusted;
 pub(crate) mod verdict;
 
-pub use allow::{allowed_methods, template_matches, SERVICE_ROUTES};
+pub use allow::template_matches;
 pub use cors::{
     CorsAnswer, CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS,
 };

@@ -32,7 +32,10 @@ pub use config_error::ConfigError;
 #[cfg(feature = "accounts")]
 pub use discovery::JWKS_MAX_AGE_SECS;
 #[cfg(feature = "accounts")]
-pub use route_table::{BodyRoute, ClaimsRoute, OpenRoute};
+pub use route_table::{
+    service_methods, service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, Serve, ServiceRoute,
+    ViewRoute, SERVICE_ROUTES,
+};
 pub use setup::{setting_text, Opened, Setup};
 #[cfg(feature = "accounts")]
 pub use token_service::{

@@ -1,10 +1,181 @@
-//! The service routes by name, so that an adapter's handler is one call whatever the route.
+//! The service routes as data: [`SERVICE_ROUTES`] says, for each route, its method, its path
+//! and what of the request its handler hands the core ([`Serve`]). Every adapter mounts its
+//! `routes()` from this one table with four plain handlers, one per kind of [`Serve`], and
+//! answers 405 with the `Allow` it gives; the OpenAPI document describes the same routes.
 
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
 use crate::service::body::ReadBody;
 use crate::service::token_service::TokenService;
 use crate::token::claims::Claims;
+
+/// The HTTP method of a service route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET` (which also answers `HEAD`, as every framework does).
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method's name, in capitals as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// What a service route's handler hands the core, and so which of
+/// [`TokenService`]'s four route methods it calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serve {
+    /// Nothing of the request: [`TokenService::open_route`].
+    Open(OpenRoute),
+    /// A view of the request, without its body: [`TokenService::view_route`].
+    View(ViewRoute),
+    /// A view of the request and its body: [`TokenService::body_route`].
+    Body(BodyRoute),
+    /// The claims the adapter's guard verified: [`TokenService::claims_route`].
+    Claims(ClaimsRoute),
+}
+
+/// One service route: method, path and what serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceRoute {
+    /// The method.
+    pub method: Method,
+    /// The path, without parameters.
+    pub path: &'static str,
+    /// What its handler hands the core.
+    pub serve: Serve,
+}
+
+impl ServiceRoute {
+    /// `GET /healthz`: 200 `{"status":"ok"}` while the store answers, else 503.
+    pub const HEALTHZ: ServiceRoute =
+        route(Method::Get, "/healthz", Serve::Open(OpenRoute::Healthz));
+    /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are signed
+    /// with a secret).
+    pub const JWKS: ServiceRoute = route(
+        Method::Get,
+        "/.well-known/jwks.json",
+        Serve::Open(OpenRoute::Jwks),
+    );
+    /// `GET /.well-known/openid-configuration`: the OpenID Connect discovery document (404
+    /// unless the issuer is an `http(s)://` URL and the keys are published).
+    pub const OPENID_CONFIGURATION: ServiceRoute = route(
+        Method::Get,
+        "/.well-known/openid-configuration",
+        Serve::Open(OpenRoute::OpenIdConfiguration),
+    );
+    /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
+    pub const OPENAPI: ServiceRoute = route(
+        Method::Get,
+        "/openapi.json",
+        Serve::Open(OpenRoute::OpenApi),
+    );
+    /// `POST /signup`: a JSON or form body.
+    pub const SIGNUP: ServiceRoute = route(Method::Post, "/signup", Serve::Body(BodyRoute::Signup));
+    /// `POST /login`: HTTP Basic, a form or JSON.
+    pub const LOGIN: ServiceRoute = route(Method::Post, "/login", Serve::Body(BodyRoute::Login));
+    /// `POST /refresh`: a new pair for a live refresh token.
+    pub const REFRESH: ServiceRoute =
+        route(Method::Post, "/refresh", Serve::Body(BodyRoute::Refresh));
+    /// `POST /logout` (bearer): 204.
+    pub const LOGOUT: ServiceRoute =
+        route(Method::Post, "/logout", Serve::Claims(ClaimsRoute::Logout));
+    /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
+    pub const SESSION_LOGIN: ServiceRoute = route(
+        Method::Post,
+        "/session",
+        Serve::Body(BodyRoute::SessionLogin),
+    );
+    /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+    pub const SESSION_REFRESH: ServiceRoute = route(
+        Method::Post,
+        "/session/refresh",
+        Serve::View(ViewRoute::SessionRefresh),
+    );
+    /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header): ends the
+    /// login and clears the cookies.
+    pub const SESSION_LOGOUT: ServiceRoute = route(
+        Method::Delete,
+        "/session",
+        Serve::Claims(ClaimsRoute::SessionLogout),
+    );
+    /// `GET /users/me` (bearer).
+    pub const ME: ServiceRoute = route(Method::Get, "/users/me", Serve::Claims(ClaimsRoute::Me));
+    /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
+    pub const CS_TOKEN: ServiceRoute = route(
+        Method::Get,
+        "/cs-token",
+        Serve::Claims(ClaimsRoute::CsToken),
+    );
+}
+
+const fn route(method: Method, path: &'static str, serve: Serve) -> ServiceRoute {
+    ServiceRoute {
+        method,
+        path,
+        serve,
+    }
+}
+
+/// Every service route: the account, session and token routes, `/healthz`, the JWKS, the
+/// OpenID Connect discovery document and `/openapi.json`. What each answers is in the HTTP
+/// API guide ([`guide::http_api`](crate::guide::http_api)); each is also a constant of
+/// [`ServiceRoute`], to mount one alone.
+pub const SERVICE_ROUTES: &[ServiceRoute] = &[
+    ServiceRoute::HEALTHZ,
+    ServiceRoute::JWKS,
+    ServiceRoute::OPENID_CONFIGURATION,
+    ServiceRoute::OPENAPI,
+    ServiceRoute::SIGNUP,
+    ServiceRoute::LOGIN,
+    ServiceRoute::REFRESH,
+    ServiceRoute::LOGOUT,
+    ServiceRoute::SESSION_LOGIN,
+    ServiceRoute::SESSION_REFRESH,
+    ServiceRoute::SESSION_LOGOUT,
+    ServiceRoute::ME,
+    ServiceRoute::CS_TOKEN,
+];
+
+/// The methods [`SERVICE_ROUTES`] has for `path` (what a 405's `Allow` lists), in the
+/// table's order; empty for a path that is not a service route.
+pub fn service_methods(path: &str) -> Vec<&'static str> {
+    SERVICE_ROUTES
+        .iter()
+        .filter(|route| route.path == path)
+        .map(|route| route.method.as_str())
+        .collect()
+}
+
+/// Each path of [`SERVICE_ROUTES`] once, with its methods: what a router that mounts a path
+/// once (actix's resources) or answers 405 per path needs.
+pub fn service_paths() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    SERVICE_ROUTES
+        .iter()
+        .enumerate()
+        .filter(|(index, route)| {
+            !SERVICE_ROUTES[..*index]
+                .iter()
+                .any(|r| r.path == route.path)
+        })
+        .map(|(_, route)| (route.path, service_methods(route.path)))
+}
 
 /// The service routes that need nothing of the request; see [`TokenService::open_route`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +188,14 @@ pub enum OpenRoute {
     OpenIdConfiguration,
     /// `GET /openapi.json`.
     OpenApi,
+}
+
+/// The service routes that read the request's headers but no body; see
+/// [`TokenService::view_route`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewRoute {
+    /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
+    SessionRefresh,
 }
 
 /// The service routes that read a request body; see [`TokenService::body_route`].
@@ -56,6 +235,13 @@ impl TokenService {
         }
     }
 
+    /// Runs a route that reads the request's headers but no body.
+    pub async fn view_route(&self, route: ViewRoute, request: &impl RequestView) -> HttpReply {
+        match route {
+            ViewRoute::SessionRefresh => self.session_refresh(request).await,
+        }
+    }
+
     /// Runs a body route: what an adapter's handler calls with its request view and what it
     /// read of the body, so every framework answers alike, body errors included.
     pub async fn body_route(
@@ -83,67 +269,21 @@ impl TokenService {
     }
 }
 
-/// Hands `$callback!` the service routes, one a line: doc comment, handler name, method,
-/// path, and what the handler runs: `open(OpenRoute)`, `view(method)` (a [`TokenService`]
-/// method taking the request), `body(BodyRoute)` or `claims(ClaimsRoute)`. Every adapter
-/// builds its handlers and `routes()` from this one table, beside [`SERVICE_ROUTES`](crate::SERVICE_ROUTES).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! adapter_service_routes {
-    ($callback:ident) => {
-        $callback! {
-            /// `GET /healthz`: 200 `{"status":"ok"}` while the store answers, else 503.
-            healthz GET "/healthz" open(Healthz);
-            /// `GET /.well-known/jwks.json`: the public keys of access tokens (404 when they are
-            /// signed with a secret).
-            jwks GET "/.well-known/jwks.json" open(Jwks);
-            /// `GET /.well-known/openid-configuration`: the OpenID Connect discovery document
-            /// (404 unless the issuer is an `http(s)://` URL and the keys are published); see
-            /// [`TokenService::openid_configuration`](tokengate::TokenService::openid_configuration).
-            openid_configuration GET "/.well-known/openid-configuration" open(OpenIdConfiguration);
-            /// `GET /openapi.json`: the service's OpenAPI 3.1 document.
-            openapi GET "/openapi.json" open(OpenApi);
-            /// `POST /signup`: a JSON or form body.
-            signup POST "/signup" body(Signup);
-            /// `POST /login`: HTTP Basic, a form or JSON.
-            login POST "/login" body(Login);
-            /// `POST /refresh`: a new pair for a live refresh token.
-            refresh POST "/refresh" body(Refresh);
-            /// `POST /logout` (bearer): 204.
-            logout POST "/logout" claims(Logout);
-            /// `POST /session`: as `/login`, but the pair is set in the session cookies (204).
-            session_login POST "/session" body(SessionLogin);
-            /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
-            session_refresh POST "/session/refresh" view(session_refresh);
-            /// `DELETE /session` (the access cookie and the CSRF header, or a bearer header):
-            /// ends the login and clears the cookies.
-            session_logout DELETE "/session" claims(SessionLogout);
-            /// `GET /users/me` (bearer).
-            me GET "/users/me" claims(Me);
-            /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
-            cs_token GET "/cs-token" claims(CsToken);
-        }
-    };
-}
-
 #[cfg(test)]
 mod tests {
-    macro_rules! table {
-        ($($(#[$doc:meta])* $name:ident $method:ident $path:literal $kind:ident($arg:ident);)*) => {
-            &[$(($path, stringify!($method))),*]
-        };
-    }
+    use super::*;
 
     #[test]
-    fn the_table_is_the_service_routes() {
-        let table: &[(&str, &str)] = adapter_service_routes!(table);
-        let mut flat: Vec<(&str, &str)> = crate::gate::SERVICE_ROUTES
-            .iter()
-            .flat_map(|(path, methods)| methods.iter().map(move |method| (*path, *method)))
-            .collect();
-        let mut table = table.to_vec();
-        flat.sort_unstable();
-        table.sort_unstable();
-        assert_eq!(table, flat);
+    fn each_route_is_in_the_table_once_and_paths_group_their_methods() {
+        for (index, route) in SERVICE_ROUTES.iter().enumerate() {
+            let same = SERVICE_ROUTES[..index]
+                .iter()
+                .any(|r| r.path == route.path && r.method == route.method);
+            assert!(!same, "{} {} twice", route.method.as_str(), route.path);
+        }
+        let paths: Vec<_> = service_paths().collect();
+        assert_eq!(paths.len(), 12);
+        assert!(paths.contains(&("/session", vec!["POST", "DELETE"])));
+        assert!(service_methods("/nowhere").is_empty());
     }
 }

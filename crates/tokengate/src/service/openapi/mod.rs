@@ -258,13 +258,11 @@ mod tests {
                 .keys()
                 .map(|method| method.to_ascii_uppercase())
                 .collect();
-            let mut allowed = crate::gate::allowed_methods(crate::gate::SERVICE_ROUTES, path)
-                .unwrap_or_default()
-                .to_vec();
+            let mut allowed = crate::service::service_methods(path);
             methods.sort();
             allowed.sort_unstable();
             assert_eq!(allowed, methods, "{path}");
         }
-        assert_eq!(paths.len(), crate::gate::SERVICE_ROUTES.len());
+        assert_eq!(paths.len(), crate::service::service_paths().count());
     }
 }
