@@ -32,7 +32,7 @@ pub async fn start() -> Started {
     let service = TokenService::connect(&config)
         .await
         .unwrap_or_else(|error| fail(&error))
-        .with_openapi(&tokengate::openapi::reference_document());
+        .with_openapi(&tokengate::service::openapi::reference_document());
     let listener = std::net::TcpListener::bind(config.addr).unwrap_or_else(|error| {
         fail(&format!(
             "TOKENGATE_ADDR: cannot listen on {}: {error}",

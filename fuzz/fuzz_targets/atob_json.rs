@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
-use tokengate::{Auth, CsUser};
+use tokengate::token::{Auth, CsUser};
 
 #[derive(Arbitrary, Debug)]
 struct User {

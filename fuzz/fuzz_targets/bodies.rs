@@ -4,8 +4,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tokengate::accounts::{Credentials, RefreshRequest, Signup};
-use tokengate::{basic_credentials, RequestBody};
+use tokengate::service::accounts::{Credentials, RefreshRequest, Signup};
+use tokengate::service::{basic_credentials, RequestBody};
 
 const TYPES: [Option<&str>; 5] = [
     None,

@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tokengate::{HeaderValue, RequestView, TokenSource, TokenSources};
+use tokengate::gate::{HeaderValue, RequestView, TokenSource, TokenSources};
 
 const NAMES: [&str; 5] = [
     "authorization",
@@ -49,5 +49,5 @@ fuzz_target!(|request: Request| {
     if let Ok(token) = sources.extract(&request) {
         assert!(!token.is_empty());
     }
-    let _ = tokengate::session::csrf_matches(&request);
+    let _ = tokengate::gate::session::csrf_matches(&request);
 });

@@ -4,11 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokengate::accounts::{
+use tokengate::gate::RevocationList;
+use tokengate::service::accounts::{
     Accounts, Credentials, LoginThrottle, PasswordHasher, RefreshRequest, Signup, SqlStore,
     UserStore,
 };
-use tokengate::{ApiError, AuthError, Claims, Config, Gate, NoExtra, RevocationList, Secret};
+use tokengate::service::{ApiError, Secret};
+use tokengate::{AuthError, Claims, Config, Gate, NoExtra};
 use tokengate_scenarios::outage::{postgres_url, CuttableProxy};
 
 fn config() -> Config {
@@ -49,7 +51,7 @@ async fn stores() -> Vec<(&'static str, SqlStore, tempfile::TempDir)> {
 fn unique_email(tag: &str) -> String {
     format!(
         "{tag}-{}@example.com",
-        tokengate::random_id().to_lowercase()
+        tokengate::token::random_id().to_lowercase()
     )
 }
 

@@ -176,7 +176,7 @@ fn raw_encoder() -> (EncodingKey, Header, u64) {
     (
         EncodingKey::from_secret(SECRET),
         Header::new(jsonwebtoken::Algorithm::HS256),
-        tokengate::unix_now(),
+        tokengate::token::unix_now(),
     )
 }
 
@@ -196,7 +196,7 @@ fn issue_access_jsonwebtoken(input: (EncodingKey, Header, u64)) -> usize {
     let mut len = 0;
     for _ in 0..TOKENS {
         let claims = Claims {
-            jti: Some(tokengate::random_id()),
+            jti: Some(tokengate::token::random_id()),
             ..black_box(complete.clone())
         };
         len += jsonwebtoken::encode(&header, &claims, &key).unwrap().len();
@@ -215,7 +215,7 @@ fn issue_ckeditor_jsonwebtoken(input: (EncodingKey, Header, u64)) -> usize {
             aud: Some(ENVIRONMENT.into()),
             iat: Some(now),
             exp: Some(now + 3600),
-            jti: Some(tokengate::random_id()),
+            jti: Some(tokengate::token::random_id()),
             sub: Some(principal.id.clone()),
             user: Some(principal.user.clone()),
             auth: Some(principal.auth.clone()),

@@ -8,7 +8,7 @@ use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
 use futures_util::future::LocalBoxFuture;
-use tokengate::{CorsAnswer, CorsPolicy};
+use tokengate::gate::{CorsAnswer, CorsPolicy};
 
 use crate::view::{header_name, to_response, View};
 
@@ -109,38 +109,17 @@ fn decorate(map: &mut HeaderMap, headers: Vec<(&'static str, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::tests::sorted;
     use actix_web::http::header::HeaderName;
+    use tokengate::testing::{awkward_headers, AWKWARD_HEADERS_DECORATED};
 
-    /// `Vary` is added to, whatever the case of its name; other headers replace; a name or a
-    /// value that is not one is left out, without a panic.
     #[test]
     fn decorating_takes_names_of_any_case_and_skips_invalid_ones() {
         let mut map = HeaderMap::new();
         map.insert(VARY, HeaderValue::from_static("accept"));
-        map.insert(
-            HeaderName::from_static("x-custom"),
-            HeaderValue::from_static("old"),
-        );
-        decorate(
-            &mut map,
-            vec![
-                ("Vary", "origin".to_owned()),
-                ("X-Custom", "new".to_owned()),
-                (
-                    "access-control-allow-origin",
-                    "https://a.example".to_owned(),
-                ),
-                ("bad name", "1".to_owned()),
-                ("x-bad-value", "line\nbreak".to_owned()),
-            ],
-        );
-        let values: Vec<_> = map.get_all(VARY).collect();
-        assert_eq!(values, ["accept", "origin"]);
-        assert_eq!(map.get("x-custom").unwrap(), "new");
-        assert_eq!(
-            map.get("access-control-allow-origin").unwrap(),
-            "https://a.example"
-        );
-        assert_eq!(map.len(), 4);
+        let custom = HeaderName::from_static("x-custom");
+        map.insert(custom, HeaderValue::from_static("old"));
+        decorate(&mut map, awkward_headers());
+        assert_eq!(sorted(&map), AWKWARD_HEADERS_DECORATED);
     }
 }

@@ -6,9 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
-use tokengate::{
-    AuthError, Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict,
-};
+use tokengate::gate::{DocumentSegment, Verdict};
+use tokengate::token::RequiredPermission;
+use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
 
 use crate::view::{to_response, View};
 

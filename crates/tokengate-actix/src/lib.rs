@@ -16,7 +16,8 @@ pub use routes::{
     body_route, claims_route, configure, method_not_allowed, not_allowed, not_found, open_route,
     service_route, view_route,
 };
-pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
+pub use tokengate::token::RequiredPermission;
+pub use tokengate::{DocumentRead, DocumentWrite, Scope};
 
 /// The guide to tokengate with this framework.
 pub mod guide {

@@ -2,7 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App, HttpResponse};
-use tokengate::{Algorithm, Auth, Claims, Gate, Grant, Issuer, Key, Role, Verifier};
+use tokengate::token::{Auth, Grant, Role};
+use tokengate::{Algorithm, Claims, Gate, Issuer, Key, Verifier};
 use tokengate_actix::{Authenticated, Authorized, DocumentWrite, MaybeAuthenticated, TokenGate};
 
 fn key() -> Key {
@@ -146,11 +147,11 @@ async fn a_missing_gate_is_a_500_that_says_how_to_register_it() {
 
 struct Header(&'static str);
 
-impl tokengate::RequestView for Header {
-    fn header(&self, name: &str) -> tokengate::HeaderValue<'_> {
+impl tokengate::gate::RequestView for Header {
+    fn header(&self, name: &str) -> tokengate::gate::HeaderValue<'_> {
         match name {
-            "authorization" => tokengate::HeaderValue::One(self.0.as_bytes()),
-            _ => tokengate::HeaderValue::Absent,
+            "authorization" => tokengate::gate::HeaderValue::One(self.0.as_bytes()),
+            _ => tokengate::gate::HeaderValue::Absent,
         }
     }
     fn query(&self) -> Option<&str> {

@@ -5,7 +5,7 @@ use axum::extract::Request;
 use axum::response::Response;
 use futures_util::future::{BoxFuture, FutureExt};
 use std::task::{Context, Poll};
-use tokengate::{CorsAnswer, CorsPolicy};
+use tokengate::gate::{CorsAnswer, CorsPolicy};
 use tower::{Layer, Service};
 
 use crate::view::{append_headers, to_response, View};

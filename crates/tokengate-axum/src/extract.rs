@@ -6,9 +6,9 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, RawPath
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::{
-    AuthError, Claims, DocumentSegment, Gate, Refusal, RequiredPermission, Scope, Verdict,
-};
+use tokengate::gate::{DocumentSegment, Verdict};
+use tokengate::token::RequiredPermission;
+use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
 
 use crate::view::{to_response, View};
 

@@ -18,7 +18,8 @@ pub use routes::{
     body_route, claims_route, method_not_allowed, not_found, open_route, routes, service_route,
     view_route,
 };
-pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
+pub use tokengate::token::RequiredPermission;
+pub use tokengate::{DocumentRead, DocumentWrite, Scope};
 
 #[cfg(feature = "accounts")]
 pub use state::TokenState;

@@ -4,7 +4,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::io::Write;
 use std::path::Path;
-use tokengate::{Algorithm, Key, KeySet};
+use tokengate::token::KeySet;
+use tokengate::{Algorithm, Key};
 
 /// What `keygen` made.
 pub struct Generated {

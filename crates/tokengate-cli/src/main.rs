@@ -192,7 +192,8 @@ enum UserAction {
 }
 
 fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
-    name.parse().map_err(|e: tokengate::KeyError| e.to_string())
+    name.parse()
+        .map_err(|e: tokengate::token::KeyError| e.to_string())
 }
 
 /// A failure: the message (one line) and the exit status.
@@ -244,7 +245,10 @@ async fn run(cli: Cli) -> Result<String, Failure> {
                         "TOKENGATE_CS_ENVIRONMENT_ID",
                         "tokengate-dev-environment".into(),
                     ));
-                    flags.push(("TOKENGATE_CS_ACCESS_KEY", tokengate::random_id().repeat(2)));
+                    flags.push((
+                        "TOKENGATE_CS_ACCESS_KEY",
+                        tokengate::token::random_id().repeat(2),
+                    ));
                     tracing::warn!(
                         "--dev: CKEditor environment `tokengate-dev-environment` with a random \
                          access key: /cs-token tokens will not work with CKEditor Cloud Services"
@@ -280,7 +284,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         }
         Command::Inspect { token } => {
             let token = tokens::read_token(token)?;
-            Ok(tokens::inspect(&token, tokengate::unix_now())?)
+            Ok(tokens::inspect(&token, tokengate::token::unix_now())?)
         }
         Command::Verify {
             token,

@@ -12,7 +12,7 @@ use crate::demo;
 /// `/openapi.json` describing both), JSON 404/405, and CORS for `cors_origins`, over
 /// `service`.
 pub fn reference_app(service: TokenService, cors_origins: &[String]) -> Router {
-    let service = service.with_openapi(&tokengate::openapi::reference_document());
+    let service = service.with_openapi(&tokengate::service::openapi::reference_document());
     Router::new()
         .route("/public", get(public))
         .route("/protected", get(protected))

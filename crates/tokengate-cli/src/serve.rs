@@ -23,7 +23,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     println!("listening on http://{addr}");
     tracing::info!(
         %addr,
-        crypto_backend = tokengate::install_crypto_backend(),
+        crypto_backend = tokengate::token::install_crypto_backend(),
         "tokengate serve started"
     );
     axum::serve(listener, router)

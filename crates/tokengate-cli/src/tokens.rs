@@ -6,7 +6,8 @@ use serde_json::Value;
 use std::io::Read;
 use std::time::Duration;
 use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
-use tokengate::{Algorithm, Auth, Claims, Config, CsUser, Grant, Key, Role, Verifier};
+use tokengate::token::{Auth, CsUser, Grant, Role};
+use tokengate::{Algorithm, Claims, Config, Key, Verifier};
 
 /// A token from the argument, or standard input when it is `-` or absent.
 pub fn read_token(argument: Option<String>) -> Result<String, String> {
@@ -232,7 +233,7 @@ pub enum RemoteVerdict {
 /// source (discovery, size and time limits, https only unless allowed, unusable keys
 /// skipped). The token's `kid` picks the key; its algorithm is the key's.
 pub async fn verify_remote(token: &str, request: RemoteRequest) -> RemoteVerdict {
-    use tokengate::remote::{Lookup, RemoteKeys};
+    use tokengate::token::remote::{Lookup, RemoteKeys};
     let Some(audience) = request.audience else {
         return RemoteVerdict::Unchecked(
             "--aud is required with --oidc and --jwks: the audience your API has at the provider"

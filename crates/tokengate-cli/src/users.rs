@@ -1,8 +1,9 @@
 //! `tokengate user add|list|remove` on the configured store.
 
 use std::sync::Arc;
-use tokengate::accounts::{Accounts, Signup, SqlStore, UserStore};
-use tokengate::{Config, RevocationList};
+use tokengate::gate::RevocationList;
+use tokengate::service::accounts::{Accounts, Signup, SqlStore, UserStore};
+use tokengate::Config;
 
 /// Adds a user through the same rules as `/signup`.
 pub async fn add(

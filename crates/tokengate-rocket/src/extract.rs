@@ -2,6 +2,7 @@
 //! `Scoped<S, C>`), the rejection when a request has no claims that do, and the catchers
 //! that send it; and the core's request view and reply in Rocket's types.
 
+use rocket::http::hyper::HeaderValue as HttpHeaderValue;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::response::{self, Responder, Response};
@@ -9,8 +10,10 @@ use rocket::{Catcher, Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use std::io::Cursor;
 use std::sync::Mutex;
-use tokengate::{AuthError, Refusal, RequestView, RequiredPermission, Scope};
-use tokengate::{Claims, DocumentSegment, Gate, HeaderValue, HttpReply, JsonErrors, Problem};
+use tokengate::gate::{is_header_name, DocumentSegment, HeaderValue, HttpReply, JsonErrors};
+use tokengate::gate::{Problem, RequestView};
+use tokengate::token::RequiredPermission;
+use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
 
 tokengate::adapter_guard_types! {
     /// The verified claims of the request's bearer token, as a request guard: it verifies the
@@ -171,7 +174,7 @@ fn caught(status: Status, request: &Request<'_>) -> ReplyResponder {
         .lock()
         .ok()
         .and_then(|mut slot| slot.take());
-    let realm = gate_of(request).map_or(tokengate::DEFAULT_REALM, Gate::realm);
+    let realm = gate_of(request).map_or(tokengate::gate::DEFAULT_REALM, Gate::realm);
     let fallback = || render(request, &Problem::fallback(status.code, realm));
     ReplyResponder(
         stored
@@ -232,8 +235,12 @@ impl<'r> Responder<'r, 'static> for ReplyResponder {
         if !reply.content_type.is_empty() {
             response.raw_header("Content-Type", reply.content_type.into_owned());
         }
+        // Rocket sends names and values unchecked, and hyper refuses the whole response
+        // over one bad header: leave out what is not HTTP (an app's reply may hold anything).
         for (name, value) in reply.headers {
-            response.raw_header_adjoin(name, value);
+            if is_header_name(name) && HttpHeaderValue::from_str(&value).is_ok() {
+                response.raw_header_adjoin(name, value);
+            }
         }
         if !reply.body.is_empty() {
             response.sized_body(reply.body.len(), Cursor::new(reply.body));

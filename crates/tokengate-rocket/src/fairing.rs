@@ -8,9 +8,11 @@ use rocket::figment::Figment;
 use rocket::http::uri::Origin;
 use rocket::http::Status;
 use rocket::{Build, Request, Response, Rocket};
+use tokengate::gate::{CorsAnswer, CorsPolicy, HttpReply};
+use tokengate::service::{Opened, Setup};
 #[cfg(feature = "accounts")]
 use tokengate::{Config, TokenService};
-use tokengate::{ConfigError, CorsAnswer, CorsPolicy, Gate, HttpReply, Opened, Setup};
+use tokengate::{ConfigError, Gate};
 
 use crate::extract::View;
 
@@ -31,7 +33,7 @@ pub fn config_from_figment(figment: &Figment) -> Result<Config, ConfigError> {
                 let key = name.strip_prefix("TOKENGATE_")?.to_ascii_lowercase();
                 let value = figment.find_value(&format!("tokengate.{key}")).ok();
                 let value = value.or_else(|| figment.find_value(&format!("tokengate_{key}")).ok());
-                tokengate::setting_text(&serde_json::to_value(value?).ok()?)
+                tokengate::service::setting_text(&serde_json::to_value(value?).ok()?)
             })
     })
 }

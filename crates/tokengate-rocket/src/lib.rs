@@ -14,7 +14,8 @@ pub use fairing::config_from_figment;
 pub use fairing::{CorsFairing, TokenGateFairing};
 #[cfg(feature = "accounts")]
 pub use routes::{routes, service_route};
-pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
+pub use tokengate::token::RequiredPermission;
+pub use tokengate::{DocumentRead, DocumentWrite, Scope};
 
 /// The guide to tokengate with this framework.
 pub mod guide {

@@ -5,7 +5,8 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{get, routes, Build, Rocket};
 use serde_json::Value;
 use tokengate::testing::TestTokens;
-use tokengate::{Auth, Config, Grant, Permission, Role};
+use tokengate::token::{Auth, Grant, Permission, Role};
+use tokengate::Config;
 use tokengate_rocket::{
     Authenticated, Authorized, MaybeAuthenticated, RequiredPermission, TokenGateFairing,
     TokenRejection,

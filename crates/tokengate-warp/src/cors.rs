@@ -2,7 +2,7 @@
 //! other adapters do (`warp::cors()` refuses other origins with 403; see the guide).
 
 use std::convert::Infallible;
-use tokengate::CorsPolicy;
+use tokengate::gate::CorsPolicy;
 use warp::filters::BoxedFilter;
 use warp::http::header::VARY;
 use warp::http::{HeaderValue, StatusCode};
@@ -75,36 +75,16 @@ fn decorate(mut response: Response, headers: Vec<(&'static str, String)>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::tests::sorted;
+    use tokengate::testing::{awkward_headers, AWKWARD_HEADERS_DECORATED};
 
-    /// `Vary` is added to, whatever the case of its name; other headers replace; a name or a
-    /// value that is not one is left out, without a panic.
     #[test]
     fn decorating_takes_names_of_any_case_and_skips_invalid_ones() {
         let mut response = StatusCode::NO_CONTENT.into_response();
-        response
-            .headers_mut()
-            .insert("vary", HeaderValue::from_static("accept"));
-        response
-            .headers_mut()
-            .insert("x-custom", HeaderValue::from_static("old"));
-        let response = decorate(
-            response,
-            vec![
-                ("Vary", "origin".to_owned()),
-                ("X-Custom", "new".to_owned()),
-                (
-                    "access-control-allow-origin",
-                    "https://a.example".to_owned(),
-                ),
-                ("bad name", "1".to_owned()),
-                ("x-bad-value", "line\nbreak".to_owned()),
-            ],
-        );
-        let headers = response.headers();
-        let vary: Vec<_> = headers.get_all("vary").iter().collect();
-        assert_eq!(vary, ["accept", "origin"]);
-        assert_eq!(headers["x-custom"], "new");
-        assert_eq!(headers["access-control-allow-origin"], "https://a.example");
-        assert_eq!(headers.len(), 4);
+        let headers = response.headers_mut();
+        headers.insert("vary", HeaderValue::from_static("accept"));
+        headers.insert("x-custom", HeaderValue::from_static("old"));
+        let response = decorate(response, awkward_headers());
+        assert_eq!(sorted(response.headers()), AWKWARD_HEADERS_DECORATED);
     }
 }

@@ -2,7 +2,9 @@
 //! rejection when a request has no claims that do.
 
 use serde::de::DeserializeOwned;
-use tokengate::{Claims, DocumentSegment, Gate, RequiredPermission, Scope};
+use tokengate::gate::DocumentSegment;
+use tokengate::token::RequiredPermission;
+use tokengate::{Claims, Gate, Scope};
 use warp::reject::{Reject, Rejection};
 use warp::Filter;
 
@@ -114,7 +116,7 @@ where
 /// It stands where `String` stands in `warp::path!("documents" / String)`: write the route's
 /// prefix with a trailing `..`, add the filter, then the method filter (the
 /// [guide](crate::guide) says why). The id must be the last segment; for a route such as
-/// `/documents/{id}/comments`, use [`authenticated`] and [`Gate::authorize`].
+/// `/documents/{id}/comments`, use [`authenticated`] and [`Gate::authorize_segment`].
 ///
 /// ```
 /// use tokengate::Gate;

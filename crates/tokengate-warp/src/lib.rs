@@ -16,7 +16,8 @@ pub use extract::{
 pub use rejection::{handle_rejection, method_not_allowed, render_rejection};
 #[cfg(feature = "accounts")]
 pub use routes::{routes, service_route};
-pub use tokengate::{DocumentRead, DocumentWrite, RequiredPermission, Scope};
+pub use tokengate::token::RequiredPermission;
+pub use tokengate::{DocumentRead, DocumentWrite, Scope};
 pub use view::into_response;
 
 /// The guide to tokengate with this framework.

@@ -2,7 +2,9 @@
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
-use tokengate::{ApiError, Gate, Problem, MAX_BODY_BYTES};
+use tokengate::gate::Problem;
+use tokengate::service::{ApiError, MAX_BODY_BYTES};
+use tokengate::Gate;
 use warp::http::Method;
 use warp::path::FullPath;
 use warp::reject::{self, Rejection};

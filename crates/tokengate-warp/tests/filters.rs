@@ -1,8 +1,10 @@
 //! The filters and the rejection handler, through `warp::test`.
 
 use serde_json::Value;
+use tokengate::service::Secret;
 use tokengate::testing::TestTokens;
-use tokengate::{Auth, Config, Gate, Grant, Role, Secret, TokenService};
+use tokengate::token::{Auth, Grant, Role};
+use tokengate::{Config, Gate, TokenService};
 use tokengate_warp::{
     authenticated, handle_rejection, optional, require_permission, Authenticated, Authorized,
     DocumentRead, DocumentWrite,

@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tokengate::remote::{RemoteKeys, TrustedIssuers};
+use tokengate::token::remote::{RemoteKeys, TrustedIssuers};
 use tokengate::{Algorithm, Claims, Gate, Issuer, Key, NoExtra, Verifier};
 
 #[path = "support/fixtures.rs"]

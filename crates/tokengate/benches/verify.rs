@@ -84,14 +84,14 @@ fn bench_issue(c: &mut Criterion) {
     let issuer = Issuer::new(key).issuer("tokengate").audience("tokengate");
     let raw_key = EncodingKey::from_secret(SECRET);
     let header = Header::new(jsonwebtoken::Algorithm::HS256);
-    let now = tokengate::unix_now();
+    let now = tokengate::token::unix_now();
     // The raw side gets the same claims, already complete, so it does strictly less work.
     let complete = Claims {
         iss: Some("tokengate".into()),
         aud: Some("tokengate".into()),
         iat: Some(now),
         exp: Some(now + 900),
-        jti: Some(tokengate::random_id()),
+        jti: Some(tokengate::token::random_id()),
         ..access_claims()
     };
 
@@ -102,7 +102,7 @@ fn bench_issue(c: &mut Criterion) {
     group.bench_function("jsonwebtoken", |b| {
         b.iter(|| {
             let claims = Claims {
-                jti: Some(tokengate::random_id()),
+                jti: Some(tokengate::token::random_id()),
                 ..black_box(complete.clone())
             };
             jsonwebtoken::encode(&header, &claims, &raw_key).unwrap()
@@ -122,7 +122,7 @@ fn bench_issue(c: &mut Criterion) {
                 aud: Some(ENVIRONMENT.into()),
                 iat: Some(now),
                 exp: Some(now + 3600),
-                jti: Some(tokengate::random_id()),
+                jti: Some(tokengate::token::random_id()),
                 sub: Some(principal.id.clone()),
                 user: Some(principal.user.clone()),
                 auth: Some(principal.auth.clone()),

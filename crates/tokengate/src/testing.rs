@@ -2,7 +2,8 @@
 //!
 //! ```
 //! use tokengate::testing::TestTokens;
-//! use tokengate::{Algorithm, Auth, Gate, Grant, Issuer, Key, Role, Verifier};
+//! use tokengate::{Algorithm, Gate, Issuer, Key, Verifier};
+//! use tokengate::token::{Auth, Grant, Role};
 //!
 //! let key = Key::hmac(Algorithm::HS256, b"a test secret of at least 32 byte").unwrap();
 //! let tokens = TestTokens::from_issuer(Issuer::new(key.clone()));
@@ -77,4 +78,58 @@ impl TestTokens {
             .expect("test token claims serialize")
             .token
     }
+}
+
+/// Headers an app may put in an [`HttpReply`](crate::gate::HttpReply) (its `headers` are
+/// public): names in any case, a name and a value that are not HTTP at all. An adapter must
+/// send the valid ones, names lowercased, leave out the others, and never panic; what must
+/// arrive is [`AWKWARD_HEADERS_SENT`], or [`AWKWARD_HEADERS_DECORATED`] when they decorate a
+/// response (the CORS headers do) that already has `vary: accept` and `x-custom: old`.
+pub fn awkward_headers() -> Vec<(&'static str, String)> {
+    [
+        ("X-Custom", "1"),
+        ("WWW-Authenticate", "Bearer"),
+        ("retry-after", "5"),
+        ("Vary", "origin"),
+        ("bad name", "2"),
+        ("", "3"),
+        ("x-bad-value", "line\nbreak"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, value.to_owned()))
+    .collect()
+}
+
+/// What of [`awkward_headers`] a response must carry, as sorted (name, value) pairs.
+pub const AWKWARD_HEADERS_SENT: [(&str, &str); 4] = [
+    ("retry-after", "5"),
+    ("vary", "origin"),
+    ("www-authenticate", "Bearer"),
+    ("x-custom", "1"),
+];
+
+/// The headers of a response that had `vary: accept` and `x-custom: old` once decorated with
+/// [`awkward_headers`], as sorted (name, value) pairs: `Vary` is added to, every other name
+/// replaces.
+pub const AWKWARD_HEADERS_DECORATED: [(&str, &str); 5] = [
+    ("retry-after", "5"),
+    ("vary", "accept"),
+    ("vary", "origin"),
+    ("www-authenticate", "Bearer"),
+    ("x-custom", "1"),
+];
+
+/// A response's headers as sorted (name, value) pairs, `content-type` left out, to compare
+/// with [`AWKWARD_HEADERS_SENT`] and [`AWKWARD_HEADERS_DECORATED`] whatever the framework's
+/// header map: `sorted_headers(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))`.
+pub fn sorted_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<_> = headers
+        .into_iter()
+        .filter(|(name, _)| *name != "content-type")
+        .map(|(name, value)| (name, std::str::from_utf8(value).unwrap_or("<not UTF-8>")))
+        .collect();
+    pairs.sort_unstable();
+    pairs
 }

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
-use tokengate::{Algorithm, AuthError, Claims, Issuer, JwksKeys, Key, NoExtra, Verifier};
+use tokengate::token::JwksKeys;
+use tokengate::{Algorithm, AuthError, Claims, Issuer, Key, NoExtra, Verifier};
 
 #[path = "support/node.rs"]
 mod node;

@@ -14,8 +14,9 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
-use tokengate::remote::{Lookup, RemoteKeys};
-use tokengate::{AuthError, Claims, Key, NoExtra, Permission, Verifier};
+use tokengate::token::remote::{Lookup, RemoteKeys};
+use tokengate::token::Permission;
+use tokengate::{AuthError, Claims, Key, NoExtra, Verifier};
 
 #[path = "support/node.rs"]
 mod node;

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use mock_provider::{MockProvider, Reply};
 use serde_json::json;
-use tokengate::remote::{Lookup, RemoteKeys, RemoteKeysBuilder, RemoteKeysError, TrustedIssuers};
+use tokengate::token::remote::{
+    Lookup, RemoteKeys, RemoteKeysBuilder, RemoteKeysError, TrustedIssuers,
+};
 use tokengate::{Algorithm, Claims, Issuer, Key, NoExtra, Verifier};
 
 /// A signing key from a fixture, named `kid`.

@@ -12,11 +12,9 @@ use std::time::Duration;
 
 use mock_provider::{MockProvider, Reply};
 use serde_json::json;
-use tokengate::remote::{RemoteKeys, TrustedIssuers, TrustedRules};
-use tokengate::{
-    Algorithm, AuthError, Claims, Gate, HeaderValue, Issuer, Key, NoExtra, Refusal, RequestView,
-    Verifier,
-};
+use tokengate::gate::{HeaderValue, RequestView};
+use tokengate::token::remote::{RemoteKeys, TrustedIssuers, TrustedRules};
+use tokengate::{Algorithm, AuthError, Claims, Gate, Issuer, Key, NoExtra, Refusal, Verifier};
 
 /// A GET request carrying `Authorization: Bearer TOKEN`.
 struct Bearer(String);
@@ -170,7 +168,7 @@ fn forged(header: serde_json::Value, payload: serde_json::Value) -> String {
 fn provider_payload(aud: serde_json::Value) -> serde_json::Value {
     json!({
         "iss": PROVIDER, "sub": "svc", "aud": aud, "scope": "documents:read",
-        "exp": tokengate::unix_now() + 600, "iat": tokengate::unix_now(),
+        "exp": tokengate::token::unix_now() + 600, "iat": tokengate::token::unix_now(),
     })
 }
 
@@ -240,7 +238,7 @@ async fn any_trusted_audience_is_enough_and_a_required_typ_is_a_media_type() {
 /// the strict shapes.
 #[tokio::test]
 async fn a_providers_user_and_auth_of_another_shape_grant_nothing_and_break_nothing() {
-    use tokengate::Permission;
+    use tokengate::token::Permission;
     let (_provider, gate) = loaded_gate(AUDIENCE.into()).await;
     let header = json!({"alg": "ES256", "kid": "k1", "typ": "at+jwt"});
     let mut payload = provider_payload(json!(AUDIENCE));
@@ -284,8 +282,8 @@ async fn an_expiry_leeway_for_the_providers_is_opt_in_and_capped() {
     let header = json!({"alg": "ES256", "kid": "k1", "typ": "at+jwt"});
     let just_expired = |seconds_ago: u64| {
         let mut payload = provider_payload(json!(AUDIENCE));
-        payload["exp"] = json!(tokengate::unix_now() - seconds_ago);
-        payload["iat"] = json!(tokengate::unix_now() - 600);
+        payload["exp"] = json!(tokengate::token::unix_now() - seconds_ago);
+        payload["iat"] = json!(tokengate::token::unix_now() - 600);
         forged(header.clone(), payload)
     };
     let (_provider, strict) = loaded_gate(AUDIENCE.into()).await;
@@ -305,7 +303,7 @@ async fn an_expiry_leeway_for_the_providers_is_opt_in_and_capped() {
         .issuer("me")
         .audience("mine")
         .ttl(Duration::from_secs(60))
-        .issue_at(Claims::for_subject("u1"), tokengate::unix_now() - 70)
+        .issue_at(Claims::for_subject("u1"), tokengate::token::unix_now() - 70)
         .unwrap()
         .token;
     assert_eq!(

@@ -4,7 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
-use tokengate::{Algorithm, AuthError, Claims, Issuer, Key, KeySet, NoExtra, Permission, Verifier};
+use tokengate::token::{KeySet, Permission};
+use tokengate::{Algorithm, AuthError, Claims, Issuer, Key, NoExtra, Verifier};
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 const NOW: u64 = 1_800_000_000;

@@ -8,7 +8,7 @@
 //! OIDC_ALLOW_HTTP=1 lets an http:// issuer through (a provider on loopback, in tests);
 //! TOKENGATE_ADDR is optional.
 use actix_web::{web, App, HttpServer};
-use tokengate::remote::TrustedIssuers;
+use tokengate::token::remote::TrustedIssuers;
 use tokengate::{Gate, Scope};
 use tokengate_actix::{Authenticated, Scoped};
 

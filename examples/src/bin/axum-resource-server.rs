@@ -9,7 +9,7 @@
 //! TOKENGATE_ADDR is optional.
 use axum::routing::get;
 use axum::Router;
-use tokengate::remote::TrustedIssuers;
+use tokengate::token::remote::TrustedIssuers;
 use tokengate::{Gate, Scope};
 use tokengate_axum::{Authenticated, Scoped};
 

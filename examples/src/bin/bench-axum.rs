@@ -16,7 +16,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jsonwebtoken::{DecodingKey, Validation};
 use std::sync::Arc;
-use tokengate::{Claims, TokenKey};
+use tokengate::service::TokenKey;
+use tokengate::Claims;
 use tokengate_axum::Authenticated;
 use tokengate_examples as app;
 

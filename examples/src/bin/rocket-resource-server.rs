@@ -9,7 +9,7 @@
 //! TOKENGATE_ADDR is optional.
 use rocket::fairing::AdHoc;
 use rocket::{get, routes};
-use tokengate::remote::TrustedIssuers;
+use tokengate::token::remote::TrustedIssuers;
 use tokengate::{Gate, Scope};
 use tokengate_rocket::{Authenticated, Scoped, TokenGateFairing};
 

@@ -7,7 +7,7 @@
 //! API_AUDIENCE (your API's identifier at the provider, in its tokens' `aud`).
 //! OIDC_ALLOW_HTTP=1 lets an http:// issuer through (a provider on loopback, in tests);
 //! TOKENGATE_ADDR is optional.
-use tokengate::remote::TrustedIssuers;
+use tokengate::token::remote::TrustedIssuers;
 use tokengate::{Gate, Scope};
 use tokengate_warp::{authenticated, scoped, Authenticated, Scoped};
 use warp::Filter;

@@ -4,7 +4,8 @@
 
 use jsonwebtoken::Validation;
 use tokengate::ckeditor::CsPrincipal;
-use tokengate::{Auth, Claims, CsUser};
+use tokengate::token::{Auth, CsUser};
+use tokengate::Claims;
 
 /// The HMAC secret of every HS256 benchmark.
 pub const SECRET: &[u8] = b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy";

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use tokengate::ckeditor::{CkeditorTokens, CsPrincipal};
-//! use tokengate::{Auth, CsUser};
+//! use tokengate::token::{Auth, CsUser};
 //!
 //! let tokens = CkeditorTokens::new("LJRQ1bju55p6a47RwadH", b"w1lnWEN63FPKxBNmxHN7WpfW2IoYVYca5moqIUKfWesL1Ykwv34iR5xwfWLy").unwrap();
 //! let principal = CsPrincipal {
@@ -58,7 +58,8 @@ impl CsPrincipal {
     ///
     /// ```
     /// use tokengate::ckeditor::CsPrincipal;
-    /// use tokengate::{Claims, DocumentRead, Permission};
+    /// use tokengate::{Claims, DocumentRead};
+    /// use tokengate::token::Permission;
     ///
     /// let claims = Claims { scope: Some("openid documents:read".into()), ..Claims::for_subject("svc") };
     /// let principal = CsPrincipal::from_provider_claims(&claims).unwrap();

@@ -6,7 +6,7 @@ use crate::gate::problem::Problem;
 /// Rocket's `<name>` take any one segment, Rocket's `<name..>` takes the rest.
 ///
 /// ```
-/// use tokengate::template_matches;
+/// use tokengate::gate::template_matches;
 /// assert!(template_matches("/documents/{id}", "/documents/d-1"));
 /// assert!(template_matches("/files/<path..>", "/files/a/b"));
 /// assert!(!template_matches("/documents/{id}", "/documents/a/b"));
@@ -38,7 +38,7 @@ impl Problem {
     /// method that declined (a guard forwarded) makes it a 404.
     ///
     /// ```
-    /// use tokengate::Problem;
+    /// use tokengate::gate::Problem;
     /// let routes = [("/notes/<id>", "PUT"), ("/notes/<id>", "GET"), ("/notes/<id>", "OPTIONS")];
     /// let problem = Problem::unrouted("POST", "/notes/n1", routes);
     /// assert_eq!(problem.status, 405);

@@ -37,7 +37,7 @@ pub const CORS_MAX_AGE_SECS: u64 = 600;
 /// The origins allowed to call the service from a browser (`TOKENGATE_CORS_ORIGINS`).
 ///
 /// ```
-/// use tokengate::CorsPolicy;
+/// use tokengate::gate::CorsPolicy;
 ///
 /// let cors = CorsPolicy::new(&["https://editor.example".to_owned()]);
 /// let headers = cors.headers(Some("https://editor.example"), true);

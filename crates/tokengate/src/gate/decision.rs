@@ -79,7 +79,7 @@ impl Gate {
     /// [`Gate::spawn_key_refreshers`].
     ///
     /// ```
-    /// use tokengate::remote::TrustedIssuers;
+    /// use tokengate::token::remote::TrustedIssuers;
     /// use tokengate::Gate;
     ///
     /// let providers = TrustedIssuers::discover(["https://login.example.com/realms/main"], false)
@@ -235,7 +235,8 @@ impl Gate {
     /// route without the parameter. What `Authorized<P>` checks after authentication.
     ///
     /// ```
-    /// use tokengate::{Algorithm, Claims, DocumentRead, DocumentSegment, Gate, Key, Verifier};
+    /// use tokengate::{Algorithm, Claims, DocumentRead, Gate, Key, Verifier};
+    /// use tokengate::gate::DocumentSegment;
     ///
     /// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap()));
     /// let claims = Claims { scope: Some("documents:read".into()), ..Claims::for_subject("u1") };

@@ -10,7 +10,8 @@
 //! The whole of it, with a request view of one header:
 //!
 //! ```
-//! use tokengate::{Algorithm, Claims, Gate, HeaderValue, Issuer, Key, RequestView, Verifier};
+//! use tokengate::gate::{HeaderValue, RequestView};
+//! use tokengate::{Algorithm, Claims, Gate, Issuer, Key, Verifier};
 //!
 //! struct Req(String);
 //! impl RequestView for Req {
@@ -66,7 +67,7 @@ pub use decision::{Gate, GateBuilder, DEFAULT_REALM};
 pub use permission::{DocumentSegment, Scope};
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use refusal::Refusal;
-pub use reply::HttpReply;
+pub use reply::{is_header_name, HttpReply};
 pub use revocation::RevocationList;
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use verdict::{Decision, Verdict};

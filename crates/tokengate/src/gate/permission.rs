@@ -10,7 +10,7 @@ use crate::gate::refusal::Reason;
 
 /// A scope a route requires of the token's `scope` claim (space-separated, RFC 9068): what
 /// every adapter's `Scoped<S>` guard (`scoped(gate, S)` in warp) checks with
-/// [`Gate::require_scope`]. Without it the answer is 403 `insufficient_scope`, whose
+/// [`Gate::require_scope`](crate::Gate::require_scope). Without it the answer is 403 `insufficient_scope`, whose
 /// `WWW-Authenticate` challenge names the scope (RFC 6750 section 3).
 ///
 /// ```
@@ -79,7 +79,7 @@ impl<'a> DocumentSegment<'a> {
     /// the template has no such parameter.
     ///
     /// ```
-    /// use tokengate::DocumentSegment;
+    /// use tokengate::gate::DocumentSegment;
     /// let segment = DocumentSegment::in_path("/auth/docs/<id>", "/auth/docs/a%2Fb", "id");
     /// assert!(matches!(segment, DocumentSegment::Encoded("a%2Fb")));
     /// assert!(matches!(DocumentSegment::in_path("/docs/{id}", "/docs/x", "doc"), DocumentSegment::Missing));

@@ -135,7 +135,7 @@ pub struct RenderedBody {
 /// every error body, for every adapter at once.
 ///
 /// ```
-/// use tokengate::{ErrorFormat, Problem, RenderedBody};
+/// use tokengate::gate::{ErrorFormat, Problem, RenderedBody};
 ///
 /// /// RFC 9457 problem details instead of the default `{"error","message"}`.
 /// struct ProblemDetails;

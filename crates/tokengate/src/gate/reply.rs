@@ -47,3 +47,18 @@ impl HttpReply {
         }
     }
 }
+
+/// Whether `name` can be sent as a header name: an RFC 9110 `token` (letters, digits and
+/// ``!#$%&'*+-.^_`|~``), of any case. [`HttpReply::headers`] is public, so an app's reply may
+/// hold anything there; adapters whose framework sends names unchecked (Rocket) leave out a
+/// header that fails this, as the others' `HeaderName` parsers do.
+///
+/// ```
+/// use tokengate::gate::is_header_name;
+/// assert!(is_header_name("X-Custom") && is_header_name("www-authenticate"));
+/// assert!(!is_header_name("bad name") && !is_header_name("") && !is_header_name("a:b"));
+/// ```
+pub fn is_header_name(name: &str) -> bool {
+    let token = |byte: &u8| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(byte);
+    !name.is_empty() && name.as_bytes().iter().all(token)
+}

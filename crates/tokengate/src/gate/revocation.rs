@@ -14,7 +14,7 @@ use crate::token::verify::unix_now;
 /// in, which is fine because they are rare. An empty list costs one load and a length check.
 ///
 /// ```
-/// use tokengate::RevocationList;
+/// use tokengate::gate::RevocationList;
 ///
 /// let revoked = RevocationList::new();
 /// revoked.revoke("jti-1", u64::MAX);

@@ -32,7 +32,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// `DELETE /session` clears.
 ///
 /// ```
-/// use tokengate::session::SessionCookies;
+/// use tokengate::gate::session::SessionCookies;
 ///
 /// let cookies = SessionCookies::new(1_209_600);
 /// let set = cookies.set("ACCESS.JWT.TOKEN", 900, "refresh-token");

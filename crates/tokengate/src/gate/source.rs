@@ -61,7 +61,7 @@ pub enum TokenSource {
 /// The sources to try, in order; the first that holds a token decides.
 ///
 /// ```
-/// use tokengate::{HeaderValue, RequestView, TokenSources};
+/// use tokengate::gate::{HeaderValue, RequestView, TokenSources};
 ///
 /// struct Req(&'static str);
 /// impl RequestView for Req {

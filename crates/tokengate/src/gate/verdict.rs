@@ -17,7 +17,8 @@ use crate::token::error::AuthError;
 /// claims to be copied through. Only the fetch is boxed.
 ///
 /// ```
-/// use tokengate::{Algorithm, Claims, Gate, HeaderValue, Issuer, Key, RequestView, Verifier};
+/// use tokengate::{Algorithm, Claims, Gate, Issuer, Key, Verifier};
+/// use tokengate::gate::{HeaderValue, RequestView};
 ///
 /// struct Bearer(String);
 /// impl RequestView for Bearer {
@@ -121,7 +122,7 @@ pub(super) fn optional<E>(
     }
 }
 
-/// What a request's verdict is read as (see [`Gate::decide`]): [`Claims<E>`](Claims) for a
+/// What a request's verdict is read as (see [`Gate::decide`](crate::Gate::decide)): [`Claims<E>`](Claims) for a
 /// route that needs a token, `Option<Claims<E>>` for one that takes a request without one.
 pub trait Decision: Sized + 'static {
     /// The claims' app-defined part (see [`Claims`]).

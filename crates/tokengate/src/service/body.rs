@@ -9,7 +9,7 @@ use crate::service::accounts::Credentials;
 use crate::service::api_error::ApiError;
 
 /// What an adapter got when it read a request body, at most
-/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) of it. The service routes take this, so that
+/// [`MAX_BODY_BYTES`](crate::service::MAX_BODY_BYTES) of it. The service routes take this, so that
 /// every framework answers an oversized or broken body the same way (413, or 400).
 #[derive(Debug, Clone, Copy)]
 pub enum ReadBody<'a> {
@@ -48,7 +48,7 @@ impl<'a> ReadBody<'a> {
 pub struct RequestBody<'a> {
     /// The `Content-Type` header, if any.
     pub content_type: Option<&'a str>,
-    /// The body bytes (already limited to [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) by the adapter).
+    /// The body bytes (already limited to [`MAX_BODY_BYTES`](crate::service::MAX_BODY_BYTES) by the adapter).
     pub bytes: &'a [u8],
 }
 

@@ -72,10 +72,10 @@ impl Setup {
 ///
 /// ```
 /// use serde_json::json;
-/// assert_eq!(tokengate::setting_text(&json!(["https://a", "https://b"])).unwrap(), "https://a,https://b");
-/// assert_eq!(tokengate::setting_text(&json!(true)).unwrap(), "1");
-/// assert_eq!(tokengate::setting_text(&json!(900)).unwrap(), "900");
-/// assert!(tokengate::setting_text(&json!({"a": 1})).is_none());
+/// assert_eq!(tokengate::service::setting_text(&json!(["https://a", "https://b"])).unwrap(), "https://a,https://b");
+/// assert_eq!(tokengate::service::setting_text(&json!(true)).unwrap(), "1");
+/// assert_eq!(tokengate::service::setting_text(&json!(900)).unwrap(), "900");
+/// assert!(tokengate::service::setting_text(&json!({"a": 1})).is_none());
 /// ```
 pub fn setting_text(value: &serde_json::Value) -> Option<String> {
     use serde_json::Value;

@@ -153,7 +153,8 @@ impl<E> Claims<E> {
     /// document (see [`Permission::from_scope`]). Claims with neither grant nothing.
     ///
     /// ```
-    /// use tokengate::{Claims, Permission};
+    /// use tokengate::Claims;
+    /// use tokengate::token::Permission;
     ///
     /// let claims: Claims = serde_json::from_str(r#"{"scope":"openid documents:read"}"#).unwrap();
     /// assert!(claims.allows("any-document", &Permission::DOCUMENT_READ));

@@ -28,7 +28,7 @@ pub struct CsUser {
 /// The `auth` claim: collaboration grants keyed by document id, or `*` for every document.
 ///
 /// ```
-/// use tokengate::{Auth, Grant, Permission, Role};
+/// use tokengate::token::{Auth, Grant, Permission, Role};
 ///
 /// let auth = Auth::new()
 ///     .grant("*", Grant::role(Role::Reader))
@@ -250,10 +250,10 @@ impl<'de> Deserialize<'de> for Permission {
 
 /// A permission a route requires, and the path parameter that names the document: what every
 /// adapter's permission guard (`Authorized<P>` in axum, actix-web and Rocket,
-/// `require_permission` in warp) checks with [`Gate::authorize`](crate::Gate::authorize).
+/// `require_permission` in warp) checks with [`Gate::authorize_segment`](crate::Gate::authorize_segment).
 ///
 /// ```
-/// use tokengate::{Permission, RequiredPermission};
+/// use tokengate::token::{Permission, RequiredPermission};
 ///
 /// /// `comment:write` on the document in `/docs/{doc}/comments`.
 /// struct CommentWrite;

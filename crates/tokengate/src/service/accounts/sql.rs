@@ -23,8 +23,8 @@ pub(crate) const REVOCATION_CHANNEL: &str = "tokengate_revocations";
 /// Users, sessions, refresh tokens and revocations in SQLite or PostgreSQL.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), tokengate::accounts::StoreError> {
-/// use tokengate::accounts::SqlStore;
+/// # async fn run() -> Result<(), tokengate::service::accounts::StoreError> {
+/// use tokengate::service::accounts::SqlStore;
 /// let store = SqlStore::connect("sqlite://tokengate.db").await?; // created if missing
 /// # Ok(()) }
 /// ```

@@ -6,11 +6,11 @@
 //! discovery document and the document
 //! itself); [`reference_document`] adds the demonstration routes of the reference apps and
 //! `tokengate serve` (`/public`, `/protected`, `/documents/{id}`). Both describe the default
-//! JSON error body; an app with its own [`ErrorFormat`](crate::ErrorFormat) should describe
+//! JSON error body; an app with its own [`ErrorFormat`](crate::gate::ErrorFormat) should describe
 //! its own.
 //!
 //! ```
-//! let document = tokengate::openapi::reference_document();
+//! let document = tokengate::service::openapi::reference_document();
 //! assert_eq!(document["openapi"], "3.1.0");
 //! let login = &document["paths"]["/login"]["post"];
 //! assert!(login["responses"]["429"]["headers"]["Retry-After"].is_object());

@@ -12,7 +12,7 @@ use super::{ACCESS_TOKEN_HEADER_SCHEME, BEARER_SCHEME};
 /// operations your guards protect.
 ///
 /// ```
-/// use tokengate::openapi::SecuritySchemes;
+/// use tokengate::service::openapi::SecuritySchemes;
 /// use utoipa::OpenApi;
 ///
 /// #[derive(OpenApi)]

@@ -34,8 +34,8 @@ fn provider() -> &'static CryptoProvider {
 /// jsonwebtoken cannot choose one on its own and panics.
 ///
 /// ```
-/// let installed = tokengate::install_crypto_backend();
-/// assert!([tokengate::crypto_backend(), "installed by the app"].contains(&installed));
+/// let installed = tokengate::token::install_crypto_backend();
+/// assert!([tokengate::token::crypto_backend(), "installed by the app"].contains(&installed));
 /// ```
 pub fn install_crypto_backend() -> &'static str {
     static INSTALLED: OnceLock<&'static str> = OnceLock::new();
@@ -50,7 +50,7 @@ pub fn install_crypto_backend() -> &'static str {
 /// [`install_crypto_backend`] returns (an app may have installed its own).
 ///
 /// ```
-/// assert!(["aws-lc-rs", "rust-crypto"].contains(&tokengate::crypto_backend()));
+/// assert!(["aws-lc-rs", "rust-crypto"].contains(&tokengate::token::crypto_backend()));
 /// ```
 pub fn crypto_backend() -> &'static str {
     if cfg!(feature = "aws-lc-rs") {

@@ -13,7 +13,7 @@ use super::Key;
 /// a later key repeating an earlier `kid` is skipped.
 ///
 /// ```
-/// use tokengate::JwksKeys;
+/// use tokengate::token::JwksKeys;
 ///
 /// let jwks = br#"{"keys": [
 ///     {"kty": "oct", "k": "c2VjcmV0", "kid": "hmac"},

@@ -12,7 +12,8 @@ use crate::token::error::AuthError;
 /// it. When no key is named, a `kid` is only a label.
 ///
 /// ```
-/// use tokengate::{Algorithm, Key, KeySet};
+/// use tokengate::{Algorithm, Key};
+/// use tokengate::token::KeySet;
 ///
 /// let old = Key::hmac(Algorithm::HS256, &[1; 32]).unwrap().with_kid("2026-10");
 /// let new = Key::hmac(Algorithm::HS256, &[2; 32]).unwrap().with_kid("2026-11");

@@ -8,7 +8,7 @@ use super::{RemoteKeys, RemoteKeysError};
 /// one ([`get`](Self::get), a map lookup), and only that provider's keys verify it.
 ///
 /// ```
-/// use tokengate::remote::TrustedIssuers;
+/// use tokengate::token::remote::TrustedIssuers;
 ///
 /// let trusted = TrustedIssuers::discover(
 ///     "https://login.example.com, https://accounts.example.org/".split(','),
@@ -88,7 +88,7 @@ impl TrustedIssuers {
 /// `GateBuilder::trusted_issuers(issuers, "https://api.example.com")` reads as before.
 ///
 /// ```
-/// use tokengate::remote::TrustedRules;
+/// use tokengate::token::remote::TrustedRules;
 ///
 /// let rules = TrustedRules::audiences(["https://api.example.com", "api"]).require_typ("at+jwt");
 /// assert_eq!(rules.audience_list(), ["https://api.example.com", "api"]);
@@ -137,7 +137,7 @@ impl TrustedRules {
     }
 
     /// Accepts the providers' tokens until `exp + seconds` (clamped to
-    /// [`MAX_LEEWAY`](crate::MAX_LEEWAY)), for a provider whose clock runs ahead of this
+    /// [`MAX_LEEWAY`](crate::token::MAX_LEEWAY)), for a provider whose clock runs ahead of this
     /// server's; see [`Verifier::expiry_leeway`](crate::Verifier::expiry_leeway). None by
     /// default.
     #[must_use]

@@ -27,8 +27,8 @@ const LAST_RETRY: Duration = Duration::from_secs(60);
 /// discovery. Cloning is cheap: clones share the keys and the fetching.
 ///
 /// ```no_run
-/// # async fn example() -> Result<(), tokengate::remote::RemoteKeysError> {
-/// use tokengate::remote::{Lookup, RemoteKeys};
+/// # async fn example() -> Result<(), tokengate::token::remote::RemoteKeysError> {
+/// use tokengate::token::remote::{Lookup, RemoteKeys};
 ///
 /// let keys = RemoteKeys::from_issuer("https://login.example.com").build()?;
 /// keys.spawn_refresher(); // loads now, then keeps the keys fresh
