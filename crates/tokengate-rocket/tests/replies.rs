@@ -2,15 +2,12 @@
 
 use rocket::local::asynchronous::Client;
 use rocket::{get, routes};
-use tokengate::gate::HttpReply;
-use tokengate::testing::{awkward_headers, AWKWARD_HEADERS_SENT};
+use tokengate::testing::{awkward_headers, awkward_reply, AWKWARD_HEADERS_SENT};
 use tokengate_rocket::ReplyResponder;
 
 #[get("/awkward")]
 fn awkward() -> ReplyResponder {
-    let mut reply = HttpReply::json(401, &"refused");
-    reply.headers = awkward_headers();
-    ReplyResponder(reply)
+    ReplyResponder(awkward_reply())
 }
 
 /// An app's reply may name a header in any case, or hold a name or value that is not HTTP

@@ -100,6 +100,14 @@ pub fn awkward_headers() -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// A 401 JSON reply carrying [`awkward_headers`]: what an adapter's conversion of a reply
+/// into its framework's response must survive.
+pub fn awkward_reply() -> crate::gate::HttpReply {
+    let mut reply = crate::gate::HttpReply::json(401, &"refused");
+    reply.headers = awkward_headers();
+    reply
+}
+
 /// What of [`awkward_headers`] a response must carry, as sorted (name, value) pairs.
 pub const AWKWARD_HEADERS_SENT: [(&str, &str); 4] = [
     ("retry-after", "5"),

@@ -348,22 +348,15 @@ fn no_own_tokens() -> Verifier {
     Verifier::new(key)
 }
 
-/// Builds a [`Gate`].
+/// Builds a [`Gate`]: the gate's settings, each with its default until changed.
 pub struct GateBuilder {
-    verifier: Verifier,
-    sources: TokenSources,
-    csrf: bool,
-    realm: String,
-    errors: SharedErrorFormat,
-    revocations: Arc<RevocationList>,
-    #[cfg(feature = "remote-keys")]
-    trusted: Option<Trusted>,
+    settings: Inner,
 }
 
 impl GateBuilder {
     /// The defaults: see [`Gate::new`].
     fn new(verifier: Verifier) -> Self {
-        GateBuilder {
+        let settings = Inner {
             verifier,
             sources: TokenSources::default(),
             csrf: false,
@@ -372,12 +365,13 @@ impl GateBuilder {
             revocations: Arc::new(RevocationList::new()),
             #[cfg(feature = "remote-keys")]
             trusted: None,
-        }
+        };
+        GateBuilder { settings }
     }
 
     /// Where to look for the token, in order.
     pub fn sources(mut self, sources: TokenSources) -> Self {
-        self.sources = sources;
+        self.settings.sources = sources;
         self
     }
 
@@ -387,26 +381,26 @@ impl GateBuilder {
     /// requests with unsafe methods. See [`session`](crate::gate::session) for the cookies.
     pub fn cookie_sessions(mut self) -> Self {
         let cookie = TokenSource::Cookie(ACCESS_COOKIE.into());
-        self.sources = self.sources.then(cookie);
-        self.csrf = true;
+        self.settings.sources = self.settings.sources.then(cookie);
+        self.settings.csrf = true;
         self
     }
 
     /// The realm of the `WWW-Authenticate` challenge.
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = realm.into();
+        self.settings.realm = realm.into();
         self
     }
 
     /// Replaces the error body format for every failure the gate renders.
     pub fn error_format(mut self, format: impl ErrorFormat) -> Self {
-        self.errors = Arc::new(format);
+        self.settings.errors = Arc::new(format);
         self
     }
 
     /// Shares a revocation list (the account service writes to it on logout).
     pub fn revocations(mut self, revocations: Arc<RevocationList>) -> Self {
-        self.revocations = revocations;
+        self.settings.revocations = revocations;
         self
     }
 
@@ -422,23 +416,14 @@ impl GateBuilder {
         issuers: crate::token::remote::TrustedIssuers,
         rules: impl Into<crate::token::remote::TrustedRules>,
     ) -> Self {
-        self.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, rules.into()));
+        self.settings.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, rules.into()));
         self
     }
 
     /// The gate.
     pub fn build(self) -> Gate {
         Gate {
-            inner: Arc::new(Inner {
-                verifier: self.verifier,
-                sources: self.sources,
-                csrf: self.csrf,
-                realm: self.realm,
-                errors: self.errors,
-                revocations: self.revocations,
-                #[cfg(feature = "remote-keys")]
-                trusted: self.trusted,
-            }),
+            inner: Arc::new(self.settings),
         }
     }
 }

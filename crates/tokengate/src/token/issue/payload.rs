@@ -3,6 +3,12 @@
 //! principal, or anything else into an owned `Claims` first, and without serde's map
 //! machinery for the claims tokengate knows. App-defined claims (`extra`) are still written by
 //! their own `Serialize`, flattened into the same object.
+//!
+//! Hand-written because it saves 0.21 µs on every `/cs-token` request (a guarded route that
+//! issues a token): a CKEditor token took 0.76 µs to issue with this writer and 0.97 µs with
+//! the same borrowed claims as a `#[derive(Serialize)]` struct through serde_json (the
+//! atob-safe escapes through a serde `Formatter` either way). For an access token the saving
+//! is 0.03 µs. `cargo bench -p tokengate --bench verify -- issue/`, 2026-12-07; BENCHMARKS.md.
 
 use serde::ser::Error as _;
 use serde::Serialize;

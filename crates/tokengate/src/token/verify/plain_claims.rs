@@ -9,6 +9,11 @@
 //! bad UTF-8), it answers `None` and the general path decides, with its precise error. So it
 //! cannot accept a payload the general path refuses, nor read one differently; unit tests and
 //! the `verify_signed` fuzz target compare the two.
+//!
+//! Hand-written because it saves 0.46 µs on every full verification of an access token: with
+//! it, tokengate verified one in 0.73 µs, with the general path alone in 1.19 µs (criterion,
+//! many distinct tokens, `cargo bench -p tokengate --bench verify -- verify/access`, with this
+//! function answering `None` for the second figure; 2026-12-07, BENCHMARKS.md).
 
 use std::any::Any;
 use std::collections::BTreeMap;
