@@ -12,7 +12,7 @@ use crate::token::claims::Claims;
 /// The HTTP method of a service route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// `GET` (which also answers `HEAD`, as every framework does).
+    /// `GET` (axum, actix-web and Rocket answer `HEAD` with it too; warp does not).
     Get,
     /// `POST`.
     Post,
