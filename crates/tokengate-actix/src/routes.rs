@@ -103,10 +103,10 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
 /// [`default_service`](actix_web::Resource::default_service):
 /// `web::resource("/documents/{id}").get(read).put(write).default_service(not_allowed(&["GET", "PUT"]))`.
 pub fn not_allowed(allow: &[&str]) -> actix_web::Route {
-    let allow = allow.join(", ");
+    let not_allowed = Problem::method_not_allowed_for(allow);
     web::to(move |req: HttpRequest| {
-        let problem = Problem::method_not_allowed().with_header("allow", allow.clone());
-        async move { self::problem(&req, problem) }
+        let not_allowed = not_allowed.clone();
+        async move { problem(&req, not_allowed) }
     })
 }
 

@@ -113,9 +113,7 @@ impl<T> std::fmt::Debug for Verdict<T> {
 }
 
 /// A request without a token is anonymous (`Ok(None)`); any other verdict stands.
-pub(super) fn optional<E>(
-    result: Result<Claims<E>, AuthError>,
-) -> Result<Option<Claims<E>>, AuthError> {
+fn optional<E>(result: Result<Claims<E>, AuthError>) -> Result<Option<Claims<E>>, AuthError> {
     match result {
         Err(AuthError::MissingToken) => Ok(None),
         other => other.map(Some),
