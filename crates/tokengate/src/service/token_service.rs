@@ -16,7 +16,7 @@ use crate::service::accounts::{
 };
 use crate::service::api_error::ApiError;
 use crate::service::body::{basic_credentials_of, ReadBody};
-use crate::service::config::Config;
+use crate::service::config::{check_database_url, Config};
 use crate::service::config_error::ConfigError;
 use crate::service::discovery;
 use crate::token::claims::Claims;
@@ -112,6 +112,8 @@ impl TokenService {
     /// tokio runtime. A store that cannot be opened is a [`ConfigError`] naming
     /// `TOKENGATE_DATABASE_URL`.
     pub async fn connect(config: &Config) -> Result<TokenService, ConfigError> {
+        // A `Config` built in code skipped `from_env`'s check of the URL.
+        check_database_url(&config.database_url)?;
         let store = SqlStore::connect(&config.database_url)
             .await
             .map_err(|e| ConfigError {

@@ -10,6 +10,7 @@ mod tests;
 mod trusted;
 
 use keys::{previous_key, token_key};
+pub(crate) use parse::check_database_url;
 
 use std::fmt;
 use std::net::SocketAddr;

@@ -112,14 +112,33 @@ pub(super) fn seconds(
     }
 }
 
-/// `TOKENGATE_DATABASE_URL`: a SQLite or PostgreSQL URL, the two stores that ship.
-pub(super) fn check_database_url(url: &str) -> Result<(), ConfigError> {
-    let ok = url == "sqlite::memory:"
-        || (url.starts_with("sqlite:") && url.len() > "sqlite:".len())
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://");
-    if ok {
-        Ok(())
+/// `TOKENGATE_DATABASE_URL`: a SQLite or PostgreSQL URL, the two stores that ship, whose
+/// backend this build has (the `sqlite` and `postgres` features).
+pub(crate) fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    let sqlite =
+        url == "sqlite::memory:" || (url.starts_with("sqlite:") && url.len() > "sqlite:".len());
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    let missing = |backend: &str, feature: &str| {
+        ConfigError::new(
+            "TOKENGATE_DATABASE_URL",
+            format!(
+                "this build has no {backend} store: turn on the `{feature}` feature of \
+                 tokengate (or of your tokengate adapter)"
+            ),
+        )
+    };
+    if sqlite {
+        if cfg!(feature = "sqlite") {
+            Ok(())
+        } else {
+            Err(missing("SQLite", "sqlite"))
+        }
+    } else if postgres {
+        if cfg!(feature = "postgres") {
+            Ok(())
+        } else {
+            Err(missing("PostgreSQL", "postgres"))
+        }
     } else {
         Err(ConfigError::new(
             "TOKENGATE_DATABASE_URL",

@@ -89,6 +89,36 @@ fn bad_values_name_their_variable_and_never_echo_secrets() {
 }
 
 #[test]
+fn a_database_url_needs_the_backend_of_this_build() {
+    let cases = [
+        (
+            "sqlite://tokengate.db",
+            cfg!(feature = "sqlite"),
+            "`sqlite` feature",
+        ),
+        (
+            "postgres://db/tokengate",
+            cfg!(feature = "postgres"),
+            "`postgres` feature",
+        ),
+    ];
+    for (url, built_in, feature) in cases {
+        let loaded = load(&[
+            ("TOKENGATE_SECRET", SECRET),
+            ("TOKENGATE_DATABASE_URL", url),
+        ]);
+        match loaded {
+            Ok(_) => assert!(built_in, "{url} accepted without its backend"),
+            Err(error) => {
+                assert!(!built_in, "{url}: {error}");
+                assert_eq!(error.variable, "TOKENGATE_DATABASE_URL");
+                assert!(error.reason.contains(feature), "{error}");
+            }
+        }
+    }
+}
+
+#[test]
 fn every_variable_is_read() {
     let c = load(&[
         ("TOKENGATE_SECRET", &"s".repeat(48)),
