@@ -24,14 +24,14 @@ pub struct Started {
 /// the variable and exits with status 2. Logs go to standard error (`RUST_LOG` filters).
 pub async fn start() -> Started {
     init_logging("warn");
-    let config = Config::from_env().unwrap_or_else(|error| fail(&error));
+    let config = Config::from_env().unwrap_or_else(|error| error.exit());
     for warning in config.warnings() {
         eprintln!("{warning}");
     }
     // The reference apps serve the demo routes too, so their document describes them.
     let service = TokenService::connect(&config)
         .await
-        .unwrap_or_else(|error| fail(&error))
+        .unwrap_or_else(|error| error.exit())
         .with_openapi(&tokengate::service::openapi::reference_document());
     let listener = std::net::TcpListener::bind(config.addr).unwrap_or_else(|error| {
         fail(&format!(
@@ -54,7 +54,7 @@ pub async fn start() -> Started {
 /// terminal. A bad format stops the app like any bad setting.
 pub fn init_logging(default_filter: &str) {
     use std::io::IsTerminal;
-    let format = tokengate::LogFormat::from_env().unwrap_or_else(|error| fail(&error));
+    let format = tokengate::LogFormat::from_env().unwrap_or_else(|error| error.exit());
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let logs = tracing_subscriber::fmt()

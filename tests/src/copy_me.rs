@@ -23,7 +23,9 @@ pub async fn check(example: CopyMe) -> Option<App> {
     if Target::external().is_some() {
         return None;
     }
-    let app = Target::new(example.binary).start();
+    let target = Target::new(example.binary);
+    short_secret_stops_start_up(&target);
+    let app = target.start();
     let get = |path: &str, token: Option<&str>| {
         let request = app.http.get(app.url(path));
         match token {
@@ -60,4 +62,31 @@ pub async fn check(example: CopyMe) -> Option<App> {
     assert!(hs256_signature_ok(&cs, app.cs_access_key.as_bytes()));
     assert_eq!(payload_of(&cs)["aud"], app.cs_environment_id.as_str());
     Some(app)
+}
+
+/// A copy-me run with a secret that is too short stops as `tokengate serve` does: one line
+/// on standard error naming the variable, without the secret, and exit status 2.
+pub fn short_secret_stops_start_up(target: &Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("TOKENGATE_SECRET", "tiny-secret"),
+        ("TOKENGATE_ADDR", "127.0.0.1:0"),
+        (
+            "TOKENGATE_DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+        ),
+    ]
+    .map(|(name, value)| (name.to_owned(), value.to_owned()));
+    let (code, stderr) = target.refuses(&env);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: TOKENGATE_SECRET: ") && lines[0].contains("32 bytes"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("tiny-secret"),
+        "never echo the secret: {stderr}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Copy me: mount a token endpoint and a protected scope in an existing actix app. Needs
 //! TOKENGATE_SECRET (and TOKENGATE_CS_ENVIRONMENT_ID, TOKENGATE_CS_ACCESS_KEY for /cs-token).
 use actix_web::{web, App, HttpServer};
-use tokengate::{Config, TokenService};
+use tokengate_actix::tokengate::{Config, TokenService};
 use tokengate_actix::{Authenticated, TokenGate};
 
 struct Site(&'static str); // your own state
@@ -17,8 +17,10 @@ async fn dashboard(site: web::Data<Site>, user: Authenticated) -> String {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env()?;
-    let tokens = TokenService::connect(&config).await?;
+    let config = Config::from_env().unwrap_or_else(|error| error.exit());
+    let tokens = TokenService::connect(&config)
+        .await
+        .unwrap_or_else(|error| error.exit());
     let site = web::Data::new(Site("my app"));
     let server = HttpServer::new(move || {
         App::new()

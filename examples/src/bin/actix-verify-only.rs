@@ -4,7 +4,7 @@
 //!
 //! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
 use actix_web::{web, App, HttpServer};
-use tokengate::{Algorithm, Gate, Key, Verifier};
+use tokengate_actix::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_actix::{Authenticated, Authorized, DocumentRead, TokenGate};
 
 async fn index() -> &'static str {
@@ -22,10 +22,10 @@ async fn read_document(doc: Authorized<DocumentRead>) -> String {
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One key pinned to one algorithm; the issuer and audience your token service uses.
-    let key = Key::hmac(
-        Algorithm::HS256,
-        std::env::var("TOKENGATE_SECRET")?.as_bytes(),
-    )?;
+    let secret = std::env::var("TOKENGATE_SECRET").unwrap_or_default();
+    let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
+        // One line and exit status 2, as tokengate's own settings fail.
+        .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
     let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
 
     let addr = std::env::var("TOKENGATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());

@@ -6,7 +6,7 @@
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::Router;
-use tokengate::{Config, Gate, TokenService};
+use tokengate_axum::tokengate::{Config, Gate, TokenService};
 use tokengate_axum::{Authenticated, TokenGateLayer};
 
 /// The app's own state, as it was, plus the token service and its gate.
@@ -43,8 +43,10 @@ async fn stats() -> &'static str {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env()?;
-    let tokens = TokenService::connect(&config).await?;
+    let config = Config::from_env().unwrap_or_else(|error| error.exit());
+    let tokens = TokenService::connect(&config)
+        .await
+        .unwrap_or_else(|error| error.exit());
     let state = AppState {
         shop_name: "the shop",
         gate: tokens.gate().clone(),

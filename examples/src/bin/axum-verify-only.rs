@@ -5,7 +5,7 @@
 //! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
 use axum::routing::get;
 use axum::Router;
-use tokengate::{Algorithm, Gate, Key, Verifier};
+use tokengate_axum::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_axum::{Authenticated, Authorized, DocumentRead, TokenGateLayer};
 
 async fn index() -> &'static str {
@@ -23,10 +23,10 @@ async fn read_document(doc: Authorized<DocumentRead>) -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One key pinned to one algorithm; the issuer and audience your token service uses.
-    let key = Key::hmac(
-        Algorithm::HS256,
-        std::env::var("TOKENGATE_SECRET")?.as_bytes(),
-    )?;
+    let secret = std::env::var("TOKENGATE_SECRET").unwrap_or_default();
+    let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
+        // One line and exit status 2, as tokengate's own settings fail.
+        .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
     let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
 
     // Every route under /api needs a valid bearer token; the layer verifies once per request.

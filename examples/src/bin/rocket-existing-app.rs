@@ -3,7 +3,7 @@
 //! TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY for `/cs-token`.
 use rocket::fairing::AdHoc;
 use rocket::{get, routes};
-use tokengate::Config;
+use tokengate_rocket::tokengate::Config;
 use tokengate_rocket::{Authenticated, TokenGateFairing};
 
 #[get("/")]
@@ -18,7 +18,7 @@ fn dashboard(user: Authenticated) -> String {
 
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env()?;
+    let config = Config::from_env().unwrap_or_else(|error| error.exit());
     let figment = rocket::Config::figment()
         .merge(("address", config.addr.ip()))
         .merge(("port", config.addr.port()));

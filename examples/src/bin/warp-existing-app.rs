@@ -1,14 +1,16 @@
 //! Copy me: protect a route of an existing warp filter chain and add a CKEditor token
 //! endpoint. Needs TOKENGATE_SECRET, TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY.
-use tokengate::service::ServiceRoute;
-use tokengate::{Config, TokenService};
+use tokengate_warp::tokengate::service::ServiceRoute;
+use tokengate_warp::tokengate::{Config, TokenService};
 use tokengate_warp::{authenticated, Authenticated};
 use warp::Filter;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env()?;
-    let tokens = TokenService::connect(&config).await?;
+    let config = Config::from_env().unwrap_or_else(|error| error.exit());
+    let tokens = TokenService::connect(&config)
+        .await
+        .unwrap_or_else(|error| error.exit());
     let gate = tokens.gate().clone();
 
     let index = warp::path::end().map(|| "my existing app"); // your filters stay as they are

@@ -3,17 +3,17 @@
 //! `default-features = false`: no database, no password hashing, no C compiler.
 //!
 //! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
-use tokengate::{Algorithm, Gate, Key, Verifier};
+use tokengate_warp::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_warp::{authenticated, require_permission, Authenticated, Authorized, DocumentRead};
 use warp::Filter;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One key pinned to one algorithm; the issuer and audience your token service uses.
-    let key = Key::hmac(
-        Algorithm::HS256,
-        std::env::var("TOKENGATE_SECRET")?.as_bytes(),
-    )?;
+    let secret = std::env::var("TOKENGATE_SECRET").unwrap_or_default();
+    let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
+        // One line and exit status 2, as tokengate's own settings fail.
+        .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
     let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
 
     let index = warp::path::end().map(|| "my app"); // your open routes stay as they are

@@ -240,7 +240,7 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
         env.retain(|(k, _)| !vars.iter().any(|(v, _)| v == k));
         env.extend(vars);
         let (code, stderr) = target.refuses(&env);
-        assert_ne!(code, Some(0), "{variable}");
+        assert_eq!(code, Some(2), "{variable}: {stderr}");
         let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(lines.len(), 1, "one line for {variable}: {stderr}");
         assert!(lines[0].contains(variable), "{variable}: {stderr}");
@@ -294,7 +294,7 @@ pub async fn unsound_keys_stop_start_up(target: &Target) {
         env.push(("TOKENGATE_ALGORITHM".into(), algorithm.into()));
         env.push((variable.into(), path.into()));
         let (code, stderr) = target.refuses(&env);
-        assert_ne!(code, Some(0), "{algorithm}");
+        assert_eq!(code, Some(2), "{algorithm}: {stderr}");
         let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         assert_eq!(lines.len(), 1, "one line for {algorithm}: {stderr}");
         assert!(
