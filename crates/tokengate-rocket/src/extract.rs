@@ -144,17 +144,19 @@ fn present<C>(gate: &Gate, claims: Option<Claims<C>>) -> Result<Claims<C>, Refus
     claims.ok_or_else(|| gate.refuse(AuthError::MissingToken))
 }
 
-/// Catchers for 401, 403, 404 and 503, registered by the
-/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise: they send the
+/// Catchers that answer every error status in JSON, registered by the
+/// [`TokenGateFairing`](crate::TokenGateFairing) unless told otherwise: for 401 and 403, the
 /// rejection a guard of this crate kept in the request-local cache (status, challenge, body in
-/// the gate's error format), a generic body in the same format for a 401, 403 or 503 no guard
-/// produced, and the JSON 404 (or 405 with `Allow`). The [guide](crate::guide) shows how to
-/// register some of them only.
+/// the gate's error format); the JSON 404 (or 405 with `Allow`); and a default catcher for
+/// every other status, so that Rocket's own errors (400 for a body that is not JSON, 422 for
+/// one that lacks a field, 413 over a data limit, 500 for a panicking handler) get the same
+/// body in the gate's format (`Problem::fallback`) instead of Rocket's HTML page. The
+/// [guide](crate::guide) shows how to register some of them only.
 pub fn catchers() -> Vec<Catcher> {
-    rocket::catchers![unauthorized, forbidden, not_found, unavailable]
+    rocket::catchers![unauthorized, forbidden, not_found, any_other]
 }
 
-/// The 401, 403 and 503 catchers.
+/// The 401 and 403 catchers, and the default one (`Status` is the one being caught).
 macro_rules! catchers {
     ($($name:ident $code:tt),*) => {$(
         #[rocket::catch($code)]
@@ -164,7 +166,7 @@ macro_rules! catchers {
     )*};
 }
 
-catchers!(unauthorized 401, forbidden 403, unavailable 503);
+catchers!(unauthorized 401, forbidden 403, any_other default);
 
 /// What the failed guard stored, else the core's answer for the status.
 fn caught(status: Status, request: &Request<'_>) -> ReplyResponder {

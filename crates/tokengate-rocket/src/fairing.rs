@@ -114,7 +114,7 @@ impl TokenGateFairing {
     }
 
     /// Does not register the [`catchers()`](crate::catchers()), for an app that has its own
-    /// 401, 403 or 404 catchers at `/`; register some of ours, or guard failures lose their
+    /// 401, 403, 404 or default catchers at `/`; register some of ours, or guard failures lose their
     /// JSON body and challenge (see the [guide](crate::guide)).
     pub fn without_catchers(mut self) -> Self {
         self.catchers = false;

@@ -2,7 +2,8 @@
 //! `/login`, `/cs-token` and the other account routes. Needs TOKENGATE_SECRET, and
 //! TOKENGATE_CS_ENVIRONMENT_ID and TOKENGATE_CS_ACCESS_KEY for `/cs-token`.
 use rocket::fairing::AdHoc;
-use rocket::{get, routes};
+use rocket::serde::{json::Json, Deserialize};
+use rocket::{get, post, routes};
 use tokengate_rocket::tokengate::Config;
 use tokengate_rocket::{Authenticated, TokenGateFairing};
 
@@ -14,6 +15,23 @@ fn index() -> &'static str {
 #[get("/dashboard")] // this one now needs a bearer token
 fn dashboard(user: Authenticated) -> String {
     format!("the dashboard of {}", user.sub.as_deref().unwrap_or("?"))
+}
+
+#[derive(Deserialize)]
+#[serde(crate = "rocket::serde")]
+struct Note {
+    text: String,
+}
+
+// A body that is not JSON (400) or lacks `text` (422) gets tokengate's JSON error from the
+// fairing's catchers, as every other error of the app does.
+#[post("/notes", data = "<note>")]
+fn add_note(user: Authenticated, note: Json<Note>) -> String {
+    format!(
+        "{} noted: {}",
+        user.sub.as_deref().unwrap_or("?"),
+        note.text
+    )
 }
 
 #[rocket::main]
@@ -29,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     });
     rocket::custom(figment)
-        .mount("/", routes![index, dashboard]) // your routes stay as they are
+        .mount("/", routes![index, dashboard, add_note]) // your routes stay as they are
         .attach(TokenGateFairing::with_config(config))
         .attach(announce)
         .launch()

@@ -100,18 +100,30 @@ impl Problem {
     }
 
     /// What a framework's own error of `status` becomes when no rule of tokengate produced it
-    /// (Rocket's catchers): [`unauthorized`](Self::unauthorized) for 401,
-    /// [`forbidden`](Self::forbidden) for 403, 503 `unavailable`, and `not_found` otherwise.
+    /// (Rocket's catchers), so that every error an app sends has the JSON shape:
+    /// [`unauthorized`](Self::unauthorized) for 401, [`forbidden`](Self::forbidden) for 403,
+    /// [`not_found`](Self::not_found) for 404, [`method_not_allowed`](Self::method_not_allowed)
+    /// for 405, `payload_too_large` for 413, `unavailable` for 503; `invalid_request` for
+    /// every other 4xx (a body the framework could not parse: 400, 422) and `internal_error`
+    /// for every other status.
     pub fn fallback(status: u16, realm: &str) -> Self {
         match status {
             401 => Problem::unauthorized(realm),
             403 => Problem::forbidden(),
+            404 => Problem::not_found(),
+            405 => Problem::method_not_allowed(),
+            413 => Problem::new(413, "payload_too_large", "the request body is too large"),
             503 => Problem::new(
                 503,
                 "unavailable",
                 "the service is temporarily unavailable; try again shortly",
             ),
-            _ => Problem::not_found(),
+            400..=499 => Problem::new(status, "invalid_request", "the request is malformed"),
+            _ => Problem::new(
+                status,
+                "internal_error",
+                "the server could not answer this request",
+            ),
         }
     }
 }
@@ -195,6 +207,26 @@ pub type SharedErrorFormat = Arc<dyn ErrorFormat>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_framework_status_gets_a_code_of_the_contract() {
+        let cases = [
+            (400, "invalid_request"),
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (405, "method_not_allowed"),
+            (413, "payload_too_large"),
+            (415, "invalid_request"),
+            (422, "invalid_request"),
+            (500, "internal_error"),
+            (503, "unavailable"),
+        ];
+        for (status, code) in cases {
+            let problem = Problem::fallback(status, "r");
+            assert_eq!((problem.status, problem.code), (status, code));
+        }
+    }
 
     #[test]
     fn keys_not_loaded_is_503_with_retry_after_and_no_challenge() {
