@@ -37,4 +37,15 @@ async fn axum_existing_app_guards_its_dashboard_and_admin_router_and_serves_cs_t
         .send()
         .await;
     assert_eq!(login.unwrap().status().as_u16(), 422);
+    // The app's own routes answer a wrong method and an unknown path in the same JSON.
+    let wrong_method = app.http.post(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(wrong_method.status().as_u16(), 405);
+    let allow = wrong_method.headers()["allow"].to_str().unwrap().to_owned();
+    assert!(allow.split(',').any(|m| m.trim() == "GET"), "{allow}");
+    let body: serde_json::Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
+    let unknown = app.http.get(app.url("/nowhere")).send().await.unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
 }

@@ -22,7 +22,8 @@ use crate::view::{to_response, View};
 /// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`), to
 /// [`merge`](Router::merge) or [`nest`](Router::nest) into an app whose state gives the
 /// [`TokenService`] (`TokenService: FromRef<S>`), as the [crate documentation](crate)'s
-/// program does: `routes().with_state(service)`.
+/// program does: `Router::new().merge(routes()).with_state(TokenState::new(service))`
+/// ([`TokenState`](crate::TokenState), or a state of your own).
 pub fn routes<S>() -> Router<S>
 where
     TokenService: FromRef<S>,

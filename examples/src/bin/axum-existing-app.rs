@@ -9,12 +9,11 @@ use axum::Router;
 use tokengate_axum::tokengate::{Config, Gate, TokenService};
 use tokengate_axum::{Authenticated, TokenGateLayer};
 
-/// The app's own state, as it was, plus the token service and its gate.
+/// The app's own state, as it was, plus one field: the token service.
 #[derive(Clone)]
 struct AppState {
     shop_name: &'static str,
     tokens: TokenService,
-    gate: Gate,
 }
 
 impl FromRef<AppState> for TokenService {
@@ -23,9 +22,10 @@ impl FromRef<AppState> for TokenService {
     }
 }
 
+/// The extractors' gate, through the token service (a reference-counted handle).
 impl FromRef<AppState> for Gate {
     fn from_ref(state: &AppState) -> Gate {
-        state.gate.clone()
+        state.tokens.gate().clone()
     }
 }
 
@@ -47,20 +47,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = TokenService::connect(&config)
         .await
         .unwrap_or_else(|error| error.exit());
-    let state = AppState {
-        shop_name: "the shop",
-        gate: tokens.gate().clone(),
-        tokens,
-    };
     // Every route under /admin needs a valid token; the handlers need not ask for it.
     let admin = Router::new()
         .route("/stats", get(stats))
-        .layer(TokenGateLayer::new(state.gate.clone()));
+        .layer(TokenGateLayer::new(tokens.gate().clone()));
+    let state = AppState {
+        shop_name: "the shop",
+        tokens,
+    };
     let app = Router::new()
         .route("/", get(index)) // your routes stay as they are
         .route("/dashboard", get(dashboard)) // this one now needs a bearer token
         .nest("/admin", admin)
         .merge(tokengate_axum::routes()) // /login, /refresh, /logout, /cs-token, …
+        // Unknown paths and wrong methods answer in the same JSON as every other error
+        // (axum's own 404 and 405 have empty bodies).
+        .fallback(tokengate_axum::not_found)
+        .method_not_allowed_fallback(tokengate_axum::method_not_allowed)
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     println!("listening on http://{}", listener.local_addr()?);
