@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Clean build time of an axum app that only verifies tokens (tokengate-axum with
-# default-features = false) against one that runs the account service (the defaults), as a
-# user's own crate outside this workspace would build them: each in a fresh target folder,
+# default-features = false) against one that runs the account service over SQLite (the
+# defaults) and one over SQLite and PostgreSQL, as a user's own crate outside this workspace
+# would build them: each in a fresh target folder,
 # with this workspace's Cargo.lock so that both use the same versions.
 # Usage: bash bench/build-time.sh [PROFILE]   (PROFILE: dev, the default, or release)
 set -euo pipefail
@@ -22,7 +23,6 @@ edition = "2021"
 publish = false
 
 [dependencies]
-tokengate = { path = "$root/crates/tokengate", default-features = false$2 }
 tokengate-axum = { path = "$root/crates/tokengate-axum", default-features = false$2 }
 axum = "0.8"
 tokio = { version = "1", features = ["rt-multi-thread", "macros", "net"] }
@@ -31,13 +31,14 @@ tokio = { version = "1", features = ["rt-multi-thread", "macros", "net"] }
 TOML
 }
 app verify-only "" axum-verify-only
-app with-accounts ', features = ["sqlite", "postgres"]' axum-existing-app
+app sqlite ', features = ["sqlite"]' axum-existing-app
+app sqlite-postgres ', features = ["sqlite", "postgres"]' axum-existing-app
 
-for name in verify-only with-accounts; do
+for name in verify-only sqlite sqlite-postgres; do
     (cd "$work/$name" && cargo fetch --quiet)
     start=$(date +%s.%N)
     (cd "$work/$name" && cargo build --quiet --profile "$profile")
     end=$(date +%s.%N)
     crates=$(cd "$work/$name" && cargo tree -e normal,build --prefix none | awk '{print $1" "$2}' | sort -u | wc -l)
-    printf '%-14s %6.1f s  %4d crates (normal and build)\n' "$name" "$(echo "$end - $start" | bc)" "$crates"
+    printf '%-16s %6.1f s  %4d crates (normal and build)\n' "$name" "$(echo "$end - $start" | bc)" "$crates"
 done
