@@ -268,7 +268,7 @@ impl Gate {
         self.refusal(Reason::Auth(error))
     }
 
-    fn refusal(&self, reason: Reason) -> Refusal {
+    pub(in crate::gate) fn refusal(&self, reason: Reason) -> Refusal {
         Refusal {
             reply: self.render(&reason.problem(&self.inner.realm)),
             reason,

@@ -47,6 +47,7 @@
 pub(crate) mod allow;
 pub(crate) mod cors;
 pub(crate) mod decision;
+pub mod gateway;
 pub(crate) mod guard_types;
 pub(crate) mod permission;
 pub(crate) mod problem;

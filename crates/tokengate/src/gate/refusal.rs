@@ -21,6 +21,12 @@ pub(super) enum Reason {
     NoSuchDocument,
     /// A document route without its parameter, the developer's mistake: 500.
     RouteWithoutParameter,
+    /// The gateway was asked with a forwarding header sent twice or not as text: 400.
+    AmbiguousOriginal(&'static str),
+    /// The gateway was asked about a path it refuses to normalise (why, in a sentence): 400.
+    RefusedPath(&'static str),
+    /// No rule of the gateway's policy matches the request: 403.
+    NoRuleAllows,
 }
 
 impl Reason {
@@ -34,18 +40,31 @@ impl Reason {
                 "internal_error",
                 "a document route was set up without its document parameter",
             ),
+            Reason::AmbiguousOriginal(header) => Problem::new(
+                400,
+                "invalid_request",
+                format!("the {header} header must be sent once, as text"),
+            ),
+            Reason::RefusedPath(why) => Problem::new(400, "invalid_request", *why),
+            Reason::NoRuleAllows => Problem::new(
+                403,
+                "access_denied",
+                "no rule of the gateway's policy allows this request",
+            ),
         }
     }
 }
 
 impl Refusal {
     /// The authentication or authorization failure, when that is what it is. `None` for the
-    /// two path failures: a document id that is not UTF-8 once decoded (404), and a route
-    /// that lacks the document parameter (500, the developer's mistake, logged as such).
+    /// path failures: a document id that is not UTF-8 once decoded (404), a route that lacks
+    /// the document parameter (500, the developer's mistake, logged as such), and the
+    /// gateway's refusals of the original request itself (400 `invalid_request`, 403
+    /// `access_denied`).
     pub fn auth_error(&self) -> Option<&AuthError> {
         match &self.reason {
             Reason::Auth(error) => Some(error),
-            Reason::NoSuchDocument | Reason::RouteWithoutParameter => None,
+            _ => None,
         }
     }
 
@@ -71,6 +90,9 @@ impl std::fmt::Display for Refusal {
             Reason::Auth(error) => error.fmt(f),
             Reason::NoSuchDocument => f.write_str("the document id is not valid UTF-8"),
             Reason::RouteWithoutParameter => f.write_str("the route has no document parameter"),
+            Reason::AmbiguousOriginal(header) => write!(f, "the {header} header is ambiguous"),
+            Reason::RefusedPath(why) => f.write_str(why),
+            Reason::NoRuleAllows => f.write_str("no rule of the gateway's policy allows this"),
         }
     }
 }

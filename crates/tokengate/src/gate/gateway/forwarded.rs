@@ -1,0 +1,87 @@
+//! The original request a proxy asks about, read from the headers each proxy sends.
+
+use crate::gate::source::{HeaderValue, RequestView};
+
+/// What the original request was: its method, its path (and query), and its host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Original<'r> {
+    /// `X-Forwarded-Method` (Traefik, Caddy), else `X-Original-Method` (nginx, as the docs
+    /// set it), else the method of the `/authz` request itself (Envoy).
+    pub method: &'r str,
+    /// `X-Forwarded-Uri` (Traefik, Caddy), else `X-Original-URI` (nginx), else what follows
+    /// `/authz` in the request's own path (Envoy's `path_prefix`), else `/`.
+    pub target: &'r str,
+    /// `X-Forwarded-Host`, else `Host`.
+    pub host: Option<&'r str>,
+}
+
+/// A forwarding header that came twice, or not as text: the original request is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ambiguous(pub &'static str);
+
+/// The path prefix of the gateway route.
+pub const AUTHZ_PATH: &str = "/authz";
+
+impl<'r> Original<'r> {
+    /// Reads the original request from `view`, whose own path is `own_path` (the raw path,
+    /// without the query, as the `/authz` request arrived).
+    pub fn read(view: &'r impl RequestView, own_path: &'r str) -> Result<Self, Ambiguous> {
+        let method = first_of(view, ["x-forwarded-method", "x-original-method"])?
+            .unwrap_or_else(|| view.method());
+        let target = match first_of(view, ["x-forwarded-uri", "x-original-uri"])? {
+            Some(target) => target,
+            None => own_path
+                .strip_prefix(AUTHZ_PATH)
+                .filter(|rest| rest.starts_with('/'))
+                .unwrap_or("/"),
+        };
+        let host = first_of(view, ["x-forwarded-host", "host"])?;
+        Ok(Original {
+            method,
+            target,
+            host,
+        })
+    }
+}
+
+/// The value of the first of `names` the request has; a header sent twice, or not UTF-8, is
+/// refused rather than guessed at.
+fn first_of<'r, const N: usize>(
+    view: &'r impl RequestView,
+    names: [&'static str; N],
+) -> Result<Option<&'r str>, Ambiguous> {
+    for name in names {
+        match view.header(name) {
+            HeaderValue::Absent => continue,
+            HeaderValue::One(value) => {
+                return std::str::from_utf8(value)
+                    .map(|value| Some(value.trim()))
+                    .map_err(|_| Ambiguous(name));
+            }
+            HeaderValue::Many => return Err(Ambiguous(name)),
+        }
+    }
+    Ok(None)
+}
+
+/// The `/authz` request as the gate must judge it: its headers (the proxies pass the client's
+/// `Authorization` and `Cookie` on), the original method (for the CSRF rule), and no query (a
+/// token is never read from the original URL, which the proxy logs).
+pub(super) struct AsOriginal<'a, V> {
+    pub(super) view: &'a V,
+    pub(super) method: &'a str,
+}
+
+impl<V: RequestView> RequestView for AsOriginal<'_, V> {
+    fn header(&self, name: &str) -> HeaderValue<'_> {
+        self.view.header(name)
+    }
+
+    fn query(&self) -> Option<&str> {
+        None
+    }
+
+    fn method(&self) -> &str {
+        self.method
+    }
+}
