@@ -3,6 +3,7 @@
 //! `routes()` from this one table with four plain handlers, one per kind of [`Serve`], and
 //! answers 405 with the `Allow` it gives; the OpenAPI document describes the same routes.
 
+use crate::gate::gateway::AUTHZ_PATH;
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
 use crate::service::body::ReadBody;
@@ -22,10 +23,16 @@ pub enum Method {
     Patch,
     /// `DELETE`.
     Delete,
+    /// Every method ([`ANY_METHODS`] and whatever else arrives): the gateway route, which
+    /// proxies ask about requests of every kind.
+    Any,
 }
 
+/// The methods the OpenAPI document lists, and `Allow` would, for a [`Method::Any`] route.
+pub const ANY_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
 impl Method {
-    /// The method's name, in capitals as on the wire.
+    /// The method's name, in capitals as on the wire; `*` for [`Method::Any`].
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -33,6 +40,7 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+            Method::Any => "*",
         }
     }
 }
@@ -49,6 +57,9 @@ pub enum Serve {
     Body(BodyRoute),
     /// The claims the adapter's guard verified: [`TokenService::claims_route`].
     Claims(ClaimsRoute),
+    /// A view of the request and its own raw path, at the route's path and at every path under
+    /// it (`/authz/…`, Envoy's `path_prefix`): [`TokenService::gateway_route`].
+    Gateway,
 }
 
 /// One service route: method, path and what serves it.
@@ -117,6 +128,10 @@ impl ServiceRoute {
     );
     /// `GET /users/me` (bearer).
     pub const ME: ServiceRoute = route(Method::Get, "/users/me", Serve::Claims(ClaimsRoute::Me));
+    /// Any method, `/authz` and every path under `/authz/`: forward authentication for a proxy
+    /// (nginx `auth_request`, Caddy `forward_auth`, Traefik, Envoy), decided by the gate
+    /// under the policy of `TOKENGATE_AUTHZ_POLICY`.
+    pub const AUTHZ: ServiceRoute = route(Method::Any, AUTHZ_PATH, Serve::Gateway);
     /// `GET /cs-token` (bearer): the CKEditor Cloud Services token, as `text/plain`.
     pub const CS_TOKEN: ServiceRoute = route(
         Method::Get,
@@ -151,15 +166,20 @@ pub const SERVICE_ROUTES: &[ServiceRoute] = &[
     ServiceRoute::SESSION_LOGOUT,
     ServiceRoute::ME,
     ServiceRoute::CS_TOKEN,
+    ServiceRoute::AUTHZ,
 ];
 
 /// The methods [`SERVICE_ROUTES`] has for `path` (what a 405's `Allow` lists), in the
-/// table's order; empty for a path that is not a service route.
+/// table's order ([`ANY_METHODS`] for a [`Method::Any`] route); empty for a path that is
+/// not a service route.
 pub fn service_methods(path: &str) -> Vec<&'static str> {
     SERVICE_ROUTES
         .iter()
         .filter(|route| route.path == path)
-        .map(|route| route.method.as_str())
+        .flat_map(|route| match route.method {
+            Method::Any => ANY_METHODS.to_vec(),
+            method => vec![method.as_str()],
+        })
         .collect()
 }
 
@@ -258,6 +278,12 @@ impl TokenService {
         }
     }
 
+    /// Runs the gateway route: the answer to a proxy asking about the request `request`
+    /// describes, whose own raw path (`/authz` or `/authz/…`) is `own_path`.
+    pub async fn gateway_route(&self, request: &impl RequestView, own_path: &str) -> HttpReply {
+        self.gateway().answer(request, own_path).await
+    }
+
     /// Runs a bearer route with the claims the adapter's guard verified.
     pub async fn claims_route(&self, route: ClaimsRoute, claims: &Claims) -> HttpReply {
         match route {
@@ -282,7 +308,7 @@ mod tests {
             assert!(!same, "{} {} twice", route.method.as_str(), route.path);
         }
         let paths: Vec<_> = service_paths().collect();
-        assert_eq!(paths.len(), 12);
+        assert_eq!(paths.len(), 13);
         assert!(paths.contains(&("/session", vec!["POST", "DELETE"])));
         assert!(service_methods("/nowhere").is_empty());
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::ckeditor::{CkeditorTokens, CsPrincipal};
 use crate::gate::decision::Gate;
+use crate::gate::gateway::{Gateway, Policy};
 use crate::gate::reply::HttpReply;
 use crate::gate::revocation::RevocationList;
 use crate::gate::session::{cookie_value, csrf_matches, SessionCookies, REFRESH_COOKIE};
@@ -95,6 +96,8 @@ struct Inner {
     openapi: HttpReply,
     /// How the browser-session routes write their cookies.
     cookies: SessionCookies,
+    /// The gate under the gateway's policy, answering `/authz`.
+    gateway: Gateway,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -150,7 +153,8 @@ impl TokenService {
             );
         }
         Ok(TokenService::new(gate, accounts, config.ckeditor_tokens())
-            .with_session_cookies(config.session_cookies()))
+            .with_session_cookies(config.session_cookies())
+            .with_gateway_policy(config.authz_policy.clone()))
     }
 
     /// A service from its parts. `gate` and `accounts` should share one revocation list.
@@ -159,8 +163,10 @@ impl TokenService {
         let jwks = discovery::jwks_reply(&gate);
         let discovery = discovery::document_reply(accounts.token_issuer(), jwks.is_some());
         let cookies = SessionCookies::new(accounts.refresh_ttl_secs());
+        let gateway = Gateway::new(gate.clone(), Policy::default());
         TokenService {
             inner: Arc::new(Inner {
+                gateway,
                 gate,
                 accounts,
                 ckeditor,
@@ -191,6 +197,12 @@ impl TokenService {
         self.changed(|inner| inner.cookies = cookies)
     }
 
+    /// Replaces the gateway's policy (by default none: every request `/authz` is asked about
+    /// needs a valid token); `TOKENGATE_AUTHZ_POLICY` sets it in [`connect`](Self::connect).
+    pub fn with_gateway_policy(self, policy: Policy) -> TokenService {
+        self.changed(|inner| inner.gateway = Gateway::new(inner.gate.clone(), policy))
+    }
+
     fn changed(self, change: impl FnOnce(&mut Inner)) -> TokenService {
         let mut inner = Arc::unwrap_or_clone(self.inner);
         change(&mut inner);
@@ -202,6 +214,11 @@ impl TokenService {
     /// The gate that guards routes.
     pub fn gate(&self) -> &Gate {
         &self.inner.gate
+    }
+
+    /// The gateway: the gate under the policy of `/authz`.
+    pub fn gateway(&self) -> &Gateway {
+        &self.inner.gateway
     }
 
     /// The account service.

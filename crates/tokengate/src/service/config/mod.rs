@@ -5,6 +5,7 @@
 
 mod keys;
 mod parse;
+mod policy_file;
 #[cfg(test)]
 mod tests;
 mod trusted;
@@ -20,6 +21,7 @@ use rand::RngCore;
 
 use crate::ckeditor::{CkeditorTokens, DEFAULT_CS_TTL, MAX_CS_TTL};
 use crate::gate::decision::{Gate, GateBuilder};
+use crate::gate::gateway::Policy;
 use crate::gate::session::SessionCookies;
 use crate::service::config_error::ConfigError;
 use crate::token::issue::Issuer;
@@ -126,6 +128,10 @@ pub struct Config {
     pub trusted_token_type: Option<String>,
     /// `TOKENGATE_INSECURE_HTTP_ISSUERS`: whether `http://` trusted issuers are allowed.
     pub insecure_http_issuers: bool,
+    /// `TOKENGATE_AUTHZ_POLICY`: the gateway's rules (`/authz`), read from the TOML file the
+    /// variable names; without it, every request the gateway is asked about needs a valid
+    /// token.
+    pub authz_policy: Policy,
 }
 
 /// The default listen address.
@@ -158,6 +164,7 @@ impl Config {
             trusted_audiences: Vec::new(),
             trusted_token_type: None,
             insecure_http_issuers: false,
+            authz_policy: Policy::default(),
         })
     }
 
@@ -196,6 +203,9 @@ impl Config {
         config.ckeditor = ckeditor_config(&get)?;
         if let Some(origins) = get("TOKENGATE_CORS_ORIGINS") {
             config.cors_origins = parse::parse_origins(&origins)?;
+        }
+        if let Some(path) = get("TOKENGATE_AUTHZ_POLICY") {
+            config.authz_policy = policy_file::read(&path)?;
         }
         config.cookie_secure = parse::flag(
             "TOKENGATE_COOKIE_SECURE",
