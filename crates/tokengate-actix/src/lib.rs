@@ -13,8 +13,8 @@ pub use extract::{Authenticated, Authorized, MaybeAuthenticated, Scoped, TokenRe
 pub use middleware::{TokenGate, TokenGateMiddleware};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    body_route, claims_route, configure, method_not_allowed, not_allowed, not_found, open_route,
-    service_route, view_route,
+    body_route, claims_route, configure, gateway_route, method_not_allowed, not_allowed, not_found,
+    open_route, service_route, view_route,
 };
 pub use tokengate::token::RequiredPermission;
 pub use tokengate::{DocumentRead, DocumentWrite, Scope};

@@ -4,6 +4,7 @@
 
 use actix_web::http::Method as HttpMethod;
 use actix_web::{web, HttpRequest, HttpResponse};
+use tokengate::gate::gateway::AUTHZ_PATH;
 use tokengate::gate::{JsonErrors, Problem};
 use tokengate::service::{
     service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute,
@@ -33,12 +34,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             });
         cfg.service(resource.default_service(not_allowed(&methods)));
     }
+    // The gateway answers at every path under its own too (Envoy's path_prefix).
+    for route in SERVICE_ROUTES
+        .iter()
+        .filter(|route| route.serve == Serve::Gateway)
+    {
+        let under = web::resource(format!("{}/{{{GATEWAY_REST}:.*}}", route.path));
+        cfg.service(under.route(service_route(route)));
+    }
 }
+
+/// The name of the gateway route's tail parameter.
+const GATEWAY_REST: &str = "gateway_rest";
 
 /// One route of the table, to mount alone:
 /// `web::resource("/cs-token").route(service_route(&ServiceRoute::CS_TOKEN))`.
 pub fn service_route(route: &ServiceRoute) -> actix_web::Route {
-    let method = web::method(http_method(route.method));
+    let method = match http_method(route.method) {
+        Some(method) => web::method(method),
+        None => web::route(),
+    };
     match route.serve {
         Serve::Open(open) => method.to(move |service: Data| open_route(service, open)),
         Serve::View(view) => {
@@ -50,7 +65,31 @@ pub fn service_route(route: &ServiceRoute) -> actix_web::Route {
         Serve::Claims(claims) => {
             method.to(move |service: Data, user: Authenticated| claims_route(service, user, claims))
         }
+        Serve::Gateway => method.to(gateway_route),
     }
+}
+
+/// The gateway route (`/authz`, any method, and every path under it): the answer to a proxy
+/// asking whether the request its headers describe may pass.
+pub async fn gateway_route(service: Data, req: HttpRequest) -> HttpResponse {
+    let own_path = own_gateway_path(&req);
+    to_response(service.gateway_route(&View(&req), &own_path).await)
+}
+
+/// `/authz`, or `/authz/` and the raw rest of the path. actix hands over the tail partly
+/// decoded, and `req.path()` holds any scope the routes were mounted under: the raw tail is
+/// the path's last segments, as many as the decoded tail has (an encoded `/` stays encoded).
+fn own_gateway_path(req: &HttpRequest) -> String {
+    let Some(rest) = req.match_info().get(GATEWAY_REST) else {
+        return AUTHZ_PATH.to_owned();
+    };
+    let raw = req.path();
+    let segments = rest.split('/').count();
+    let start = raw
+        .rmatch_indices('/')
+        .nth(segments - 1)
+        .map_or(0, |(index, _)| index + 1);
+    format!("{AUTHZ_PATH}/{}", &raw[start..])
 }
 
 /// A route that needs nothing of the request (`/healthz`, the JWKS, …).
@@ -118,14 +157,15 @@ fn problem(req: &HttpRequest, problem: Problem) -> HttpResponse {
     }
 }
 
-/// actix's method for the table's: a method the table gains is a compile error here until it
-/// is mapped, never a route mounted for another method.
-fn http_method(method: Method) -> HttpMethod {
+/// actix's method for the table's (`None`: every method): a method the table gains is a
+/// compile error here until it is mapped, never a route mounted for another method.
+fn http_method(method: Method) -> Option<HttpMethod> {
     match method {
-        Method::Get => HttpMethod::GET,
-        Method::Post => HttpMethod::POST,
-        Method::Put => HttpMethod::PUT,
-        Method::Patch => HttpMethod::PATCH,
-        Method::Delete => HttpMethod::DELETE,
+        Method::Get => Some(HttpMethod::GET),
+        Method::Post => Some(HttpMethod::POST),
+        Method::Put => Some(HttpMethod::PUT),
+        Method::Patch => Some(HttpMethod::PATCH),
+        Method::Delete => Some(HttpMethod::DELETE),
+        Method::Any => None,
     }
 }

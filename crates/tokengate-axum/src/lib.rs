@@ -15,8 +15,8 @@ pub use extract::{Authenticated, Authorized, Scoped, TokenRejection};
 pub use layer::{TokenGate, TokenGateLayer};
 #[cfg(feature = "accounts")]
 pub use routes::{
-    body_route, claims_route, method_not_allowed, not_found, open_route, routes, service_route,
-    view_route,
+    body_route, claims_route, gateway_route, method_not_allowed, not_found, open_route, routes,
+    service_route, view_route,
 };
 pub use tokengate::token::RequiredPermission;
 pub use tokengate::{DocumentRead, DocumentWrite, Scope};

@@ -4,9 +4,10 @@
 
 use axum::body::to_bytes;
 use axum::extract::{FromRef, Request, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::routing::{any, on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokengate::gate::Problem;
 use tokengate::service::{
@@ -30,7 +31,15 @@ where
     S: Clone + Send + Sync + 'static,
 {
     SERVICE_ROUTES.iter().fold(Router::new(), |router, route| {
-        router.route(route.path, service_route(route))
+        let router = router.route(route.path, service_route(route));
+        match route.serve {
+            // The gateway answers at every path under its own too (Envoy's path_prefix);
+            // axum's wildcard needs one character, so `/authz/` is a route of its own.
+            Serve::Gateway => router
+                .route(&format!("{}/", route.path), service_route(route))
+                .route(&format!("{}/{{*rest}}", route.path), service_route(route)),
+            _ => router,
+        }
     })
 }
 
@@ -41,19 +50,44 @@ where
     TokenService: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    let method = method_filter(route.method);
+    let method = route.method;
     match route.serve {
-        Serve::Open(open) => on(method, move |service| open_route(service, open)),
-        Serve::View(view) => on(method, move |service, parts| {
+        Serve::Open(open) => mount(method, move |service| open_route(service, open)),
+        Serve::View(view) => mount(method, move |service, parts| {
             view_route(service, parts, view)
         }),
-        Serve::Body(body) => on(method, move |service, request| {
+        Serve::Body(body) => mount(method, move |service, request| {
             body_route(service, request, body)
         }),
-        Serve::Claims(claims) => on(method, move |service, parts| {
+        Serve::Claims(claims) => mount(method, move |service, parts| {
             claims_route(service, parts, claims)
         }),
+        Serve::Gateway => mount(method, gateway_route),
     }
+}
+
+/// `handler` for the table's method: axum's filter for one, every method for
+/// [`Method::Any`].
+fn mount<H, T, S>(method: Method, handler: H) -> MethodRouter<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    match method_filter(method) {
+        Some(filter) => on(filter, handler),
+        None => any(handler),
+    }
+}
+
+/// The gateway route (`/authz`, any method, and every path under it): the answer to a proxy
+/// asking whether the request its headers describe may pass.
+pub async fn gateway_route(State(service): State<TokenService>, parts: Parts) -> Response {
+    to_response(
+        service
+            .gateway_route(&View::of(&parts), parts.uri.path())
+            .await,
+    )
 }
 
 /// A route that needs nothing of the request (`/healthz`, the JWKS, …).
@@ -112,15 +146,16 @@ pub async fn method_not_allowed(State(service): State<TokenService>) -> Response
     to_response(service.gate().render(&Problem::method_not_allowed()))
 }
 
-/// axum's filter for the table's method: a method the table gains is a compile error here
-/// until it is mapped, never a route mounted for another method.
-fn method_filter(method: Method) -> MethodFilter {
+/// axum's filter for the table's method (`None`: every method): a method the table gains is
+/// a compile error here until it is mapped, never a route mounted for another method.
+fn method_filter(method: Method) -> Option<MethodFilter> {
     match method {
-        Method::Get => MethodFilter::GET,
-        Method::Post => MethodFilter::POST,
-        Method::Put => MethodFilter::PUT,
-        Method::Patch => MethodFilter::PATCH,
-        Method::Delete => MethodFilter::DELETE,
+        Method::Get => Some(MethodFilter::GET),
+        Method::Post => Some(MethodFilter::POST),
+        Method::Put => Some(MethodFilter::PUT),
+        Method::Patch => Some(MethodFilter::PATCH),
+        Method::Delete => Some(MethodFilter::DELETE),
+        Method::Any => None,
     }
 }
 

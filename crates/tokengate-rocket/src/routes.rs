@@ -21,19 +21,26 @@ use crate::extract::{Authenticated, ReplyResponder, View};
 /// [`TokenGateFairing`](crate::TokenGateFairing) provides (it also mounts them); to mount
 /// only some, take them one by one with [`service_route`].
 pub fn routes() -> Vec<Route> {
-    SERVICE_ROUTES.iter().map(service_route).collect()
+    SERVICE_ROUTES.iter().flat_map(service_route).collect()
 }
 
-/// One route of the table, to mount alone:
-/// `service_route(&ServiceRoute::CS_TOKEN)`.
-pub fn service_route(route: &ServiceRoute) -> Route {
-    let mut mounted = Route::new(
-        rocket_method(route.method),
-        route.path,
-        ServiceHandler(route.serve),
-    );
-    mounted.name = Some(format!("tokengate {}", route.path).into());
-    mounted
+/// One route of the table, to mount alone: `service_route(&ServiceRoute::CS_TOKEN)`. A
+/// Rocket route has one method, so this is a list: one route, or one per method for the
+/// gateway route (`/authz`, any method, and every path under it).
+pub fn service_route(route: &ServiceRoute) -> Vec<Route> {
+    let path = match route.serve {
+        // A trailing `<..>` also matches no segment: `/authz` as well as `/authz/a/b`.
+        Serve::Gateway => format!("{}/<_..>", route.path),
+        _ => route.path.to_owned(),
+    };
+    rocket_methods(route.method)
+        .iter()
+        .map(|method| {
+            let mut mounted = Route::new(*method, &path, ServiceHandler(route.serve));
+            mounted.name = Some(format!("tokengate {}", route.path).into());
+            mounted
+        })
+        .collect()
 }
 
 /// Serves a route of the table: hands the core what the route needs of the request (nothing,
@@ -58,6 +65,10 @@ impl Handler for ServiceHandler {
                 GuardOutcome::Error((_, rejection)) => return Outcome::from(request, rejection),
                 GuardOutcome::Forward(status) => return Outcome::Error(status),
             },
+            Serve::Gateway => {
+                let own_path = own_gateway_path(request);
+                service.gateway_route(&View(request), own_path).await
+            }
         };
         Outcome::from(request, ReplyResponder(reply))
     }
@@ -79,14 +90,33 @@ async fn body_route(
     service.body_route(route, &View(request), body).await
 }
 
-/// Rocket's method for the table's: a method the table gains is a compile error here until it
-/// is mapped, never a route mounted for another method.
-fn rocket_method(method: Method) -> RocketMethod {
+/// The raw path of the request below the base the route was mounted at (`/authz/…`).
+fn own_gateway_path<'r>(request: &'r Request<'_>) -> &'r str {
+    let path = request.uri().path().as_str();
+    let base = request.route().map_or("/", |route| route.uri.base());
+    path.strip_prefix(base.trim_end_matches('/'))
+        .unwrap_or(path)
+}
+
+/// Rocket's methods for the table's (every one for [`Method::Any`]): a method the table gains
+/// is a compile error here until it is mapped, never a route mounted for another method.
+fn rocket_methods(method: Method) -> &'static [RocketMethod] {
     match method {
-        Method::Get => RocketMethod::Get,
-        Method::Post => RocketMethod::Post,
-        Method::Put => RocketMethod::Put,
-        Method::Patch => RocketMethod::Patch,
-        Method::Delete => RocketMethod::Delete,
+        Method::Get => &[RocketMethod::Get],
+        Method::Post => &[RocketMethod::Post],
+        Method::Put => &[RocketMethod::Put],
+        Method::Patch => &[RocketMethod::Patch],
+        Method::Delete => &[RocketMethod::Delete],
+        Method::Any => &[
+            RocketMethod::Get,
+            RocketMethod::Head,
+            RocketMethod::Post,
+            RocketMethod::Put,
+            RocketMethod::Patch,
+            RocketMethod::Delete,
+            RocketMethod::Options,
+            RocketMethod::Trace,
+            RocketMethod::Connect,
+        ],
     }
 }

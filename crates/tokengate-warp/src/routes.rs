@@ -2,11 +2,13 @@
 //! ([`Serve`]), a filter per route of the core's table ([`SERVICE_ROUTES`]), and [`routes`]
 //! holding them all.
 
+use tokengate::gate::gateway::AUTHZ_PATH;
 use tokengate::service::{
     BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
     MAX_BODY_BYTES, SERVICE_ROUTES,
 };
 use tokengate::{NoExtra, TokenService};
+use warp::filters::path::Tail;
 use warp::filters::BoxedFilter;
 use warp::http::header::CONTENT_LENGTH;
 use warp::reject::Rejection;
@@ -25,8 +27,10 @@ use crate::view::{into_response, view, View};
 pub fn routes(
     service: TokenService,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    // The gateway route takes every method, so it never needs a 405.
     let table = SERVICE_ROUTES
         .iter()
+        .filter(|route| route.method != Method::Any)
         .map(|route| (route.path, route.method.as_str()));
     let not_allowed = crate::method_not_allowed(service.gate().clone(), table);
     SERVICE_ROUTES
@@ -59,7 +63,19 @@ pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter
             .and(authenticated::<NoExtra>(service.gate().clone()))
             .then(move |user| claims_route(service.clone(), user, route))
             .boxed(),
+        Serve::Gateway => literal_path(route.path)
+            .and(warp::path::tail())
+            .and(view())
+            .then(move |tail, view| gateway_route(service.clone(), tail, view))
+            .boxed(),
     }
+}
+
+/// The gateway route (`/authz`, any method, and every path under it): the answer to a proxy
+/// asking whether the request its headers describe may pass.
+async fn gateway_route(service: TokenService, tail: Tail, view: View) -> Response {
+    let own_path = format!("{AUTHZ_PATH}/{}", tail.as_str());
+    into_response(service.gateway_route(&view, &own_path).await)
 }
 
 /// A route that needs nothing of the request (`/healthz`, the JWKS, …).
@@ -96,13 +112,18 @@ async fn claims_route(
 
 /// The filter of a route: its literal path, to the end, then its method.
 fn path_and_method(path: &'static str, method: Method) -> BoxedFilter<()> {
-    let segments = path.split('/').filter(|segment| !segment.is_empty());
-    let path = segments.fold(warp::any().boxed(), |filter, segment| {
-        filter.and(warp::path(segment)).boxed()
-    });
-    path.and(warp::path::end())
+    literal_path(path)
+        .and(warp::path::end())
         .and(method_filter(method))
         .boxed()
+}
+
+/// The segments of a literal path, from where the filter is mounted.
+fn literal_path(path: &'static str) -> BoxedFilter<()> {
+    let segments = path.split('/').filter(|segment| !segment.is_empty());
+    segments.fold(warp::any().boxed(), |filter, segment| {
+        filter.and(warp::path(segment)).boxed()
+    })
 }
 
 /// warp's filter for the table's method, each its own: a method the table gains is a compile
@@ -114,6 +135,7 @@ fn method_filter(method: Method) -> BoxedFilter<()> {
         Method::Put => warp::put().boxed(),
         Method::Patch => warp::patch().boxed(),
         Method::Delete => warp::delete().boxed(),
+        Method::Any => warp::any().boxed(),
     }
 }
 
