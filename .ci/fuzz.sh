@@ -12,7 +12,7 @@ fi
 if ! cargo fuzz --version 2>/dev/null | grep -q '0.13.2'; then
     cargo install cargo-fuzz --version 0.13.2 --locked --quiet
 fi
-for target in verify_bytes verify_signed extract bodies atob_json; do
+for target in verify_bytes verify_signed extract bodies atob_json gateway_path; do
     corpus=$(mktemp -d)
     log=$(mktemp)
     echo "--- $target (${seconds} s)"

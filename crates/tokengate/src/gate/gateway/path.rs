@@ -107,7 +107,6 @@ fn decode_unreserved(path: &str) -> Result<Cow<'_, str>, PathError> {
                 match value {
                     b'/' | b'\\' => return Err(PathError::EncodedSeparator),
                     0..=0x1f | 0x7f => return Err(PathError::ControlCharacter),
-                    b'%' if next_is_escape(&bytes[i + 3..]) => return Err(PathError::DoubleEscape),
                     _ => {}
                 }
                 if is_unreserved(value) {
@@ -125,16 +124,27 @@ fn decode_unreserved(path: &str) -> Result<Cow<'_, str>, PathError> {
         }
         i += 1;
     }
-    Ok(match out {
+    let decoded = match out {
         // Only ASCII bytes replaced ASCII escapes, so the text stays UTF-8.
         Some(out) => Cow::Owned(String::from_utf8(out).expect("ASCII for ASCII")),
         None => Cow::Borrowed(path),
-    })
+    };
+    // Checked on the result: decoding `%25%37%35` leaves `%2575`, an escaped escape too.
+    if holds_escaped_escape(decoded.as_bytes()) {
+        return Err(PathError::DoubleEscape);
+    }
+    Ok(decoded)
 }
 
-/// Whether `rest` starts with two hex digits (what follows a `%25`).
-fn next_is_escape(rest: &[u8]) -> bool {
-    rest.len() >= 2 && rest[0].is_ascii_hexdigit() && rest[1].is_ascii_hexdigit()
+/// Whether `path` (whose escapes are all well formed) holds `%25` followed by two hex digits.
+fn holds_escaped_escape(path: &[u8]) -> bool {
+    path.windows(5).any(|window| {
+        window[0] == b'%'
+            && window[1] == b'2'
+            && window[2] == b'5'
+            && window[3].is_ascii_hexdigit()
+            && window[4].is_ascii_hexdigit()
+    })
 }
 
 fn is_unreserved(byte: u8) -> bool {
