@@ -12,7 +12,7 @@ mod view;
 
 pub use cors::{cors_layer, Cors, CorsLayer};
 pub use extract::{Authenticated, Authorized, Scoped, TokenRejection};
-pub use layer::{TokenGate, TokenGateLayer};
+pub use layer::{RefusalBody, TokenGate, TokenGateLayer};
 #[cfg(feature = "accounts")]
 pub use routes::{
     body_route, claims_route, gateway_route, method_not_allowed, not_found, open_route, routes,

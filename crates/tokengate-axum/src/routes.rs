@@ -82,12 +82,10 @@ where
 
 /// The gateway route (`/authz`, any method, and every path under it): the answer to a proxy
 /// asking whether the request its headers describe may pass.
-pub async fn gateway_route(State(service): State<TokenService>, parts: Parts) -> Response {
-    to_response(
-        service
-            .gateway_route(&View::of(&parts), parts.uri.path())
-            .await,
-    )
+pub async fn gateway_route(State(service): State<TokenService>, request: Request) -> Response {
+    // The request by value: taking `Parts` would clone its header map, on every decision.
+    let view = View::of_request(&request);
+    to_response(service.gateway_route(&view, request.uri().path()).await)
 }
 
 /// A route that needs nothing of the request (`/healthz`, the JWKS, …).

@@ -85,3 +85,31 @@ async fn scoped_requires_the_scope_and_names_it_in_the_challenge() {
     assert_eq!(status, 401);
     assert!(body.contains("\"invalid_token\""), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_layer_with_a_scope_refuses_tokens_without_it_and_names_it() {
+    let gate = Gate::new(Verifier::new(key()).issuer("me").audience("api"));
+    let app: Router = Router::new()
+        .route("/admin", get(|| async { "admin" }))
+        .layer(tokengate_axum::TokenGateLayer::new(gate).scope("admin"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let call = move |authorization: Option<String>| {
+        tokio::task::spawn_blocking(move || get_over_http(port, "/admin", authorization.as_deref()))
+    };
+
+    let (status, _, body) = call(Some(format!("Bearer {}", token("read admin"))))
+        .await
+        .unwrap();
+    assert_eq!((status, body.as_str()), (200, "admin"));
+    let (status, challenge, body) = call(Some(format!("Bearer {}", token("read"))))
+        .await
+        .unwrap();
+    assert_eq!(status, 403);
+    assert!(body.contains("\"insufficient_scope\""), "{body}");
+    assert!(challenge.ends_with(r#"scope="admin""#), "{challenge}");
+    let (status, _, body) = call(None).await.unwrap();
+    assert_eq!(status, 401);
+    assert!(body.contains("\"missing_token\""), "{body}");
+}

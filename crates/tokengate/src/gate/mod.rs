@@ -48,6 +48,7 @@ pub(crate) mod allow;
 pub(crate) mod cors;
 pub(crate) mod decision;
 pub mod gateway;
+mod grpc;
 pub(crate) mod guard_types;
 pub(crate) mod permission;
 pub(crate) mod problem;
@@ -65,6 +66,7 @@ pub use cors::{
     CorsAnswer, CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS,
 };
 pub use decision::{Gate, GateBuilder, DEFAULT_REALM};
+pub use grpc::{grpc_code, is_grpc};
 pub use permission::{DocumentSegment, Scope};
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use refusal::Refusal;

@@ -34,7 +34,7 @@ pub use discovery::JWKS_MAX_AGE_SECS;
 #[cfg(feature = "accounts")]
 pub use route_table::{
     service_methods, service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, Serve, ServiceRoute,
-    ViewRoute, ANY_METHODS, SERVICE_ROUTES,
+    ViewRoute, SERVICE_ROUTES,
 };
 pub use setup::{setting_text, Opened, Setup};
 #[cfg(feature = "accounts")]

@@ -3,7 +3,7 @@
 //! `routes()` from this one table with four plain handlers, one per kind of [`Serve`], and
 //! answers 405 with the `Allow` it gives; the OpenAPI document describes the same routes.
 
-use crate::gate::gateway::AUTHZ_PATH;
+use crate::gate::gateway::{AUTHZ_METHODS, AUTHZ_PATH};
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
 use crate::service::body::ReadBody;
@@ -23,13 +23,10 @@ pub enum Method {
     Patch,
     /// `DELETE`.
     Delete,
-    /// Every method ([`ANY_METHODS`] and whatever else arrives): the gateway route, which
+    /// Every method ([`AUTHZ_METHODS`] and whatever else arrives): the gateway route, which
     /// proxies ask about requests of every kind.
     Any,
 }
-
-/// The methods the OpenAPI document lists, and `Allow` would, for a [`Method::Any`] route.
-pub const ANY_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 impl Method {
     /// The method's name, in capitals as on the wire; `*` for [`Method::Any`].
@@ -170,14 +167,14 @@ pub const SERVICE_ROUTES: &[ServiceRoute] = &[
 ];
 
 /// The methods [`SERVICE_ROUTES`] has for `path` (what a 405's `Allow` lists), in the
-/// table's order ([`ANY_METHODS`] for a [`Method::Any`] route); empty for a path that is
+/// table's order ([`AUTHZ_METHODS`] for a [`Method::Any`] route); empty for a path that is
 /// not a service route.
 pub fn service_methods(path: &str) -> Vec<&'static str> {
     SERVICE_ROUTES
         .iter()
         .filter(|route| route.path == path)
         .flat_map(|route| match route.method {
-            Method::Any => ANY_METHODS.to_vec(),
+            Method::Any => AUTHZ_METHODS.to_vec(),
             method => vec![method.as_str()],
         })
         .collect()

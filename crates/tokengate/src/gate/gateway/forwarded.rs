@@ -22,6 +22,9 @@ pub struct Ambiguous(pub &'static str);
 /// The path prefix of the gateway route.
 pub const AUTHZ_PATH: &str = "/authz";
 
+/// The methods the API description lists for the gateway route, which answers every method.
+pub const AUTHZ_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
 impl<'r> Original<'r> {
     /// Reads the original request from `view`, whose own path is `own_path` (the raw path,
     /// without the query, as the `/authz` request arrived).

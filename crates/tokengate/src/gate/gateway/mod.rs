@@ -51,7 +51,7 @@ mod forwarded;
 mod path;
 mod policy;
 
-pub use forwarded::{Ambiguous, Original, AUTHZ_PATH};
+pub use forwarded::{Ambiguous, Original, AUTHZ_METHODS, AUTHZ_PATH};
 pub use path::{normalise_path, PathError};
 pub use policy::{Access, Policy, Rule};
 

@@ -214,7 +214,7 @@ pub(super) fn service() -> Map<String, Value> {
     paths
 }
 
-/// `/authz`, one operation per method of [`ANY_METHODS`](crate::service::ANY_METHODS): the
+/// `/authz`, one operation per method of [`AUTHZ_METHODS`](crate::gate::gateway::AUTHZ_METHODS): the
 /// same answer whatever the method (every other method, and every path under `/authz/`,
 /// answers alike too; OpenAPI has no way to say so).
 fn gateway_operations() -> Value {
@@ -257,7 +257,7 @@ fn gateway_operations() -> Value {
             },
         })
     };
-    let operations: serde_json::Map<String, Value> = crate::service::ANY_METHODS
+    let operations: serde_json::Map<String, Value> = crate::gate::gateway::AUTHZ_METHODS
         .iter()
         .map(|method| (method.to_ascii_lowercase(), operation(method)))
         .collect();
