@@ -132,7 +132,7 @@ impl Gate {
     /// (given this gate, or a clone of it once keys were fetched) into what the caller
     /// returns before it is wrapped. The claims are a few hundred bytes, and every
     /// conversion of a decided verdict after the wrapping would move them again.
-    fn decide_with<E, T>(
+    pub(in crate::gate) fn decide_with<E, T>(
         &self,
         request: &impl RequestView,
         finish: impl FnOnce(&Gate, Result<Claims<E>, AuthError>) -> T + Send + Sync + 'static,

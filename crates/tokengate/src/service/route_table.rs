@@ -6,6 +6,7 @@
 use crate::gate::gateway::{AUTHZ_METHODS, AUTHZ_PATH};
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
+use crate::gate::verdict::Verdict;
 use crate::service::body::ReadBody;
 use crate::service::token_service::TokenService;
 use crate::token::claims::Claims;
@@ -276,9 +277,10 @@ impl TokenService {
     }
 
     /// Runs the gateway route: the answer to a proxy asking about the request `request`
-    /// describes, whose own raw path (`/authz` or `/authz/…`) is `own_path`.
-    pub async fn gateway_route(&self, request: &impl RequestView, own_path: &str) -> HttpReply {
-        self.gateway().answer(request, own_path).await
+    /// describes, whose own raw path (`/authz` or `/authz/…`) is `own_path`. Decided at once
+    /// unless a trusted issuer's keys must be fetched first.
+    pub fn gateway_route(&self, request: &impl RequestView, own_path: &str) -> Verdict<HttpReply> {
+        self.gateway().answer(request, own_path)
     }
 
     /// Runs a bearer route with the claims the adapter's guard verified.

@@ -11,7 +11,7 @@ pub struct Original<'r> {
     /// `X-Forwarded-Uri` (Traefik, Caddy), else `X-Original-URI` (nginx), else what follows
     /// `/authz` in the request's own path (Envoy's `path_prefix`), else `/`.
     pub target: &'r str,
-    /// `X-Forwarded-Host`, else `Host`.
+    /// `X-Forwarded-Host`, else `Host` (when asked for).
     pub host: Option<&'r str>,
 }
 
@@ -27,8 +27,13 @@ pub const AUTHZ_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 impl<'r> Original<'r> {
     /// Reads the original request from `view`, whose own path is `own_path` (the raw path,
-    /// without the query, as the `/authz` request arrived).
-    pub fn read(view: &'r impl RequestView, own_path: &'r str) -> Result<Self, Ambiguous> {
+    /// without the query, as the `/authz` request arrived); the host only `with_host` (no
+    /// rule of the policy names one otherwise, and each header costs a lookup).
+    pub fn read(
+        view: &'r impl RequestView,
+        own_path: &'r str,
+        with_host: bool,
+    ) -> Result<Self, Ambiguous> {
         let method = first_of(view, ["x-forwarded-method", "x-original-method"])?
             .unwrap_or_else(|| view.method());
         let target = match first_of(view, ["x-forwarded-uri", "x-original-uri"])? {
@@ -38,7 +43,10 @@ impl<'r> Original<'r> {
                 .filter(|rest| rest.starts_with('/'))
                 .unwrap_or("/"),
         };
-        let host = first_of(view, ["x-forwarded-host", "host"])?;
+        let host = match with_host {
+            true => first_of(view, ["x-forwarded-host", "host"])?,
+            false => None,
+        };
         Ok(Original {
             method,
             target,

@@ -61,6 +61,7 @@ use crate::gate::decision::Gate;
 use crate::gate::refusal::{Reason, Refusal};
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
+use crate::gate::verdict::Verdict;
 use crate::token::claims::{Claims, NoExtra};
 use crate::token::error::AuthError;
 use forwarded::AsOriginal;
@@ -123,75 +124,110 @@ impl Gateway {
     /// Decides the request a proxy asks about with `asked` (the `/authz` request, whose own
     /// raw path is `own_path`): 400 `invalid_request` for an original request that cannot be
     /// known or a path that is refused, 403 `access_denied` when no rule matches, and the
-    /// bearer failures of the matching rule's token check.
-    pub async fn decide<V>(&self, asked: &V, own_path: &str) -> Result<Passed, Refusal>
-    where
-        V: RequestView,
-    {
-        let original = Original::read(asked, own_path)
-            .map_err(|Ambiguous(header)| self.gate.refusal(Reason::AmbiguousOriginal(header)))?;
-        let path = normalise_path(original.target)
-            .map_err(|error| self.gate.refusal(Reason::RefusedPath(error.message())))?;
-        let Some(rule) = self.policy.rule_for(original.host, &path, original.method) else {
-            return Err(self.gate.refusal(Reason::NoRuleAllows));
+    /// bearer failures of the matching rule's token check. Decided at once, except for a
+    /// trusted issuer's token with an unknown `kid` (see [`Gate::decide`]).
+    pub fn decide<V: RequestView>(
+        &self,
+        asked: &V,
+        own_path: &str,
+    ) -> Verdict<Result<Passed, Refusal>> {
+        self.decide_then(asked, own_path, |outcome| outcome)
+    }
+
+    /// [`decide`](Self::decide), as the reply to send the proxy.
+    pub fn answer<V: RequestView>(&self, asked: &V, own_path: &str) -> Verdict<HttpReply> {
+        self.decide_then(asked, own_path, |outcome| match outcome {
+            Ok(passed) => passed.into_reply(),
+            Err(refusal) => refusal.into_reply(),
+        })
+    }
+
+    /// The decision, turned by `then` into what the caller returns as soon as it is reached:
+    /// only that moves through the verdict, never the claims.
+    fn decide_then<V: RequestView, T: 'static>(
+        &self,
+        asked: &V,
+        own_path: &str,
+        then: fn(Result<Passed, Refusal>) -> T,
+    ) -> Verdict<T> {
+        let (original, rule) = match self.rule_of(asked, own_path) {
+            Ok(found) => found,
+            Err(refusal) => return Verdict::ready(then(Err(refusal))),
         };
+        let access = rule.access();
+        let scopes = rule.scope_requirement().cloned();
         let request = AsOriginal {
             view: asked,
             method: original.method,
         };
-        match rule.access() {
-            Access::Anyone => {
-                // An invalid token on an open route counts as none: the request passes,
-                // naming nobody.
-                let claims = self.gate.decide::<Option<Claims>>(&request).await;
-                match claims.ok().flatten().map(|claims| identity_of(&claims)) {
-                    Some(Ok(identity)) => Ok(Passed {
-                        identity: Some(identity),
-                    }),
-                    Some(Err(_)) | None => Ok(Passed { identity: None }),
-                }
-            }
-            Access::Authenticated => {
-                let claims: Claims<NoExtra> = self.gate.decide(&request).await?;
-                let required = rule.scope_requirement();
-                if !required.is_empty() && !claims.has_scopes(required) {
-                    let scope = required.to_owned().into();
-                    return Err(self.gate.refuse(AuthError::MissingScope { scope }));
-                }
-                let identity = identity_of(&claims).map_err(|error| self.gate.refuse(error))?;
-                Ok(Passed {
-                    identity: Some(identity),
-                })
-            }
-        }
+        self.gate
+            .decide_with::<NoExtra, T>(&request, move |gate, result| {
+                then(judge(gate, result, access, scopes.as_deref()))
+            })
     }
 
-    /// [`decide`](Self::decide), as the reply to send the proxy.
-    pub async fn answer<V>(&self, asked: &V, own_path: &str) -> HttpReply
-    where
-        V: RequestView,
-    {
-        match self.decide(asked, own_path).await {
-            Ok(passed) => passed.into_reply(),
-            Err(refusal) => refusal.into_reply(),
+    /// The original request and the rule that decides it, or why there is none.
+    fn rule_of<'r, V: RequestView>(
+        &self,
+        asked: &'r V,
+        own_path: &'r str,
+    ) -> Result<(Original<'r>, &Rule), Refusal> {
+        let original = Original::read(asked, own_path, self.policy.names_hosts())
+            .map_err(|Ambiguous(header)| self.gate.refusal(Reason::AmbiguousOriginal(header)))?;
+        let path = normalise_path(original.target)
+            .map_err(|error| self.gate.refusal(Reason::RefusedPath(error.message())))?;
+        match self.policy.rule_for(original.host, &path, original.method) {
+            Some(rule) => Ok((original, rule)),
+            None => Err(self.gate.refusal(Reason::NoRuleAllows)),
         }
     }
 }
 
-/// The identity header values of `claims`; a value that cannot travel in a header (anything
-/// but visible ASCII and spaces) makes the token unusable here rather than silently dropped.
-fn identity_of(claims: &Claims) -> Result<[String; 3], AuthError> {
-    let value = |claim: &'static str, value: &Option<String>| {
-        let value = value.clone().unwrap_or_default();
+/// The rule's verdict on the token check's result: on an `anyone` rule a request without a
+/// valid token passes naming nobody; otherwise the refusal stands, and the rule's scopes are
+/// each required.
+fn judge(
+    gate: &Gate,
+    result: Result<Claims, AuthError>,
+    access: Access,
+    scopes: Option<&str>,
+) -> Result<Passed, Refusal> {
+    match (access, result) {
+        (Access::Anyone, Ok(claims)) => Ok(Passed {
+            identity: identity_of(claims).ok(),
+        }),
+        (Access::Anyone, Err(_)) => Ok(Passed { identity: None }),
+        (Access::Authenticated, Err(error)) => Err(gate.refuse(error)),
+        (Access::Authenticated, Ok(claims)) => {
+            if let Some(scopes) = scopes {
+                if !claims.has_scopes(scopes) {
+                    let scope = scopes.to_owned().into();
+                    return Err(gate.refuse(AuthError::MissingScope { scope }));
+                }
+            }
+            let identity = identity_of(claims).map_err(|error| gate.refuse(error))?;
+            Ok(Passed {
+                identity: Some(identity),
+            })
+        }
+    }
+}
+
+/// The identity header values of `claims`, moved out of them; a value that cannot travel in
+/// a header (anything but visible ASCII and spaces) makes the token unusable here rather than
+/// silently dropped.
+fn identity_of(claims: Claims) -> Result<[String; 3], AuthError> {
+    let value = |claim: &'static str, value: Option<String>| {
+        let value = value.unwrap_or_default();
         match value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             true => Ok(value),
             false => Err(AuthError::InvalidClaim(claim)),
         }
     };
     Ok([
-        value("sub", &claims.sub)?,
-        value("iss", &claims.iss)?,
-        value("scope", &claims.scope)?,
+        value("sub", claims.sub)?,
+        value("iss", claims.iss)?,
+        value("scope", claims.scope)?,
     ])
 }
 

@@ -1,6 +1,8 @@
 //! The gateway's route policy: rules tried in order, the first that matches deciding who may
 //! pass. Built in code, or read from a TOML file by the service (`TOKENGATE_AUTHZ_POLICY`).
 
+use std::sync::Arc;
+
 /// Who a rule lets through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Access {
@@ -19,8 +21,8 @@ pub struct Rule {
     methods: Option<Vec<String>>,
     access: Access,
     scopes: Vec<String>,
-    /// The scopes, space-separated, as `Claims::has_scopes` takes them.
-    scope_requirement: String,
+    /// The scopes, space-separated, as `Claims::has_scopes` takes them; `None` when none.
+    scope_requirement: Option<Arc<str>>,
 }
 
 impl Rule {
@@ -35,7 +37,7 @@ impl Rule {
             methods: None,
             access: Access::Authenticated,
             scopes: Vec::new(),
-            scope_requirement: String::new(),
+            scope_requirement: None,
         }
     }
 
@@ -68,7 +70,8 @@ impl Rule {
         S: Into<String>,
     {
         self.scopes = scopes.into_iter().map(Into::into).collect();
-        self.scope_requirement = self.scopes.join(" ");
+        let joined = self.scopes.join(" ");
+        self.scope_requirement = (!joined.is_empty()).then(|| joined.into());
         self
     }
 
@@ -82,9 +85,9 @@ impl Rule {
         &self.scopes
     }
 
-    /// The required scopes, space-separated; empty when none.
-    pub(super) fn scope_requirement(&self) -> &str {
-        &self.scope_requirement
+    /// The required scopes, space-separated; `None` when none.
+    pub(super) fn scope_requirement(&self) -> Option<&Arc<str>> {
+        self.scope_requirement.as_ref()
     }
 
     fn matches(&self, host: Option<&str>, path: &str, method: &str) -> bool {
@@ -163,6 +166,13 @@ impl Policy {
     /// Whether there is no rule (no policy file, or a file without rules).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether a rule names a host: only then is the original host worth reading.
+    pub(super) fn names_hosts(&self) -> bool {
+        self.rules
+            .as_ref()
+            .is_some_and(|rules| rules.iter().any(|rule| rule.host.is_some()))
     }
 }
 
