@@ -18,6 +18,8 @@ pub(crate) mod config_error;
 pub(crate) mod discovery;
 pub mod openapi;
 #[cfg(feature = "accounts")]
+pub(crate) mod principals;
+#[cfg(feature = "accounts")]
 pub(crate) mod route_table;
 pub(crate) mod setup;
 #[cfg(feature = "accounts")]
@@ -32,12 +34,12 @@ pub use config_error::ConfigError;
 #[cfg(feature = "accounts")]
 pub use discovery::JWKS_MAX_AGE_SECS;
 #[cfg(feature = "accounts")]
+pub use principals::{PrincipalResolver, StorePrincipals};
+#[cfg(feature = "accounts")]
 pub use route_table::{
     service_methods, service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, Serve, ServiceRoute,
     ViewRoute, SERVICE_ROUTES,
 };
 pub use setup::{setting_text, Opened, Setup};
 #[cfg(feature = "accounts")]
-pub use token_service::{
-    PrincipalResolver, StorePrincipals, TokenService, REVOCATION_SYNC_INTERVAL,
-};
+pub use token_service::{TokenService, REVOCATION_SYNC_INTERVAL};

@@ -1,7 +1,6 @@
 //! The token service as framework-neutral request handlers: each takes what an adapter can
 //! read off a request and returns the [`HttpReply`] to send. Adapters only translate.
 
-use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,67 +12,20 @@ use crate::gate::revocation::RevocationList;
 use crate::gate::session::{cookie_value, csrf_matches, SessionCookies, REFRESH_COOKIE};
 use crate::gate::source::RequestView;
 use crate::service::accounts::{
-    Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair, UserStore,
+    Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair,
 };
 use crate::service::api_error::ApiError;
 use crate::service::body::{basic_credentials_of, ReadBody};
 use crate::service::config::{check_database_url, Config};
 use crate::service::config_error::ConfigError;
 use crate::service::discovery;
+use crate::service::principals::{PrincipalResolver, StorePrincipals};
 use crate::token::claims::Claims;
-use crate::token::collaboration::{Auth, CsUser};
 use crate::token::error::AuthError;
 
 /// How often each instance reloads revocations written by the others: the safety net behind
 /// PostgreSQL's push (`LISTEN`/`NOTIFY`), and the only path on SQLite.
 pub const REVOCATION_SYNC_INTERVAL: Duration = Duration::from_secs(2);
-
-/// Says who the holder of a verified access token is, for the CKEditor token endpoint.
-///
-/// The default, [`StorePrincipals`], takes the user id from `sub`, name and e-mail from the
-/// user store, and the grants from the token's `auth` claim (writer on every document when it
-/// has none). Implement it to take them from your own session or permission system instead.
-#[async_trait]
-pub trait PrincipalResolver: Send + Sync + 'static {
-    /// The principal for `claims`, which the gate has verified.
-    async fn resolve(&self, claims: &Claims) -> Result<CsPrincipal, ApiError>;
-}
-
-/// The default [`PrincipalResolver`].
-pub struct StorePrincipals {
-    users: Arc<dyn UserStore>,
-}
-
-impl StorePrincipals {
-    /// Resolves users through `users`.
-    pub fn new(users: Arc<dyn UserStore>) -> Self {
-        StorePrincipals { users }
-    }
-}
-
-#[async_trait]
-impl PrincipalResolver for StorePrincipals {
-    async fn resolve(&self, claims: &Claims) -> Result<CsPrincipal, ApiError> {
-        let id = claims.sub.clone().ok_or(AuthError::MissingClaim("sub"))?;
-        let stored = self
-            .users
-            .user_by_id(&id)
-            .await
-            .map_err(|_| ApiError::Unavailable)?;
-        // A token minted by a holder of the secret for a user this store does not know still
-        // speaks for its subject; its own `user` claim is all we know of them.
-        let user = match stored {
-            Some(user) => CsUser {
-                name: Some(user.name),
-                email: Some(user.email),
-                ..claims.user.clone().unwrap_or_default()
-            },
-            None => claims.user.clone().unwrap_or_default(),
-        };
-        let auth = claims.auth.clone().unwrap_or_else(Auth::writer_everywhere);
-        Ok(CsPrincipal { id, user, auth })
-    }
-}
 
 /// The whole reference service behind one cheap clone: the gate, the accounts, the
 /// CKEditor token issuer and the principal resolver.

@@ -16,6 +16,7 @@
 //! assert!(login["responses"]["429"]["headers"]["Retry-After"].is_object());
 //! ```
 
+mod gateway;
 mod paths;
 
 use serde_json::{json, Map, Value};

@@ -210,58 +210,8 @@ pub(super) fn service() -> Map<String, Value> {
             },
         }}),
     );
-    paths.insert("/authz".into(), gateway_operations());
+    paths.insert("/authz".into(), super::gateway::operations());
     paths
-}
-
-/// `/authz`, one operation per method of [`AUTHZ_METHODS`](crate::gate::gateway::AUTHZ_METHODS): the
-/// same answer whatever the method (every other method, and every path under `/authz/`,
-/// answers alike too; OpenAPI has no way to say so).
-fn gateway_operations() -> Value {
-    let header = |name: &str, description: &str| json!({"name": name, "in": "header", "required": false, "description": description, "schema": {"type": "string"}});
-    let operation = |method: &str| {
-        json!({
-            "operationId": format!("authz{}{}", &method[..1], method[1..].to_ascii_lowercase()),
-            "tags": ["gateway"],
-            "summary": "Forward authentication: may the original request the proxy describes pass? Decided by the policy of `TOKENGATE_AUTHZ_POLICY` (without one, every request needs a valid token), with the token, cookie and CSRF rules of the bearer routes and the original method.",
-            "security": [{}, {BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}, {SESSION_COOKIE_SCHEME: []}],
-            "parameters": [
-                header("X-Forwarded-Method", "The original method (Traefik, Caddy); else `X-Original-Method`, else this request's method."),
-                header("X-Original-Method", "The original method (nginx)."),
-                header("X-Forwarded-Uri", "The original path and query (Traefik, Caddy); else `X-Original-URI`, else what follows `/authz` in this request's path (Envoy), else `/`."),
-                header("X-Original-URI", "The original path and query (nginx)."),
-                header("X-Forwarded-Host", "The original host; else `Host`."),
-                csrf_header(),
-            ],
-            "responses": {
-                "200": {
-                    "description": "Allowed. With a valid token, the identity headers name its holder; on an `anyone` rule a request without one passes without them.",
-                    "headers": {
-                        "X-Tokengate-Subject": {"description": "The token's `sub`.", "schema": {"type": "string"}},
-                        "X-Tokengate-Issuer": {"description": "The token's `iss`.", "schema": {"type": "string"}},
-                        "X-Tokengate-Scope": {"description": "The token's `scope`, space-separated; empty when none.", "schema": {"type": "string"}},
-                    },
-                },
-                "400": error(
-                    "The original request cannot be known (a forwarding header sent twice) or its path is refused (an encoded `/` or `\\`, a backslash, a control character, a `..` above the root, …).",
-                    &["invalid_request"],
-                    None,
-                ),
-                "401": unauthorized(),
-                "403": error(
-                    "No rule of the policy matches (`access_denied`), the token lacks a scope the rule requires (`insufficient_scope`), or a cookie-authenticated unsafe original method came without the CSRF header (`csrf_failed`).",
-                    &["access_denied", "insufficient_scope", "csrf_failed"],
-                    None,
-                ),
-                "503": keys_unavailable(),
-            },
-        })
-    };
-    let operations: serde_json::Map<String, Value> = crate::gate::gateway::AUTHZ_METHODS
-        .iter()
-        .map(|method| (method.to_ascii_lowercase(), operation(method)))
-        .collect();
-    Value::Object(operations)
 }
 
 /// The demonstration routes of the reference apps.
@@ -341,7 +291,7 @@ fn bearer() -> Value {
     json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}, {SESSION_COOKIE_SCHEME: []}])
 }
 
-fn csrf_header() -> Value {
+pub(super) fn csrf_header() -> Value {
     json!({
         "name": "X-CSRF-Token", "in": "header", "required": false,
         "description": "The value of the `tokengate_csrf` cookie; required when the request is authenticated by cookie.",
@@ -409,7 +359,7 @@ fn token_pair(description: &str) -> Value {
 }
 
 /// An error answer with the codes it may carry and the header it always carries.
-fn error(description: &str, codes: &[&str], header: Option<&str>) -> Value {
+pub(super) fn error(description: &str, codes: &[&str], header: Option<&str>) -> Value {
     let mut response = json_body(
         description,
         json!({"allOf": [
@@ -423,7 +373,7 @@ fn error(description: &str, codes: &[&str], header: Option<&str>) -> Value {
     response
 }
 
-fn unauthorized() -> Value {
+pub(super) fn unauthorized() -> Value {
     error(
         "No token (`missing_token`), an invalid one (`invalid_token`) or an expired one (`token_expired`).",
         &["missing_token", "invalid_token", "token_expired"],
@@ -451,7 +401,7 @@ fn bearer_unavailable() -> Value {
 
 /// A bearer route without the store: only a trusted issuer's token whose issuer's keys have
 /// never been loaded makes it 503 (the token may be good; the app cannot tell yet).
-fn keys_unavailable() -> Value {
+pub(super) fn keys_unavailable() -> Value {
     error(
         "The token is a trusted issuer's (resource-server mode) and that issuer's keys have not been loaded yet.",
         &["unavailable"],
