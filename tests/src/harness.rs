@@ -483,3 +483,23 @@ pub fn hs256_signature_ok(token: &str, secret: &[u8]) -> bool {
     mac.update(input.as_bytes());
     mac.verify_slice(&signature).is_ok()
 }
+
+/// The Python the interoperability tests run (`TOKENGATE_PYTHON`, which `.ci/run` points at
+/// its venv, else `python3`), if it can `import` what `modules` names (`"jwt"`,
+/// `"grpc, grpc_health.v1"`). Without them the caller skips with a message, except under
+/// `CI=true`, where that is a failure: CI installs them.
+pub fn python_with(modules: &str) -> Option<String> {
+    let python = std::env::var("TOKENGATE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let ready = Command::new(&python)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ready {
+        return Some(python);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {python} cannot import {modules}: .ci/run installs it in its venv");
+    }
+    eprintln!("{python} cannot import {modules}: the test is skipped");
+    None
+}

@@ -11,19 +11,7 @@ use serde_json::{json, Value};
 use tokengate_scenarios::harness::{now, Target};
 
 fn python() -> Option<String> {
-    let python = std::env::var("TOKENGATE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let ready = Command::new(&python)
-        .args(["-c", "import grpc, grpc_health.v1"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ready {
-        return Some(python);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but {python} has no grpcio: .ci/run installs it in its venv");
-    }
-    eprintln!("grpcio not found for {python}: the gRPC test is skipped");
-    None
+    tokengate_scenarios::harness::python_with("grpc, grpc_health.v1")
 }
 
 #[tokio::test]

@@ -96,7 +96,7 @@ impl Drop for Running {
 
 /// The Python service behind the proxy, and its port.
 fn upstream() -> (Running, u16) {
-    let python = std::env::var("TOKENGATE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = tokengate_scenarios::harness::python_with("http.server").expect("a python3");
     let mut child = Command::new(python)
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/proxies/upstream.py"))
         .stdout(Stdio::piped())

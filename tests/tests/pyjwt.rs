@@ -8,21 +8,7 @@ use std::process::Command;
 use tokengate_scenarios::harness::{Target, CS_ACCESS_KEY, CS_ENVIRONMENT_ID, SECRET};
 
 fn python() -> Option<String> {
-    let python = std::env::var("TOKENGATE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let has_pyjwt = Command::new(&python)
-        .args(["-c", "import jwt"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_pyjwt {
-        return Some(python);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "CI=true but {python} has no PyJWT: .ci/run creates a venv and sets TOKENGATE_PYTHON"
-        );
-    }
-    eprintln!("PyJWT not found for {python}: PyJWT interoperability skipped");
-    None
+    tokengate_scenarios::harness::python_with("jwt")
 }
 
 async fn interop(binary: &'static str) {
