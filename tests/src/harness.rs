@@ -210,6 +210,16 @@ impl Target {
         }
     }
 
+    /// Runs the app with exactly `env` and expects it to refuse to start the way every
+    /// start-up failure must: exit status 2 and one line on standard error, which it returns.
+    pub fn refusal_line(&self, env: &[(String, String)]) -> String {
+        let (code, stderr) = self.refuses(env);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(code, Some(2), "{}: {stderr}", self.binary);
+        assert_eq!(lines.len(), 1, "{}, one line: {stderr}", self.binary);
+        lines[0].to_owned()
+    }
+
     /// Runs the app with exactly `env` and expects it to refuse to start: returns its exit
     /// status and standard error.
     pub fn refuses(&self, env: &[(String, String)]) -> (Option<i32>, String) {
