@@ -47,6 +47,12 @@ pub enum ApiError {
     /// The store cannot be reached; nothing was changed and no token was issued.
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable,
+    /// Too many password checks are waiting for a worker; nothing was checked or changed.
+    #[error("too many logins are being checked right now; try again in {retry_after} s")]
+    Busy {
+        /// Seconds until the workers are expected to have caught up.
+        retry_after: u64,
+    },
     /// A feature is not configured (e.g. `/cs-token` without CKEditor keys).
     #[error("{0}")]
     NotConfigured(Cow<'static, str>),
@@ -64,12 +70,12 @@ impl ApiError {
             ApiError::InvalidCredentials => (401, "invalid_credentials"),
             ApiError::TooManyAttempts { .. } => (429, "too_many_attempts"),
             ApiError::InvalidRefreshToken => (401, "invalid_token"),
-            ApiError::Unavailable => (503, "unavailable"),
+            ApiError::Unavailable | ApiError::Busy { .. } => (503, "unavailable"),
             ApiError::NotConfigured(_) => (503, "not_configured"),
         };
         let problem = Problem::new(status, code, self.to_string());
         match self {
-            ApiError::TooManyAttempts { retry_after } => {
+            ApiError::TooManyAttempts { retry_after } | ApiError::Busy { retry_after } => {
                 problem.with_header("retry-after", retry_after.to_string())
             }
             ApiError::Unavailable => problem.with_header("retry-after", "5"),
@@ -111,6 +117,7 @@ mod tests {
             ),
             (ApiError::InvalidRefreshToken, 401, "invalid_token"),
             (ApiError::Unavailable, 503, "unavailable"),
+            (ApiError::Busy { retry_after: 2 }, 503, "unavailable"),
             (ApiError::NotConfigured("x".into()), 503, "not_configured"),
             (ApiError::Auth(AuthError::Expired), 401, "token_expired"),
         ];
@@ -120,5 +127,7 @@ mod tests {
         }
         let throttled = ApiError::TooManyAttempts { retry_after: 7 }.to_problem("r");
         assert_eq!(throttled.headers, [("retry-after", "7".to_owned())]);
+        let busy = ApiError::Busy { retry_after: 2 }.to_problem("r");
+        assert_eq!(busy.headers, [("retry-after", "2".to_owned())]);
     }
 }

@@ -8,13 +8,16 @@
 mod failures;
 #[cfg(feature = "postgres")]
 pub(crate) mod feed;
-mod password;
+pub(crate) mod password;
 mod sql;
 mod store;
 mod throttle;
 mod wire;
 
-pub use password::PasswordHasher;
+/// The Argon2 parameters of [`PasswordHasher::new`], re-exported so that an app needs no
+/// `argon2` dependency of its own.
+pub use argon2::Params as Argon2Params;
+pub use password::{Busy, PasswordCheck, PasswordHasher};
 pub use sql::SqlStore;
 pub use store::{LoginFailures, RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
 pub use throttle::LoginThrottle;
@@ -74,6 +77,7 @@ impl Accounts {
             config.refresh_ttl,
             revocations,
         )
+        .password_hasher(config.password_hasher())
     }
 
     /// Accounts over separate user and token stores.
@@ -139,7 +143,7 @@ impl Accounts {
             id: random_id(),
             email: email.to_owned(),
             name: name.to_owned(),
-            password_hash: self.hasher.hash(signup.password).await,
+            password_hash: self.hasher.hash(signup.password).await?,
             created_at: unix_now(),
         };
         self.users.insert_user(&user).await.map_err(store_error)?;
@@ -160,14 +164,21 @@ impl Accounts {
         }
         let user = self.users.user_by_email(&key).await.map_err(store_error)?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
-        if !self.hasher.verify(credentials.password, hash).await {
-            self.throttle
-                .record_failure_shared(&key, unix_now())
-                .await
-                .map_err(store_error)?;
-            return Err(ApiError::InvalidCredentials);
-        }
+        // A check refused for load (503) was never judged: it is not a failure.
+        let rehashed = match self.hasher.verify(credentials.password, hash).await? {
+            PasswordCheck::Matches { rehashed } => rehashed,
+            PasswordCheck::Wrong => {
+                self.throttle
+                    .record_failure_shared(&key, unix_now())
+                    .await
+                    .map_err(store_error)?;
+                return Err(ApiError::InvalidCredentials);
+            }
+        };
         let user = user.ok_or(ApiError::InvalidCredentials)?;
+        if let Some(rehashed) = rehashed {
+            self.store_rehash(&user, &rehashed).await;
+        }
         self.throttle
             .clear_shared(&key)
             .await
@@ -185,6 +196,18 @@ impl Accounts {
             .await
             .map_err(store_error)?;
         self.pair(&user.id, &session_id, refresh_token)
+    }
+
+    /// Replaces `user`'s hash, made with older Argon2 parameters, by one made with the
+    /// current ones. The old hash keeps working if this fails, so the login goes on.
+    async fn store_rehash(&self, user: &User, rehashed: &str) {
+        let replaced = self
+            .users
+            .replace_password_hash(&user.id, &user.password_hash, rehashed)
+            .await;
+        if let Err(error) = replaced {
+            tracing::warn!(user = %user.id, %error, "could not store a re-made password hash");
+        }
     }
 
     /// Spends a refresh token for a new pair. A spent token presented again ends its whole

@@ -244,6 +244,24 @@ impl UserStore for SqlStore {
         rows.iter().map(user_from_row).collect()
     }
 
+    async fn replace_password_hash(
+        &self,
+        id: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let sql =
+            "UPDATE tokengate_users SET password_hash = $1 WHERE id = $2 AND password_hash = $3";
+        let replaced = sqlx::query(sql)
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(replaced.rows_affected() > 0)
+    }
+
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         let deleted = sqlx::query("DELETE FROM tokengate_users WHERE id = $1")

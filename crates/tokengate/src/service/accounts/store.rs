@@ -53,6 +53,18 @@ pub trait UserStore: Send + Sync + 'static {
     async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError>;
     /// Every user, oldest first.
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// Replaces the password hash of user `id`, if it is still `old` (a password change in
+    /// between wins); `false` when nothing was replaced. A user store that cannot write
+    /// keeps the old hash, which goes on verifying: this default does nothing.
+    async fn replace_password_hash(
+        &self,
+        id: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let _ = (id, old, new);
+        Ok(false)
+    }
     /// Removes a user; `false` if there was none.
     async fn delete_user(&self, id: &str) -> Result<bool, StoreError>;
     /// Whether the store answers.

@@ -3,6 +3,7 @@
 //! This module holds [`Config`] and how it is read, variable group by variable group; the
 //! checks of single values live in `parse`.
 
+mod argon2;
 mod keys;
 mod parse;
 mod policy_file;
@@ -23,6 +24,7 @@ use crate::ckeditor::{CkeditorTokens, DEFAULT_CS_TTL, MAX_CS_TTL};
 use crate::gate::decision::{Gate, GateBuilder};
 use crate::gate::gateway::Policy;
 use crate::gate::session::SessionCookies;
+use crate::service::accounts::password::PasswordHasher;
 use crate::service::config_error::ConfigError;
 use crate::token::issue::Issuer;
 use crate::token::keys::{Algorithm, Key, KeySet};
@@ -132,6 +134,14 @@ pub struct Config {
     /// variable names; without it, every request the gateway is asked about needs a valid
     /// token.
     pub authz_policy: Policy,
+    /// `TOKENGATE_ARGON2_MEMORY_KIB`, `_ITERATIONS` and `_PARALLELISM`: the Argon2id cost of
+    /// new password hashes (stored hashes verify with their own, and are re-made with these
+    /// at their next successful login).
+    pub argon2: ::argon2::Params,
+    /// `TOKENGATE_ARGON2_QUEUE`: how many password checks may wait for a worker before
+    /// `/login`, `/signup` and `/session` answer 503; `None` lets the workers measure how
+    /// many they can start within a few seconds.
+    pub argon2_queue: Option<usize>,
 }
 
 /// The default listen address.
@@ -165,6 +175,8 @@ impl Config {
             trusted_token_type: None,
             insecure_http_issuers: false,
             authz_policy: Policy::default(),
+            argon2: ::argon2::Params::default(),
+            argon2_queue: None,
         })
     }
 
@@ -207,6 +219,8 @@ impl Config {
         if let Some(path) = get("TOKENGATE_AUTHZ_POLICY") {
             config.authz_policy = policy_file::read(&path)?;
         }
+        config.argon2 = argon2::params(&get)?;
+        config.argon2_queue = argon2::queue(&get)?;
         config.cookie_secure = parse::flag(
             "TOKENGATE_COOKIE_SECURE",
             get("TOKENGATE_COOKIE_SECURE").as_deref(),
@@ -289,6 +303,16 @@ impl Config {
             .issuer(&self.issuer)
             .audience(self.audience.as_str())
             .ttl(self.access_ttl)
+    }
+
+    /// The password hasher: [`argon2`](Self::argon2) on one worker per CPU, with the
+    /// [`argon2_queue`](Self::argon2_queue) bound.
+    pub fn password_hasher(&self) -> PasswordHasher {
+        let hasher = PasswordHasher::new(self.argon2.clone());
+        match self.argon2_queue {
+            Some(bound) => hasher.max_waiting(bound),
+            None => hasher,
+        }
     }
 
     /// The CKEditor token issuer, when configured.

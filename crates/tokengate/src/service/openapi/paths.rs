@@ -76,7 +76,7 @@ pub(super) fn service() -> Map<String, Value> {
                 "409": error("The e-mail address is taken (compared without regard to case).", &["conflict"], None),
                 "413": too_large(),
                 "422": invalid_request(),
-                "503": unavailable(),
+                "503": password_unavailable(),
             },
         }}),
     );
@@ -94,7 +94,7 @@ pub(super) fn service() -> Map<String, Value> {
                 "413": too_large(),
                 "422": invalid_request(),
                 "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
-                "503": unavailable(),
+                "503": password_unavailable(),
             },
         }}),
     );
@@ -145,7 +145,7 @@ pub(super) fn service() -> Map<String, Value> {
                     "413": too_large(),
                     "422": invalid_request(),
                     "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
-                    "503": unavailable(),
+                    "503": password_unavailable(),
                 },
             },
             "delete": {
@@ -384,6 +384,16 @@ pub(super) fn unauthorized() -> Value {
 fn unavailable() -> Value {
     error(
         "The store cannot be reached; nothing was changed.",
+        &["unavailable"],
+        Some("Retry-After"),
+    )
+}
+
+/// A route that checks a password: besides a store outage, too many password checks waiting
+/// for the hashing workers.
+fn password_unavailable() -> Value {
+    error(
+        "The store cannot be reached, or more password checks are waiting than the service can start within a few seconds; nothing was checked or changed.",
         &["unavailable"],
         Some("Retry-After"),
     )
