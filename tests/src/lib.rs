@@ -77,6 +77,8 @@ macro_rules! scenario_suite {
             simultaneous_refreshes_spend_a_token_once,
             simultaneous_logouts_end_the_token,
             simultaneous_logins_each_get_their_own_identity,
+            a_password_flood_beyond_the_queue_is_503_and_loses_nothing,
+            memory_stays_bounded_under_a_login_flood,
             protected_needs_a_token,
             bearer_failures_are_alike_on_every_bearer_route,
             protected_answers_with_the_subject,

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokengate::gate::RevocationList;
 use tokengate::service::accounts::{
-    Accounts, Credentials, LoginThrottle, PasswordHasher, RefreshRequest, Signup, SqlStore,
-    UserStore,
+    Accounts, Argon2Params, Credentials, LoginThrottle, PasswordHasher, RefreshRequest, Signup,
+    SqlStore, UserStore,
 };
 use tokengate::service::{ApiError, Secret};
 use tokengate::{AuthError, Claims, Config, Gate, NoExtra};
@@ -18,7 +18,7 @@ fn config() -> Config {
 }
 
 fn fast_hasher() -> PasswordHasher {
-    PasswordHasher::new(argon2::Params::new(1024, 1, 1, None).unwrap())
+    PasswordHasher::new(Argon2Params::new(1024, 1, 1, None).unwrap())
 }
 
 struct TokenService {
@@ -92,6 +92,40 @@ async fn signup_then_login_issues_a_verifiable_pair() {
         assert_eq!(claims.sub.as_deref(), Some(user.id.as_str()));
         assert!(claims.sid.is_some() && claims.jti.is_some());
         assert_eq!(s.accounts.me(&claims).await.unwrap(), user);
+    }
+}
+
+/// A hash made with older Argon2 parameters keeps verifying, and the first successful login
+/// replaces it with one made with the current parameters; a wrong password changes nothing.
+#[tokio::test]
+async fn a_login_remakes_a_hash_of_older_parameters() {
+    for (name, store, _dir) in stores().await {
+        let old = service(store.clone());
+        let email = unique_email("rehash");
+        old.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let stored = || async {
+            let user = store.user_by_email(&email.to_lowercase()).await.unwrap();
+            user.expect("the account").password_hash
+        };
+        assert!(stored().await.contains("$m=1024,t=1,p=1$"), "{name}");
+
+        let stronger = PasswordHasher::new(Argon2Params::new(2048, 2, 1, None).unwrap());
+        let current = Accounts::new(store.clone(), &config(), Arc::new(RevocationList::new()))
+            .password_hasher(stronger);
+        let wrong = current.login(creds(&email, "password2")).await;
+        assert_eq!(wrong.unwrap_err(), ApiError::InvalidCredentials, "{name}");
+        assert!(stored().await.contains("$m=1024,t=1,p=1$"), "{name}");
+        current.login(creds(&email, "password1")).await.unwrap();
+        let remade = stored().await;
+        assert!(
+            remade.starts_with("$argon2id$v=19$m=2048,t=2,p=1$"),
+            "{name}: {remade}"
+        );
+        current.login(creds(&email, "password1")).await.unwrap();
+        assert_eq!(stored().await, remade, "{name}: made once");
     }
 }
 

@@ -233,6 +233,34 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
                 ("TOKENGATE_CS_ENVIRONMENT_ID".into(), "env".into()),
             ],
         ),
+        (
+            "TOKENGATE_ARGON2_MEMORY_KIB",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_ARGON2_MEMORY_KIB".into(), "4096".into()),
+            ],
+        ),
+        (
+            "TOKENGATE_ARGON2_ITERATIONS",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_ARGON2_ITERATIONS".into(), "1".into()),
+            ],
+        ),
+        (
+            "TOKENGATE_ARGON2_PARALLELISM",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_ARGON2_PARALLELISM".into(), "0".into()),
+            ],
+        ),
+        (
+            "TOKENGATE_ARGON2_QUEUE",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_ARGON2_QUEUE".into(), "0".into()),
+            ],
+        ),
     ];
     for (variable, vars) in cases {
         let mut env = base_env(dir.path());
