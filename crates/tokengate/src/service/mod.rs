@@ -29,7 +29,10 @@ pub use api_error::{ApiError, MAX_BODY_BYTES};
 #[cfg(feature = "accounts")]
 pub use body::{basic_credentials, ReadBody, RequestBody};
 #[cfg(feature = "accounts")]
-pub use config::{CkeditorConfig, Config, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+pub use config::{
+    CkeditorConfig, Config, Secret, TokenKey, DEFAULT_ADDR, DEFAULT_DATABASE_URL,
+    DEFAULT_REFRESH_GRACE,
+};
 pub use config_error::ConfigError;
 #[cfg(feature = "accounts")]
 pub use discovery::JWKS_MAX_AGE_SECS;

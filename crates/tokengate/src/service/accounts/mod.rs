@@ -9,7 +9,9 @@ mod failures;
 #[cfg(feature = "postgres")]
 pub(crate) mod feed;
 pub(crate) mod password;
+mod refresh;
 mod sql;
+mod sql_sessions;
 mod store;
 mod throttle;
 mod wire;
@@ -35,7 +37,7 @@ use std::time::Duration;
 
 use crate::gate::revocation::RevocationList;
 use crate::service::api_error::ApiError;
-use crate::service::config::Config;
+use crate::service::config::{Config, DEFAULT_REFRESH_GRACE};
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;
 use crate::token::issue::{random_id, Issuer};
@@ -51,6 +53,10 @@ pub struct Accounts {
     hasher: PasswordHasher,
     throttle: Arc<LoginThrottle>,
     revocations: Arc<RevocationList>,
+    /// Seconds during which a just-spent refresh token gets its successor again.
+    refresh_grace: u64,
+    /// The store's successor secret, read once.
+    successor_secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -78,6 +84,7 @@ impl Accounts {
             revocations,
         )
         .password_hasher(config.password_hasher())
+        .refresh_grace(config.refresh_grace)
     }
 
     /// Accounts over separate user and token stores.
@@ -96,6 +103,8 @@ impl Accounts {
             hasher: PasswordHasher::default(),
             throttle: Arc::new(LoginThrottle::default()),
             revocations,
+            refresh_grace: DEFAULT_REFRESH_GRACE.as_secs(),
+            successor_secret: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
@@ -107,6 +116,13 @@ impl Accounts {
     /// Replaces the password hasher (e.g. other Argon2 parameters).
     pub fn password_hasher(mut self, hasher: PasswordHasher) -> Self {
         self.hasher = hasher;
+        self
+    }
+
+    /// Replaces the refresh grace: how long a just-spent refresh token, presented again, gets
+    /// the same successor instead of ending its login (zero: never).
+    pub fn refresh_grace(mut self, grace: Duration) -> Self {
+        self.refresh_grace = grace.as_secs();
         self
     }
 
@@ -207,50 +223,6 @@ impl Accounts {
             .await;
         if let Err(error) = replaced {
             tracing::warn!(user = %user.id, %error, "could not store a re-made password hash");
-        }
-    }
-
-    /// Spends a refresh token for a new pair. A spent token presented again ends its whole
-    /// session: its refresh tokens and its access tokens stop working.
-    pub async fn refresh(&self, request: RefreshRequest) -> Result<TokenPair, ApiError> {
-        let old_hash = hash_refresh_token(&request.refresh_token);
-        let next = new_refresh_token();
-        let now = unix_now();
-        let rotation = self
-            .tokens
-            .rotate(
-                &old_hash,
-                &hash_refresh_token(&next),
-                now.saturating_add(self.refresh_ttl),
-                now,
-            )
-            .await
-            .map_err(store_error)?;
-        match rotation {
-            Rotation::Rotated {
-                user_id,
-                session_id,
-            } => {
-                if self
-                    .users
-                    .user_by_id(&user_id)
-                    .await
-                    .map_err(store_error)?
-                    .is_none()
-                {
-                    self.end_session(&session_id, now, self.session_revoked_until(now))
-                        .await?;
-                    return Err(ApiError::InvalidRefreshToken);
-                }
-                self.pair(&user_id, &session_id, next)
-            }
-            Rotation::Reused { session_id } => {
-                tracing::warn!("a spent refresh token was presented again; ending its session");
-                self.end_session(&session_id, now, self.session_revoked_until(now))
-                    .await?;
-                Err(ApiError::InvalidRefreshToken)
-            }
-            Rotation::Invalid => Err(ApiError::InvalidRefreshToken),
         }
     }
 

@@ -6,7 +6,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
 
-use super::store::{RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
+use super::store::{StoreError, User, UserStore};
 
 /// Migrations shipped with the crate, applied in order on [`SqlStore::connect`].
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -14,6 +14,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
         include_str!("../../../migrations/0002_login_failures.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../migrations/0003_refresh_grace.sql"),
     ),
 ];
 
@@ -30,9 +34,9 @@ pub(crate) const REVOCATION_CHANNEL: &str = "tokengate_revocations";
 /// ```
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
     /// PostgreSQL rather than SQLite: revocations are also announced with `NOTIFY`.
-    postgres: bool,
+    pub(super) postgres: bool,
 }
 
 impl SqlStore {
@@ -287,159 +291,4 @@ impl UserStore for SqlStore {
             .map(|_| ())
             .map_err(unavailable)
     }
-}
-
-#[async_trait]
-impl TokenStore for SqlStore {
-    async fn start_session(&self, first: &RefreshToken) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        sqlx::query("INSERT INTO tokengate_sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
-            .bind(&first.session_id)
-            .bind(&first.user_id)
-            .bind(to_i64(first.issued_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        insert_refresh(&mut tx, first).await?;
-        tx.commit().await.map_err(unavailable)
-    }
-
-    async fn rotate(
-        &self,
-        old_hash: &str,
-        next_hash: &str,
-        next_expires_at: u64,
-        now: u64,
-    ) -> Result<Rotation, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        // One statement spends the token only if it is live, so two concurrent rotations
-        // cannot both succeed.
-        let spent = sqlx::query(
-            "UPDATE tokengate_refresh_tokens SET spent_at = $1 \
-             WHERE token_hash = $2 AND spent_at IS NULL AND expires_at > $1 \
-             AND session_id IN (SELECT id FROM tokengate_sessions WHERE revoked_at IS NULL) \
-             RETURNING session_id, user_id",
-        )
-        .bind(to_i64(now))
-        .bind(old_hash)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(unavailable)?;
-        let outcome = match spent {
-            Some(row) => {
-                let session_id: String = row.try_get("session_id").map_err(unavailable)?;
-                let user_id: String = row.try_get("user_id").map_err(unavailable)?;
-                let next = RefreshToken {
-                    hash: next_hash.to_owned(),
-                    session_id: session_id.clone(),
-                    user_id: user_id.clone(),
-                    issued_at: now,
-                    expires_at: next_expires_at,
-                };
-                insert_refresh(&mut tx, &next).await?;
-                Rotation::Rotated {
-                    user_id,
-                    session_id,
-                }
-            }
-            None => {
-                let row = sqlx::query(
-                    "SELECT session_id, spent_at FROM tokengate_refresh_tokens WHERE token_hash = $1",
-                )
-                .bind(old_hash)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-                match row {
-                    Some(row)
-                        if row
-                            .try_get::<Option<i64>, _>("spent_at")
-                            .map_err(unavailable)?
-                            .is_some() =>
-                    {
-                        Rotation::Reused {
-                            session_id: row.try_get("session_id").map_err(unavailable)?,
-                        }
-                    }
-                    _ => Rotation::Invalid,
-                }
-            }
-        };
-        tx.commit().await.map_err(unavailable)?;
-        Ok(outcome)
-    }
-
-    async fn end_session(&self, session_id: &str, now: u64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE tokengate_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(to_i64(now))
-        .bind(session_id)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
-        .map_err(unavailable)
-    }
-
-    async fn revoke(&self, id: &str, until: u64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO tokengate_revocations (id, revoked_until) VALUES ($1, $2) \
-             ON CONFLICT (id) DO UPDATE SET revoked_until = CASE \
-             WHEN excluded.revoked_until > tokengate_revocations.revoked_until \
-             THEN excluded.revoked_until ELSE tokengate_revocations.revoked_until END",
-        )
-        .bind(id)
-        .bind(to_i64(until))
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        if self.postgres {
-            // The row is committed: an instance that hears this, or one that catches up
-            // from the table after missing it, learns the same revocation.
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(REVOCATION_CHANNEL)
-                .bind(format!("{until} {id}"))
-                .execute(&self.pool)
-                .await
-                .map_err(unavailable)?;
-        }
-        Ok(())
-    }
-
-    async fn revocations(&self, now: u64) -> Result<Vec<(String, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, revoked_until FROM tokengate_revocations WHERE revoked_until > $1",
-        )
-        .bind(to_i64(now))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("id").map_err(unavailable)?,
-                    to_u64(row.try_get("revoked_until").map_err(unavailable)?),
-                ))
-            })
-            .collect()
-    }
-}
-
-async fn insert_refresh(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    token: &RefreshToken,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO tokengate_refresh_tokens (token_hash, session_id, user_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&token.hash)
-    .bind(&token.session_id)
-    .bind(&token.user_id)
-    .bind(to_i64(token.issued_at))
-    .bind(to_i64(token.expires_at))
-    .execute(&mut **tx)
-    .await
-    .map(|_| ())
-    .map_err(unavailable)
 }

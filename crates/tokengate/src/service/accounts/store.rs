@@ -96,6 +96,15 @@ pub enum Rotation {
         /// The session, unchanged.
         session_id: String,
     },
+    /// The token was spent less than the grace ago, its successor (`next_hash`) is still
+    /// live and the session goes on: another tab or request refreshed at the same moment.
+    /// Nothing changed; the caller answers with the same successor.
+    Replayed {
+        /// The user of the session.
+        user_id: String,
+        /// The session, unchanged.
+        session_id: String,
+    },
     /// The token had already been spent: someone replays it. The session must end.
     Reused {
         /// The session the token belonged to.
@@ -110,15 +119,33 @@ pub enum Rotation {
 pub trait TokenStore: Send + Sync + 'static {
     /// Starts a session with its first refresh token.
     async fn start_session(&self, first: &RefreshToken) -> Result<(), StoreError>;
-    /// Atomically spends the token hashed `old_hash` and stores `next_hash` in its session.
-    /// Of two concurrent rotations of one token, one rotates and the other sees a reuse.
+    /// Atomically spends the token hashed `old_hash` and stores `next_hash` in its session,
+    /// remembering `next_hash` as the spent token's successor. Of concurrent rotations of one
+    /// token, one rotates; the others see [`Rotation::Replayed`] while the token was spent
+    /// less than `grace_secs` ago, its successor is `next_hash` and still unspent, and the
+    /// session is live; otherwise [`Rotation::Reused`].
     async fn rotate(
         &self,
         old_hash: &str,
         next_hash: &str,
         next_expires_at: u64,
         now: u64,
+        grace_secs: u64,
     ) -> Result<Rotation, StoreError>;
+    /// The secret from which each successor refresh token is derived (HMAC of the spent
+    /// token), the same for every instance on this store. The default, for stores that
+    /// cannot keep one, is random per process: the grace then only works within one
+    /// instance.
+    async fn successor_secret(&self) -> Result<Vec<u8>, StoreError> {
+        static PROCESS_SECRET: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+        Ok(PROCESS_SECRET
+            .get_or_init(|| {
+                let mut secret = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+                secret
+            })
+            .to_vec())
+    }
     /// Ends a session: none of its refresh tokens rotates any more.
     async fn end_session(&self, session_id: &str, now: u64) -> Result<(), StoreError>;
     /// Records that `id` (an access token's `jti` or a session id) is revoked until `until`.

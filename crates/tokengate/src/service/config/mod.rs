@@ -108,6 +108,10 @@ pub struct Config {
     pub access_ttl: Duration,
     /// `TOKENGATE_REFRESH_TTL`.
     pub refresh_ttl: Duration,
+    /// `TOKENGATE_REFRESH_GRACE`: how long a just-spent refresh token, presented again (by
+    /// another tab refreshing at the same moment), gets the same successor instead of ending
+    /// its login; zero turns the grace off.
+    pub refresh_grace: Duration,
     /// `TOKENGATE_DATABASE_URL`.
     pub database_url: String,
     /// `TOKENGATE_CS_ENVIRONMENT_ID`, `TOKENGATE_CS_ACCESS_KEY`, `TOKENGATE_CS_TTL`; `None`
@@ -146,6 +150,8 @@ pub struct Config {
 
 /// The default listen address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The refresh grace unless configured (`TOKENGATE_REFRESH_GRACE`): 10 seconds.
+pub const DEFAULT_REFRESH_GRACE: Duration = Duration::from_secs(10);
 /// The default database.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tokengate.db";
 
@@ -166,6 +172,7 @@ impl Config {
             audience: "tokengate".into(),
             access_ttl: Duration::from_secs(900),
             refresh_ttl: Duration::from_secs(1_209_600),
+            refresh_grace: DEFAULT_REFRESH_GRACE,
             database_url: DEFAULT_DATABASE_URL.into(),
             ckeditor: None,
             cors_origins: Vec::new(),
@@ -343,13 +350,27 @@ fn read_addr_and_names(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigE
     Ok(())
 }
 
-/// `TOKENGATE_ACCESS_TTL` and `TOKENGATE_REFRESH_TTL`.
+/// A grace longer than this would let a stolen spent token pass for minutes.
+const MAX_REFRESH_GRACE_SECS: u64 = 300;
+
+/// `TOKENGATE_ACCESS_TTL`, `TOKENGATE_REFRESH_TTL` and `TOKENGATE_REFRESH_GRACE`.
 fn read_lifetimes(config: &mut Config, get: Vars<'_>) -> Result<(), ConfigError> {
     if let Some(ttl) = get("TOKENGATE_ACCESS_TTL") {
         config.access_ttl = parse::seconds("TOKENGATE_ACCESS_TTL", &ttl, u64::MAX)?;
     }
     if let Some(ttl) = get("TOKENGATE_REFRESH_TTL") {
         config.refresh_ttl = parse::seconds("TOKENGATE_REFRESH_TTL", &ttl, u64::MAX)?;
+    }
+    if let Some(grace) = get("TOKENGATE_REFRESH_GRACE") {
+        config.refresh_grace = match grace.trim().parse::<u64>() {
+            Ok(secs) if secs <= MAX_REFRESH_GRACE_SECS => Duration::from_secs(secs),
+            _ => {
+                return Err(ConfigError::new(
+                    "TOKENGATE_REFRESH_GRACE",
+                    format!("must be a whole number of seconds from 0 to {MAX_REFRESH_GRACE_SECS}"),
+                ))
+            }
+        };
     }
     Ok(())
 }
