@@ -1,8 +1,9 @@
-// What both browser tests share: the app's settings, starting an app binary on loopback,
+// What the browser tests share: the app's settings, starting an app binary on loopback,
 // Chromium, and reading a CKEditor token's claims.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer, request as forward } from 'node:http';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,4 +73,43 @@ export function staticFile(pathname, page) {
     return path.join(here, 'node_modules/ckeditor5/dist/browser', path.basename(pathname));
   }
   return null;
+}
+
+async function serveFile(res, file) {
+  const body = await readFile(file);
+  res.writeHead(200, { 'content-type': staticTypes[path.extname(file)] || 'application/octet-stream' });
+  res.end(body);
+}
+
+/**
+ * One origin for a test page and the app: `page` (at `/`) and CKEditor's files are served
+ * here, every other path is forwarded to the app. Records what it forwarded (method, path,
+ * status, and the CKEditor tokens it saw go by).
+ */
+export async function sameOrigin(appBase, page) {
+  const app = new URL(appBase);
+  const seen = { requests: [], tokens: [] };
+  const server = createServer((req, res) => {
+    const file = staticFile(new URL(req.url, 'http://x').pathname, page);
+    if (file) return serveFile(res, file).catch(() => res.writeHead(404).end());
+    const upstream = forward({
+      host: app.hostname, port: app.port, method: req.method, path: req.url, headers: req.headers,
+    }, (answer) => {
+      const chunks = [];
+      answer.on('data', (chunk) => chunks.push(chunk));
+      answer.on('end', () => {
+        const body = Buffer.concat(chunks);
+        seen.requests.push({ method: req.method, path: req.url, status: answer.statusCode, origin: req.headers.origin });
+        if (req.url === '/cs-token' && answer.statusCode === 200) {
+          seen.tokens.push({ at: Date.now(), token: body.toString() });
+        }
+        res.writeHead(answer.statusCode, answer.headers);
+        res.end(body);
+      });
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${server.address().port}`, seen, close: () => server.close() };
 }

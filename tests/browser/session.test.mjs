@@ -6,54 +6,13 @@
 // Run by tests/tests/browser.rs (APP_BINARIES as "name=/path,name=/path").
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as forward } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createServer } from 'node:http';
 import {
-  apps, CS_ENV, CS_TTL, claimsOf, launchChromium, startApp, staticFile, staticTypes,
+  apps, CS_ENV, CS_TTL, claimsOf, launchChromium, sameOrigin, startApp,
 } from './harness.mjs';
 
 const browser = await launchChromium();
 after(() => browser.close());
-
-async function serveFile(res, file) {
-  const body = await readFile(file);
-  res.writeHead(200, { 'content-type': staticTypes[path.extname(file)] || 'application/octet-stream' });
-  res.end(body);
-}
-
-/**
- * One origin for the page and the app: the page and CKEditor's files are served here,
- * every other path is forwarded to the app. Records what it forwarded (method, path,
- * status, and the CKEditor tokens it saw go by).
- */
-async function sameOrigin(appBase) {
-  const app = new URL(appBase);
-  const seen = { requests: [], tokens: [] };
-  const server = createServer((req, res) => {
-    const file = staticFile(new URL(req.url, 'http://x').pathname, 'session.html');
-    if (file) return serveFile(res, file).catch(() => res.writeHead(404).end());
-    const upstream = forward({
-      host: app.hostname, port: app.port, method: req.method, path: req.url, headers: req.headers,
-    }, (answer) => {
-      const chunks = [];
-      answer.on('data', (chunk) => chunks.push(chunk));
-      answer.on('end', () => {
-        const body = Buffer.concat(chunks);
-        seen.requests.push({ method: req.method, path: req.url, status: answer.statusCode, origin: req.headers.origin });
-        if (req.url === '/cs-token' && answer.statusCode === 200) {
-          seen.tokens.push({ at: Date.now(), token: body.toString() });
-        }
-        res.writeHead(answer.statusCode, answer.headers);
-        res.end(body);
-      });
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${server.address().port}`, seen, close: () => server.close() };
-}
 
 /** A page on another site (`localhost` is another site than `127.0.0.1`). */
 async function otherSite() {
@@ -68,7 +27,7 @@ async function otherSite() {
 for (const [name, binary] of apps) {
   test(`a browser session and CKEditor's plain tokenUrl against ${name}`, async () => {
     const app = await startApp(binary);
-    const site = await sameOrigin(app.base);
+    const site = await sameOrigin(app.base, 'session.html');
     const elsewhere = await otherSite();
     const page = await browser.newPage();
     const console_ = [];

@@ -1,7 +1,8 @@
 //! CKEditor 5 in headless Chromium against every reference app: runs the node tests in
 //! `tests/browser/` with the apps built here: `ckeditor.test.mjs` (a bearer token and a
-//! `tokenUrl` callback) and `session.test.mjs` (a cookie session and the plain `tokenUrl`
-//! string, and a cross-site attempt).
+//! `tokenUrl` callback), `session.test.mjs` (a cookie session and the plain `tokenUrl`
+//! string, and a cross-site attempt) and `tabs.test.mjs` (two tabs of one session refreshing
+//! at the same moment both stay signed in).
 //!
 //! Needs `npm ci` in `tests/browser` and Debian's `chromium` (`.ci/run` installs both).
 //! Without them the test is skipped with a message, except under `CI=true`.
@@ -39,6 +40,7 @@ fn ckeditor_cloud_services_in_chromium_against_every_app() {
             "--test-reporter=spec",
             "ckeditor.test.mjs",
             "session.test.mjs",
+            "tabs.test.mjs",
         ])
         .current_dir(&browser_dir)
         .env("APP_BINARIES", binaries.join(","))
@@ -55,6 +57,7 @@ fn ckeditor_cloud_services_in_chromium_against_every_app() {
         for test in [
             "CKEditor 5 Cloud Services against",
             "a browser session and CKEditor's plain tokenUrl against",
+            "two tabs refreshing at once stay signed in against",
         ] {
             assert!(stdout.contains(&format!("{test} {app}")), "{stdout}");
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokengate::gate::RevocationList;
 use tokengate::service::accounts::{
-    Accounts, Argon2Params, Credentials, LoginThrottle, PasswordHasher, RefreshRequest, Signup,
-    SqlStore, UserStore,
+    Accounts, Argon2Params, Credentials, LoginThrottle, PasswordHasher, RefreshRequest,
+    RefreshToken, Rotation, Signup, SqlStore, TokenStore, UserStore,
 };
 use tokengate::service::{ApiError, Secret};
 use tokengate::{AuthError, Claims, Config, Gate, NoExtra};
@@ -231,7 +231,9 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
 #[tokio::test]
 async fn refresh_rotates_and_a_spent_token_ends_the_whole_session() {
     for (name, store, _dir) in stores().await {
-        let s = service(store);
+        let mut s = service(store);
+        // Without the grace: the spent token presented again at once is already a replay.
+        s.accounts = s.accounts.refresh_grace(Duration::ZERO);
         let email = unique_email("rotate");
         s.accounts
             .signup(signup(&email, "password1"))
@@ -461,4 +463,112 @@ async fn a_database_that_goes_away_answers_unavailable_and_loses_nothing() {
         })
         .await
         .unwrap();
+}
+
+/// Sixteen refreshes of one token at once, on four threads (tabs whose access token expired
+/// together): all succeed with one and the same successor, which is the login's one live
+/// refresh token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_refreshes_share_one_successor() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store);
+        let email = unique_email("tabs");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let first = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        let tabs: Vec<_> = (0..16)
+            .map(|_| {
+                let (accounts, token) = (s.accounts.clone(), first.refresh_token.clone());
+                tokio::spawn(async move {
+                    accounts
+                        .refresh(RefreshRequest {
+                            refresh_token: token,
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut successors = Vec::new();
+        for tab in tabs {
+            let pair = tab.await.unwrap().unwrap_or_else(|e| panic!("{name}: {e}"));
+            s.gate.verify::<NoExtra>(&pair.access_token).unwrap();
+            successors.push(pair.refresh_token);
+        }
+        successors.dedup();
+        assert_eq!(successors.len(), 1, "{name}: one successor");
+        let next = RefreshRequest {
+            refresh_token: successors[0].clone(),
+        };
+        s.accounts.refresh(next).await.unwrap();
+    }
+}
+
+/// The store's rule, clock in hand: the spent token gets its successor again only strictly
+/// within the grace, only that successor, only while it is unspent.
+#[tokio::test]
+async fn the_grace_ends_with_its_seconds_or_with_the_successor() {
+    for (name, store, _dir) in stores().await {
+        let now = tokengate::token::unix_now();
+        let session = tokengate::token::random_id();
+        let hash = |n: u32| format!("{session}-token-{n}");
+        store
+            .start_session(&RefreshToken {
+                hash: hash(0),
+                session_id: session.clone(),
+                user_id: "someone".into(),
+                issued_at: now,
+                expires_at: now + 3600,
+            })
+            .await
+            .unwrap();
+        let rotate = |old: u32, next: u32, at: u64| {
+            let (store, old, next) = (store.clone(), hash(old), hash(next));
+            async move { store.rotate(&old, &next, now + 3600, at, 10).await }
+        };
+        assert!(
+            matches!(rotate(0, 1, now).await.unwrap(), Rotation::Rotated { .. }),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                rotate(0, 1, now + 9).await.unwrap(),
+                Rotation::Replayed { .. }
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                rotate(0, 1, now + 10).await.unwrap(),
+                Rotation::Reused { .. }
+            ),
+            "{name}: the grace is over"
+        );
+        assert!(
+            matches!(
+                rotate(0, 2, now + 1).await.unwrap(),
+                Rotation::Reused { .. }
+            ),
+            "{name}: another successor"
+        );
+        assert!(
+            matches!(
+                rotate(1, 2, now + 2).await.unwrap(),
+                Rotation::Rotated { .. }
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                rotate(0, 1, now + 3).await.unwrap(),
+                Rotation::Reused { .. }
+            ),
+            "{name}: the successor is spent"
+        );
+        assert!(
+            matches!(rotate(7, 8, now).await.unwrap(), Rotation::Invalid),
+            "{name}: unknown"
+        );
+    }
 }

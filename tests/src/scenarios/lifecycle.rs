@@ -255,6 +255,13 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
             ],
         ),
         (
+            "TOKENGATE_REFRESH_GRACE",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_REFRESH_GRACE".into(), "301".into()),
+            ],
+        ),
+        (
             "TOKENGATE_ARGON2_QUEUE",
             vec![
                 secret.clone(),

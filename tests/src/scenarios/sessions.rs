@@ -9,15 +9,15 @@ use crate::harness::{App, Launch, Target, ALLOWED_ORIGIN};
 
 /// The cookies a `POST /session` set: access, refresh and CSRF values, and each cookie's
 /// whole `Set-Cookie` line.
-struct Session {
-    access: String,
-    refresh: String,
-    csrf: String,
+pub(super) struct Session {
+    pub(super) access: String,
+    pub(super) refresh: String,
+    pub(super) csrf: String,
     lines: Vec<String>,
 }
 
 impl Session {
-    fn from(response: &Response) -> Session {
+    pub(super) fn from(response: &Response) -> Session {
         let lines: Vec<String> = response
             .headers()
             .get_all("set-cookie")
@@ -49,7 +49,7 @@ impl Session {
     }
 
     /// The `Cookie` header a browser would send back.
-    fn cookie_header(&self) -> String {
+    pub(super) fn cookie_header(&self) -> String {
         format!(
             "tokengate_access={}; tokengate_refresh={}; tokengate_csrf={}",
             self.access, self.refresh, self.csrf
@@ -58,7 +58,7 @@ impl Session {
 }
 
 /// Signs up a fresh user and opens a browser session for them.
-async fn session(app: &App) -> Session {
+pub(super) async fn session(app: &App) -> Session {
     let email = format!("session{}@example.com", now_nanos());
     signup(app, &email, "password1").await;
     let response = app
@@ -73,14 +73,14 @@ async fn session(app: &App) -> Session {
 }
 
 /// A request carrying `cookie` as its `Cookie` header.
-fn with_cookie(app: &App, method: Method, path: &str, cookie: &str) -> RequestBuilder {
+pub(super) fn with_cookie(app: &App, method: Method, path: &str, cookie: &str) -> RequestBuilder {
     app.http
         .request(method, app.url(path))
         .header("cookie", cookie)
 }
 
 /// `request` with `X-CSRF-Token: csrf`, or without the header for `None`.
-fn with_csrf(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
+pub(super) fn with_csrf(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
     match csrf {
         Some(value) => request.header("x-csrf-token", value),
         None => request,
@@ -315,20 +315,27 @@ pub async fn session_refresh_rotates_the_cookies(target: &Target) {
     .await
     .unwrap();
     assert_eq!(works.status().as_u16(), 200);
-    // The spent refresh cookie again: refused, and the whole login ends.
+    // The spent refresh cookie again at once (another tab): the same successor.
+    let again = refresh(&first, Some(&first.csrf)).await.unwrap();
+    assert_eq!(again.status().as_u16(), 204, "within the grace");
+    assert_eq!(Session::from(&again).refresh, second.refresh);
+    // Once that successor is spent, the first cookie again ends the whole login.
+    let third = refresh(&second, Some(&second.csrf)).await.unwrap();
+    assert_eq!(third.status().as_u16(), 204);
+    let third = Session::from(&third);
     let reused = refresh(&first, Some(&first.csrf)).await.unwrap();
     expect_error(reused, 401, "invalid_token").await;
     let revoked = with_cookie(
         &app,
         Method::GET,
         "/users/me",
-        &format!("tokengate_access={}", second.access),
+        &format!("tokengate_access={}", third.access),
     )
     .send()
     .await
     .unwrap();
     expect_error(revoked, 401, "invalid_token").await;
-    let later = refresh(&second, Some(&second.csrf)).await.unwrap();
+    let later = refresh(&third, Some(&third.csrf)).await.unwrap();
     expect_error(later, 401, "invalid_token").await;
     // No refresh cookie at all.
     let none = app
