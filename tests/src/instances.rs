@@ -60,8 +60,9 @@ async fn fresh_user(app: &App) -> String {
     email
 }
 
-/// Signup on A, login on B; logout on B refused on A within the bound; refresh-token reuse
-/// on one ends the login on both; failed logins counted together.
+/// Signup on A, login on B; logout on B refused on A within the bound; the refresh grace
+/// across both, and refresh-token reuse on one ending the login on both; failed logins
+/// counted together.
 pub async fn instances_act_as_one_service(a: &Target, b: &Target) {
     let Some(url) = postgres_url() else { return };
     let (a, b) = (on(a, &url), on(b, &url));
@@ -77,17 +78,25 @@ pub async fn instances_act_as_one_service(a: &Target, b: &Target) {
         "A still accepts a token B logged out, after {PROPAGATION_BOUND:?}"
     );
 
-    // Refresh-token reuse on A ends the login on both.
+    // The refresh grace holds across instances (one successor secret per store): the same
+    // token refreshed on B then on A gets one successor. Once that successor is spent,
+    // the first token again on A is reuse and ends the login on both.
     let pair = login(&a, &email, "password1").await;
-    let refresh = |app: &App| {
+    let refresh = |app: &App, token: &serde_json::Value| {
         app.http
             .post(app.url("/refresh"))
-            .json(&json!({"refresh_token": pair["refresh_token"]}))
+            .json(&json!({"refresh_token": token}))
             .send()
     };
-    let rotated: serde_json::Value = refresh(&b).await.unwrap().json().await.unwrap();
-    let rotated_token = access(&rotated);
-    expect_error(refresh(&a).await.unwrap(), 401, "invalid_token").await;
+    let first = &pair["refresh_token"];
+    let rotated: serde_json::Value = refresh(&b, first).await.unwrap().json().await.unwrap();
+    let again: serde_json::Value = refresh(&a, first).await.unwrap().json().await.unwrap();
+    assert_eq!(again["refresh_token"], rotated["refresh_token"], "one successor");
+    let next = refresh(&b, &rotated["refresh_token"]).await.unwrap();
+    assert_eq!(next.status().as_u16(), 200);
+    let next: serde_json::Value = next.json().await.unwrap();
+    let rotated_token = access(&next);
+    expect_error(refresh(&a, first).await.unwrap(), 401, "invalid_token").await;
     for app in [&a, &b] {
         let took = refused_within(app, &rotated_token, PROPAGATION_BOUND).await;
         assert!(
