@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 use serde::de::DeserializeOwned;
-use tokengate::gate::{DocumentSegment, Verdict};
+use tokengate::gate::{PathSegment, Verdict};
 use tokengate::token::RequiredPermission;
 use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
 
@@ -136,7 +136,7 @@ extractor!(Authorized<P, C> where P: RequiredPermission, |req, claims| {
     let claims = present(req, claims)?;
     // The raw segment: actix decodes `match_info` lossily (and leaves `%2F`), the core once.
     let path = req.uri().path();
-    let segment = req.match_pattern().map_or(DocumentSegment::Missing, |pattern| DocumentSegment::in_path(&pattern, path, P::PARAM));
+    let segment = req.match_pattern().map_or(PathSegment::Missing, |pattern| PathSegment::in_path(&pattern, path, P::PARAM));
     let document = require_gate(req)?.authorize_segment::<P, C>(&claims, segment).map_err(TokenRejection)?;
     Ok(Authorized::granted(claims, document))
 });

@@ -5,10 +5,10 @@
 use actix_web::http::Method as HttpMethod;
 use actix_web::{web, HttpRequest, HttpResponse};
 use tokengate::gate::gateway::AUTHZ_PATH;
-use tokengate::gate::{JsonErrors, Problem};
+use tokengate::gate::{JsonErrors, PathSegment, Problem};
 use tokengate::service::{
-    service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute,
-    ViewRoute, MAX_BODY_BYTES, SERVICE_ROUTES,
+    service_paths, BodyRoute, ClaimsRoute, ItemRoute, Method, OpenRoute, ReadBody, Serve,
+    ServiceRoute, ViewRoute, MAX_BODY_BYTES, SERVICE_ROUTES,
 };
 use tokengate::TokenService;
 
@@ -64,6 +64,9 @@ pub fn service_route(route: &ServiceRoute) -> actix_web::Route {
         }),
         Serve::Claims(claims) => {
             method.to(move |service: Data, user: Authenticated| claims_route(service, user, claims))
+        }
+        Serve::Item(item) => {
+            method.to(move |service: Data, req: HttpRequest| item_route(service, req, item))
         }
         Serve::Gateway => method.to(gateway_route),
     }
@@ -124,6 +127,17 @@ pub async fn body_route(
 /// (or those the [`TokenGate`](crate::TokenGate) middleware verified).
 pub async fn claims_route(service: Data, user: Authenticated, route: ClaimsRoute) -> HttpResponse {
     to_response(service.claims_route(route, &user).await)
+}
+
+/// A route about the item its path names (`DELETE /sessions/{id}`): the raw segment, which
+/// the core decodes once (actix's own decoding keeps some escapes); the core judges the
+/// request's token.
+pub async fn item_route(service: Data, req: HttpRequest, route: ItemRoute) -> HttpResponse {
+    let pattern = req.match_pattern();
+    let id = pattern.as_deref().map_or(PathSegment::Missing, |pattern| {
+        PathSegment::in_path(pattern, req.path(), "id")
+    });
+    to_response(service.item_route(route, &View(&req), id).await)
 }
 
 /// The service's JSON 404, for [`App::default_service`](actix_web::App::default_service), so

@@ -6,7 +6,7 @@ use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, RawPath
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use tokengate::gate::{DocumentSegment, Verdict};
+use tokengate::gate::{PathSegment, Verdict};
 use tokengate::token::RequiredPermission;
 use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
 
@@ -142,11 +142,9 @@ where
             Ok(params) => params
                 .iter()
                 .find(|(name, _)| *name == P::PARAM)
-                .map_or(DocumentSegment::Missing, |(_, id)| {
-                    DocumentSegment::Decoded(id)
-                }),
-            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => DocumentSegment::Undecodable,
-            Err(_) => DocumentSegment::Missing,
+                .map_or(PathSegment::Missing, |(_, id)| PathSegment::Decoded(id)),
+            Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => PathSegment::Undecodable,
+            Err(_) => PathSegment::Missing,
         };
         let document = gate.authorize_segment::<P, C>(&claims, segment)?;
         Ok(Authorized::granted(claims, document))

@@ -3,15 +3,16 @@
 //! ([`SERVICE_ROUTES`]) with them.
 
 use axum::body::to_bytes;
-use axum::extract::{FromRef, Request, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRef, Path, Request, State};
 use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, on, MethodFilter, MethodRouter};
 use axum::Router;
-use tokengate::gate::Problem;
+use tokengate::gate::{PathSegment, Problem};
 use tokengate::service::{
-    BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
+    BodyRoute, ClaimsRoute, ItemRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
     MAX_BODY_BYTES, SERVICE_ROUTES,
 };
 use tokengate::TokenService;
@@ -61,6 +62,9 @@ where
         }),
         Serve::Claims(claims) => mount(method, move |service, parts| {
             claims_route(service, parts, claims)
+        }),
+        Serve::Item(item) => mount(method, move |service, id, parts| {
+            item_route(service, id, parts, item)
         }),
         Serve::Gateway => mount(method, gateway_route),
     }
@@ -130,6 +134,26 @@ pub async fn claims_route(
     match required(&parts, service.gate()).await {
         Ok(claims) => to_response(service.claims_route(route, &claims).await),
         Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// A route about the item its path names (`DELETE /sessions/{id}`, decoded by axum); the
+/// core judges the request's token, and answers an id that does not decode with its 404.
+pub async fn item_route(
+    State(service): State<TokenService>,
+    id: Result<Path<String>, PathRejection>,
+    parts: Parts,
+    route: ItemRoute,
+) -> Response {
+    match id {
+        Ok(Path(id)) => {
+            let id = PathSegment::Decoded(&id);
+            to_response(service.item_route(route, &View::of(&parts), id).await)
+        }
+        Err(_) => {
+            let id = PathSegment::Undecodable;
+            to_response(service.item_route(route, &View::of(&parts), id).await)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use rocket::{Catcher, Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use std::io::Cursor;
 use std::sync::Mutex;
-use tokengate::gate::{is_header_name, DocumentSegment, HeaderValue, HttpReply, JsonErrors};
+use tokengate::gate::{is_header_name, HeaderValue, HttpReply, JsonErrors, PathSegment};
 use tokengate::gate::{Problem, RequestView};
 use tokengate::token::RequiredPermission;
 use tokengate::{AuthError, Claims, Gate, Refusal, Scope};
@@ -130,8 +130,8 @@ guards! {
     Authorized<P, C> where P: RequiredPermission, |gate, claims, request| {
         let claims = present(gate, claims)?;
         let path = request.uri().path().as_str();
-        let segment = request.route().map_or(DocumentSegment::Missing, |route| {
-            DocumentSegment::in_path(route.uri.path(), path, P::PARAM)
+        let segment = request.route().map_or(PathSegment::Missing, |route| {
+            PathSegment::in_path(route.uri.path(), path, P::PARAM)
         });
         let document = gate.authorize_segment::<P, C>(&claims, segment)?;
         Ok(Authorized::granted(claims, document))

@@ -7,7 +7,7 @@ use rocket::http::{Method as RocketMethod, Status};
 use rocket::outcome::Outcome as GuardOutcome;
 use rocket::route::{Handler, Outcome};
 use rocket::{Request, Route};
-use tokengate::gate::HttpReply;
+use tokengate::gate::{HttpReply, PathSegment};
 use tokengate::service::{
     BodyRoute, Method, ReadBody, Serve, ServiceRoute, MAX_BODY_BYTES, SERVICE_ROUTES,
 };
@@ -31,6 +31,7 @@ pub fn service_route(route: &ServiceRoute) -> Vec<Route> {
     let path = match route.serve {
         // A trailing `<..>` also matches no segment: `/authz` as well as `/authz/a/b`.
         Serve::Gateway => format!("{}/<_..>", route.path),
+        Serve::Item(_) => route.path.replace("{id}", "<id>"),
         _ => route.path.to_owned(),
     };
     rocket_methods(route.method)
@@ -65,6 +66,14 @@ impl Handler for ServiceHandler {
                 GuardOutcome::Error((_, rejection)) => return Outcome::from(request, rejection),
                 GuardOutcome::Forward(status) => return Outcome::Error(status),
             },
+            Serve::Item(route) => {
+                // The raw segment, decoded once by the core (Rocket's decoding is lossy).
+                let path = request.uri().path().as_str();
+                let id = request.route().map_or(PathSegment::Missing, |mounted| {
+                    PathSegment::in_path(mounted.uri.path(), path, "id")
+                });
+                service.item_route(route, &View(request), id).await
+            }
             Serve::Gateway => {
                 let own_path = own_gateway_path(request);
                 service.gateway_route(&View(request), own_path).await

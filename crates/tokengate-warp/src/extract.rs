@@ -2,7 +2,7 @@
 //! rejection when a request has no claims that do.
 
 use serde::de::DeserializeOwned;
-use tokengate::gate::DocumentSegment;
+use tokengate::gate::PathSegment;
 use tokengate::token::RequiredPermission;
 use tokengate::{Claims, Gate, Scope};
 use warp::reject::{Reject, Rejection};
@@ -147,7 +147,7 @@ where
             let gate = gate.clone();
             async move {
                 let claims = verified.await.map_err(rejection)?;
-                let segment = DocumentSegment::Encoded(&segment);
+                let segment = PathSegment::Encoded(&segment);
                 let document = gate.authorize_segment::<P, C>(&claims, segment);
                 Ok::<_, Rejection>(Authorized::granted(claims, document.map_err(rejection)?))
             }

@@ -3,8 +3,9 @@
 //! holding them all.
 
 use tokengate::gate::gateway::AUTHZ_PATH;
+use tokengate::gate::PathSegment;
 use tokengate::service::{
-    BodyRoute, ClaimsRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
+    BodyRoute, ClaimsRoute, ItemRoute, Method, OpenRoute, ReadBody, Serve, ServiceRoute, ViewRoute,
     MAX_BODY_BYTES, SERVICE_ROUTES,
 };
 use tokengate::{NoExtra, TokenService};
@@ -63,6 +64,12 @@ pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter
             .and(authenticated::<NoExtra>(service.gate().clone()))
             .then(move |user| claims_route(service.clone(), user, route))
             .boxed(),
+        Serve::Item(item) => item_path(route.path)
+            .and(warp::path::end())
+            .and(method_filter(route.method))
+            .and(view())
+            .then(move |id: String, view| item_route(service.clone(), id, view, item))
+            .boxed(),
         Serve::Gateway => literal_path(route.path)
             .and(warp::path::tail())
             .and(view())
@@ -76,6 +83,13 @@ pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter
 async fn gateway_route(service: TokenService, tail: Tail, view: View) -> Response {
     let own_path = format!("{AUTHZ_PATH}/{}", tail.as_str());
     into_response(service.gateway_route(&view, &own_path).await)
+}
+
+/// A route about the item its path names (`DELETE /sessions/{id}`): warp hands over the
+/// segment still encoded, and the core decodes it once and judges the request's token.
+async fn item_route(service: TokenService, id: String, view: View, route: ItemRoute) -> Response {
+    let id = PathSegment::Encoded(&id);
+    into_response(service.item_route(route, &view, id).await)
 }
 
 /// A route that needs nothing of the request (`/healthz`, the JWKS, …).
@@ -115,6 +129,16 @@ fn path_and_method(path: &'static str, method: Method) -> BoxedFilter<()> {
     literal_path(path)
         .and(warp::path::end())
         .and(method_filter(method))
+        .boxed()
+}
+
+/// An item route's path: its literal segments up to `{id}`, then that segment, as sent.
+fn item_path(path: &'static str) -> BoxedFilter<(String,)> {
+    let collection = path
+        .strip_suffix("/{id}")
+        .expect("an item route's path ends in /{id}");
+    literal_path(collection)
+        .and(warp::path::param::<String>())
         .boxed()
 }
 

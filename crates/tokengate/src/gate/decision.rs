@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-use crate::gate::permission::{DocumentSegment, Scope};
+use crate::gate::permission::{PathSegment, Scope};
 use crate::gate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
 use crate::gate::refusal::{Reason, Refusal};
 use crate::gate::reply::HttpReply;
@@ -236,19 +236,19 @@ impl Gate {
     ///
     /// ```
     /// use tokengate::{Algorithm, Claims, DocumentRead, Gate, Key, Verifier};
-    /// use tokengate::gate::DocumentSegment;
+    /// use tokengate::gate::PathSegment;
     ///
     /// let gate = Gate::new(Verifier::new(Key::hmac(Algorithm::HS256, &[1; 32]).unwrap()));
     /// let claims = Claims { scope: Some("documents:read".into()), ..Claims::for_subject("u1") };
-    /// let id = gate.authorize_segment::<DocumentRead, _>(&claims, DocumentSegment::Encoded("x%20y"));
+    /// let id = gate.authorize_segment::<DocumentRead, _>(&claims, PathSegment::Encoded("x%20y"));
     /// assert_eq!(id.unwrap(), "x y");
-    /// let refused = gate.authorize_segment::<DocumentRead, _>(&Claims::<tokengate::NoExtra>::for_subject("u2"), DocumentSegment::Decoded("x"));
+    /// let refused = gate.authorize_segment::<DocumentRead, _>(&Claims::<tokengate::NoExtra>::for_subject("u2"), PathSegment::Decoded("x"));
     /// assert_eq!(refused.unwrap_err().status(), 403);
     /// ```
     pub fn authorize_segment<P: RequiredPermission, E>(
         &self,
         claims: &Claims<E>,
-        segment: DocumentSegment<'_>,
+        segment: PathSegment<'_>,
     ) -> Result<String, Refusal> {
         let document = segment
             .document_id()

@@ -67,7 +67,7 @@ pub use cors::{
 };
 pub use decision::{Gate, GateBuilder, DEFAULT_REALM};
 pub use grpc::{grpc_code, is_grpc};
-pub use permission::{DocumentSegment, Scope};
+pub use permission::{PathSegment, Scope};
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use refusal::Refusal;
 pub use reply::{is_header_name, HttpReply};

@@ -1,5 +1,5 @@
 //! What a route may require beyond a valid token: a [`Scope`] of the token's `scope` claim,
-//! or a permission on the document its path names ([`DocumentSegment`]). The gate checks
+//! or a permission on the document its path names ([`PathSegment`]). The gate checks
 //! both ([`Gate::authorize_segment`](crate::gate::Gate::authorize_segment),
 //! [`Gate::require_scope`](crate::gate::Gate::require_scope)).
 
@@ -47,9 +47,9 @@ pub trait Scope: 'static {
     const SCOPE: &'static str;
 }
 
-/// The document id of a route, as the framework hands it over.
+/// A path parameter (a document id, a session id), as the framework hands it over.
 #[derive(Debug, Clone, Copy)]
-pub enum DocumentSegment<'a> {
+pub enum PathSegment<'a> {
     /// Still percent-encoded (actix's `match_info`, warp's `param`): the core decodes it.
     Encoded(&'a str),
     /// Already percent-decoded by the router (axum, Rocket).
@@ -60,16 +60,22 @@ pub enum DocumentSegment<'a> {
     Missing,
 }
 
-impl<'a> DocumentSegment<'a> {
-    /// The document id, percent-decoded once; why there is none otherwise.
+impl<'a> PathSegment<'a> {
+    /// The parameter, percent-decoded once; `None` when it does not decode (or the route
+    /// has no such parameter).
+    pub(crate) fn decoded(self) -> Option<Cow<'a, str>> {
+        self.document_id().ok()
+    }
+
+    /// The parameter, percent-decoded once; why there is none otherwise.
     pub(super) fn document_id(self) -> Result<Cow<'a, str>, Reason> {
         match self {
-            DocumentSegment::Decoded(id) => Ok(Cow::Borrowed(id)),
-            DocumentSegment::Encoded(raw) => percent_decode_str(raw)
+            PathSegment::Decoded(id) => Ok(Cow::Borrowed(id)),
+            PathSegment::Encoded(raw) => percent_decode_str(raw)
                 .decode_utf8()
                 .map_err(|_| Reason::NoSuchDocument),
-            DocumentSegment::Undecodable => Err(Reason::NoSuchDocument),
-            DocumentSegment::Missing => Err(Reason::RouteWithoutParameter),
+            PathSegment::Undecodable => Err(Reason::NoSuchDocument),
+            PathSegment::Missing => Err(Reason::RouteWithoutParameter),
         }
     }
 
@@ -79,10 +85,10 @@ impl<'a> DocumentSegment<'a> {
     /// the template has no such parameter.
     ///
     /// ```
-    /// use tokengate::gate::DocumentSegment;
-    /// let segment = DocumentSegment::in_path("/auth/docs/<id>", "/auth/docs/a%2Fb", "id");
-    /// assert!(matches!(segment, DocumentSegment::Encoded("a%2Fb")));
-    /// assert!(matches!(DocumentSegment::in_path("/docs/{id}", "/docs/x", "doc"), DocumentSegment::Missing));
+    /// use tokengate::gate::PathSegment;
+    /// let segment = PathSegment::in_path("/auth/docs/<id>", "/auth/docs/a%2Fb", "id");
+    /// assert!(matches!(segment, PathSegment::Encoded("a%2Fb")));
+    /// assert!(matches!(PathSegment::in_path("/docs/{id}", "/docs/x", "doc"), PathSegment::Missing));
     /// ```
     pub fn in_path(template: &str, path: &'a str, name: &str) -> Self {
         let placeholder = |segment: &str| {
@@ -97,6 +103,6 @@ impl<'a> DocumentSegment<'a> {
         let mut segments = path.split('/').filter(|s| !s.is_empty());
         index
             .and_then(|index| segments.nth(index))
-            .map_or(DocumentSegment::Missing, DocumentSegment::Encoded)
+            .map_or(PathSegment::Missing, PathSegment::Encoded)
     }
 }

@@ -35,6 +35,14 @@ pub enum ApiError {
     /// Unknown e-mail or wrong password: deliberately the same answer.
     #[error("the email or password is not correct")]
     InvalidCredentials,
+    /// The current password given to change it is wrong (the user is signed in, so this is
+    /// a refusal of the action, not of the credentials: 403).
+    #[error("the current password is not correct")]
+    WrongPassword,
+    /// Nothing at this id for this user (e.g. a session that is not one of the user's live
+    /// logins).
+    #[error("there is no such {0} among yours")]
+    NotFound(&'static str),
     /// Too many failed logins for this e-mail address.
     #[error("too many failed logins for this account; try again later")]
     TooManyAttempts {
@@ -68,6 +76,8 @@ impl ApiError {
             ApiError::UnreadableBody => (400, "invalid_request"),
             ApiError::Conflict => (409, "conflict"),
             ApiError::InvalidCredentials => (401, "invalid_credentials"),
+            ApiError::WrongPassword => (403, "invalid_credentials"),
+            ApiError::NotFound(_) => (404, "not_found"),
             ApiError::TooManyAttempts { .. } => (429, "too_many_attempts"),
             ApiError::InvalidRefreshToken => (401, "invalid_token"),
             ApiError::Unavailable | ApiError::Busy { .. } => (503, "unavailable"),
@@ -110,6 +120,8 @@ mod tests {
             (ApiError::UnreadableBody, 400, "invalid_request"),
             (ApiError::Conflict, 409, "conflict"),
             (ApiError::InvalidCredentials, 401, "invalid_credentials"),
+            (ApiError::WrongPassword, 403, "invalid_credentials"),
+            (ApiError::NotFound("session"), 404, "not_found"),
             (
                 ApiError::TooManyAttempts { retry_after: 7 },
                 429,

@@ -40,8 +40,8 @@ pub use discovery::JWKS_MAX_AGE_SECS;
 pub use principals::{PrincipalResolver, StorePrincipals};
 #[cfg(feature = "accounts")]
 pub use route_table::{
-    service_methods, service_paths, BodyRoute, ClaimsRoute, Method, OpenRoute, Serve, ServiceRoute,
-    ViewRoute, SERVICE_ROUTES,
+    service_methods, service_paths, BodyRoute, ClaimsRoute, ItemRoute, Method, OpenRoute, Serve,
+    ServiceRoute, ViewRoute, SERVICE_ROUTES,
 };
 pub use setup::{setting_text, Opened, Setup};
 #[cfg(feature = "accounts")]

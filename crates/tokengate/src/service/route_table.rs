@@ -4,9 +4,11 @@
 //! answers 405 with the `Allow` it gives; the OpenAPI document describes the same routes.
 
 use crate::gate::gateway::{AUTHZ_METHODS, AUTHZ_PATH};
+use crate::gate::permission::PathSegment;
 use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
 use crate::gate::verdict::Verdict;
+use crate::service::api_error::ApiError;
 use crate::service::body::ReadBody;
 use crate::service::token_service::TokenService;
 use crate::token::claims::Claims;
@@ -55,6 +57,9 @@ pub enum Serve {
     Body(BodyRoute),
     /// The claims the adapter's guard verified: [`TokenService::claims_route`].
     Claims(ClaimsRoute),
+    /// A view of the request and the one path parameter its path names `{id}` (decoded):
+    /// [`TokenService::item_route`], which judges the request's token itself.
+    Item(ItemRoute),
     /// A view of the request and its own raw path, at the route's path and at every path under
     /// it (`/authz/…`, Envoy's `path_prefix`): [`TokenService::gateway_route`].
     Gateway,
@@ -65,7 +70,7 @@ pub enum Serve {
 pub struct ServiceRoute {
     /// The method.
     pub method: Method,
-    /// The path, without parameters.
+    /// The path; an [`Item`](Serve::Item) route's ends in the parameter `{id}`.
     pub path: &'static str,
     /// What its handler hands the core.
     pub serve: Serve,
@@ -124,6 +129,36 @@ impl ServiceRoute {
         "/session",
         Serve::Claims(ClaimsRoute::SessionLogout),
     );
+    /// `GET /sessions` (bearer): the user's live logins.
+    pub const SESSIONS: ServiceRoute = route(
+        Method::Get,
+        "/sessions",
+        Serve::Claims(ClaimsRoute::Sessions),
+    );
+    /// `DELETE /sessions` (bearer): every login of the user ends.
+    pub const END_SESSIONS: ServiceRoute = route(
+        Method::Delete,
+        "/sessions",
+        Serve::Claims(ClaimsRoute::EndSessions),
+    );
+    /// `DELETE /sessions/{id}` (bearer): one login of the user ends.
+    pub const END_SESSION: ServiceRoute = route(
+        Method::Delete,
+        "/sessions/{id}",
+        Serve::Item(ItemRoute::EndSession),
+    );
+    /// `POST /password` (bearer): `{"current_password","new_password"}`; every other login of
+    /// the user ends.
+    pub const PASSWORD: ServiceRoute =
+        route(Method::Post, "/password", Serve::Body(BodyRoute::Password));
+    /// `POST /revoke` (RFC 7009): `token=…`, a refresh or access token whose login ends.
+    pub const REVOKE: ServiceRoute = route(Method::Post, "/revoke", Serve::Body(BodyRoute::Revoke));
+    /// `GET /revocations?after=CURSOR`: the revocation feed of verifiers without the database.
+    pub const REVOCATIONS: ServiceRoute = route(
+        Method::Get,
+        "/revocations",
+        Serve::View(ViewRoute::Revocations),
+    );
     /// `GET /users/me` (bearer).
     pub const ME: ServiceRoute = route(Method::Get, "/users/me", Serve::Claims(ClaimsRoute::Me));
     /// Any method, `/authz` and every path under `/authz/`: forward authentication for a proxy
@@ -164,6 +199,12 @@ pub const SERVICE_ROUTES: &[ServiceRoute] = &[
     ServiceRoute::SESSION_LOGOUT,
     ServiceRoute::ME,
     ServiceRoute::CS_TOKEN,
+    ServiceRoute::SESSIONS,
+    ServiceRoute::END_SESSIONS,
+    ServiceRoute::END_SESSION,
+    ServiceRoute::PASSWORD,
+    ServiceRoute::REVOKE,
+    ServiceRoute::REVOCATIONS,
     ServiceRoute::AUTHZ,
 ];
 
@@ -214,6 +255,8 @@ pub enum OpenRoute {
 pub enum ViewRoute {
     /// `POST /session/refresh`: the refresh cookie, with the CSRF header.
     SessionRefresh,
+    /// `GET /revocations`: the query's cursor.
+    Revocations,
 }
 
 /// The service routes that read a request body; see [`TokenService::body_route`].
@@ -227,6 +270,10 @@ pub enum BodyRoute {
     Refresh,
     /// `POST /session`.
     SessionLogin,
+    /// `POST /password`: the token is judged from the request's headers.
+    Password,
+    /// `POST /revoke`.
+    Revoke,
 }
 
 /// The service routes that act on verified claims; see [`TokenService::claims_route`].
@@ -240,6 +287,27 @@ pub enum ClaimsRoute {
     CsToken,
     /// `DELETE /session`.
     SessionLogout,
+    /// `GET /sessions`.
+    Sessions,
+    /// `DELETE /sessions`.
+    EndSessions,
+}
+
+/// The service routes about one item named in their path (`{id}`); see
+/// [`TokenService::item_route`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRoute {
+    /// `DELETE /sessions/{id}`.
+    EndSession,
+}
+
+impl ItemRoute {
+    /// What the item is, for the 404 of an id that names none.
+    fn noun(self) -> &'static str {
+        match self {
+            ItemRoute::EndSession => "session",
+        }
+    }
 }
 
 impl TokenService {
@@ -257,6 +325,7 @@ impl TokenService {
     pub async fn view_route(&self, route: ViewRoute, request: &impl RequestView) -> HttpReply {
         match route {
             ViewRoute::SessionRefresh => self.session_refresh(request).await,
+            ViewRoute::Revocations => self.revocations(request).await,
         }
     }
 
@@ -273,6 +342,8 @@ impl TokenService {
             BodyRoute::Login => self.login(request, body).await,
             BodyRoute::Refresh => self.refresh(request, body).await,
             BodyRoute::SessionLogin => self.session_login(request, body).await,
+            BodyRoute::Password => self.change_password(request, body).await,
+            BodyRoute::Revoke => self.revoke(request, body).await,
         }
     }
 
@@ -290,6 +361,25 @@ impl TokenService {
             ClaimsRoute::Me => self.me(claims).await,
             ClaimsRoute::CsToken => self.cs_token(claims).await,
             ClaimsRoute::SessionLogout => self.session_logout(claims).await,
+            ClaimsRoute::Sessions => self.sessions(claims).await,
+            ClaimsRoute::EndSessions => self.end_sessions(claims).await,
+        }
+    }
+
+    /// Runs a route about the item `id` of its path, as the adapter's router hands it over
+    /// (decoded here once if it is not yet); the request's token is judged here, as on every
+    /// bearer route. An id that does not decode names no item: 404.
+    pub async fn item_route(
+        &self,
+        route: ItemRoute,
+        request: &impl RequestView,
+        id: PathSegment<'_>,
+    ) -> HttpReply {
+        let Some(id) = id.decoded() else {
+            return self.error(ApiError::NotFound(route.noun()));
+        };
+        match route {
+            ItemRoute::EndSession => self.end_session(request, &id).await,
         }
     }
 }
@@ -307,7 +397,8 @@ mod tests {
             assert!(!same, "{} {} twice", route.method.as_str(), route.path);
         }
         let paths: Vec<_> = service_paths().collect();
-        assert_eq!(paths.len(), 13);
+        assert_eq!(paths.len(), 18);
+        assert!(paths.contains(&("/sessions", vec!["GET", "DELETE"])));
         assert!(paths.contains(&("/session", vec!["POST", "DELETE"])));
         assert!(service_methods("/nowhere").is_empty());
     }

@@ -1,6 +1,8 @@
 //! The token service as framework-neutral request handlers: each takes what an adapter can
 //! read off a request and returns the [`HttpReply`] to send. Adapters only translate.
 
+mod session_routes;
+
 use std::sync::Arc;
 use std::time::Duration;
 

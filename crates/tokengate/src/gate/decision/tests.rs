@@ -15,19 +15,16 @@ fn segments_are_decoded_once_and_checked() {
         ..Claims::for_subject("w")
     };
     let id = |segment| gate.authorize_segment::<DocumentWrite, _>(&writer, segment);
-    assert_eq!(id(DocumentSegment::Encoded("a+b%2Fc")).unwrap(), "a+b/c");
+    assert_eq!(id(PathSegment::Encoded("a+b%2Fc")).unwrap(), "a+b/c");
     // A router that decoded already is not decoded twice.
-    assert_eq!(id(DocumentSegment::Decoded("100%25")).unwrap(), "100%25");
-    assert_eq!(
-        id(DocumentSegment::Encoded("%FF")).unwrap_err().status(),
-        404
-    );
-    let missing = id(DocumentSegment::Missing).unwrap_err();
+    assert_eq!(id(PathSegment::Decoded("100%25")).unwrap(), "100%25");
+    assert_eq!(id(PathSegment::Encoded("%FF")).unwrap_err().status(), 404);
+    let missing = id(PathSegment::Missing).unwrap_err();
     assert_eq!((missing.status(), missing.auth_error()), (500, None));
 
     let nobody: Claims<NoExtra> = Claims::for_subject("n");
     let refused = gate
-        .authorize_segment::<DocumentWrite, _>(&nobody, DocumentSegment::Decoded("d"))
+        .authorize_segment::<DocumentWrite, _>(&nobody, PathSegment::Decoded("d"))
         .unwrap_err();
     assert_eq!(refused.status(), 403);
     assert_eq!(

@@ -10,6 +10,7 @@ mod failures;
 pub(crate) mod feed;
 pub(crate) mod password;
 mod refresh;
+mod sessions;
 mod sql;
 mod sql_sessions;
 mod store;
@@ -21,10 +22,14 @@ mod wire;
 pub use argon2::Params as Argon2Params;
 pub use password::{Busy, PasswordCheck, PasswordHasher};
 pub use sql::SqlStore;
-pub use store::{LoginFailures, RefreshToken, Rotation, StoreError, TokenStore, User, UserStore};
+pub use store::{
+    LoginFailures, RefreshToken, RevocationEntry, Rotation, SessionInfo, StoreError, TokenStore,
+    User, UserStore,
+};
 pub use throttle::LoginThrottle;
 pub use wire::{
-    email_key, Credentials, PublicUser, RefreshRequest, Signup, TokenPair, MAX_PASSWORD_BYTES,
+    email_key, Credentials, PasswordChange, PublicUser, RefreshRequest, RevocationPage,
+    RevokeRequest, RevokedId, SessionSummary, Signup, TokenPair, MAX_PASSWORD_BYTES,
     MIN_PASSWORD_CHARS,
 };
 

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../migrations/0003_refresh_grace.sql"),
     ),
+    (
+        4,
+        include_str!("../../../migrations/0004_sessions_and_feed.sql"),
+    ),
 ];
 
 /// The PostgreSQL channel on which instances announce revocations to each other.

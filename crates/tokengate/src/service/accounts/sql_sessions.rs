@@ -5,7 +5,16 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::sql::{to_i64, to_u64, unavailable, SqlStore, REVOCATION_CHANNEL};
-use super::store::{RefreshToken, Rotation, StoreError, TokenStore};
+use super::store::{RefreshToken, RevocationEntry, Rotation, SessionInfo, StoreError, TokenStore};
+
+/// Now, in milliseconds since the Unix epoch: when a revocation is written (the feed's
+/// cursor).
+pub(super) fn now_millis() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
 
 /// The name of the successor secret in `tokengate_secrets`.
 const SUCCESSOR_SECRET: &str = "refresh_successor";
@@ -71,6 +80,72 @@ impl TokenStore for SqlStore {
         Ok(outcome)
     }
 
+    async fn revocations_after(
+        &self,
+        after_ms: u64,
+        now: u64,
+        limit: usize,
+    ) -> Result<Vec<RevocationEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, revoked_until, recorded_at FROM tokengate_revocations \
+             WHERE recorded_at > $1 AND revoked_until > $2 ORDER BY recorded_at, id LIMIT $3",
+        )
+        .bind(to_i64(after_ms))
+        .bind(to_i64(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter()
+            .map(|row| {
+                Ok(RevocationEntry {
+                    id: row.try_get("id").map_err(unavailable)?,
+                    until: to_u64(row.try_get("revoked_until").map_err(unavailable)?),
+                    recorded_at_ms: to_u64(row.try_get("recorded_at").map_err(unavailable)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn live_sessions(&self, user_id: &str, now: u64) -> Result<Vec<SessionInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.created_at, MAX(t.created_at) AS last_used_at \
+             FROM tokengate_sessions s JOIN tokengate_refresh_tokens t ON t.session_id = s.id \
+             WHERE s.user_id = $1 AND s.revoked_at IS NULL \
+             GROUP BY s.id, s.created_at \
+             HAVING MAX(CASE WHEN t.spent_at IS NULL AND t.expires_at > $2 THEN 1 ELSE 0 END) = 1 \
+             ORDER BY s.created_at, s.id",
+        )
+        .bind(user_id)
+        .bind(to_i64(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionInfo {
+                    id: row.try_get("id").map_err(unavailable)?,
+                    created_at: to_u64(row.try_get("created_at").map_err(unavailable)?),
+                    last_used_at: to_u64(row.try_get("last_used_at").map_err(unavailable)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn session_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.session_id FROM tokengate_refresh_tokens t \
+             JOIN tokengate_sessions s ON s.id = t.session_id \
+             WHERE t.token_hash = $1 AND s.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        row.map(|row| row.try_get("session_id").map_err(unavailable))
+            .transpose()
+    }
+
     async fn successor_secret(&self) -> Result<Vec<u8>, StoreError> {
         // The first instance to ask makes it; the others, racing or later, read that one.
         let mut candidate = [0u8; 32];
@@ -108,13 +183,15 @@ impl TokenStore for SqlStore {
 
     async fn revoke(&self, id: &str, until: u64) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO tokengate_revocations (id, revoked_until) VALUES ($1, $2) \
-             ON CONFLICT (id) DO UPDATE SET revoked_until = CASE \
+            "INSERT INTO tokengate_revocations (id, revoked_until, recorded_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET recorded_at = excluded.recorded_at, \
+             revoked_until = CASE \
              WHEN excluded.revoked_until > tokengate_revocations.revoked_until \
              THEN excluded.revoked_until ELSE tokengate_revocations.revoked_until END",
         )
         .bind(id)
         .bind(to_i64(until))
+        .bind(now_millis())
         .execute(&self.pool)
         .await
         .map_err(unavailable)?;

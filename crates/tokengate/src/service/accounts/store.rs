@@ -86,6 +86,28 @@ pub struct RefreshToken {
     pub expires_at: u64,
 }
 
+/// A live login, as its user sees it in `GET /sessions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The session id: the `sid` of its access tokens.
+    pub id: String,
+    /// When the login started, in seconds since the Unix epoch.
+    pub created_at: u64,
+    /// When its last refresh token was issued (the login or the latest refresh).
+    pub last_used_at: u64,
+}
+
+/// One revocation of the feed (`GET /revocations`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationEntry {
+    /// The revoked access-token `jti` or session id.
+    pub id: String,
+    /// Until when it is revoked (the last moment a token it covers could be valid).
+    pub until: u64,
+    /// When it was written, in milliseconds since the Unix epoch: the feed's cursor.
+    pub recorded_at_ms: u64,
+}
+
 /// What happened when a refresh token was presented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
@@ -152,6 +174,20 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn revoke(&self, id: &str, until: u64) -> Result<(), StoreError>;
     /// Every revocation in force at `now`.
     async fn revocations(&self, now: u64) -> Result<Vec<(String, u64)>, StoreError>;
+    /// The revocations in force at `now` written after `after_ms` (milliseconds since the
+    /// Unix epoch), oldest first, at most `limit`.
+    async fn revocations_after(
+        &self,
+        after_ms: u64,
+        now: u64,
+        limit: usize,
+    ) -> Result<Vec<RevocationEntry>, StoreError>;
+    /// The live logins of `user_id` at `now` (not ended, with an unexpired refresh token),
+    /// oldest first.
+    async fn live_sessions(&self, user_id: &str, now: u64) -> Result<Vec<SessionInfo>, StoreError>;
+    /// The session of the refresh token hashed `token_hash`, spent or not, while that
+    /// session has not ended.
+    async fn session_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// Failed logins per address, shared by every instance on one store.

@@ -33,6 +33,70 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// A password change: `{"current_password","new_password"}`.
+#[derive(Clone, Deserialize)]
+pub struct PasswordChange {
+    /// The password the user has now.
+    pub current_password: String,
+    /// The new one, under the signup rules.
+    pub new_password: String,
+}
+
+/// An RFC 7009 revocation request: `token=…` and an optional `token_type_hint`.
+#[derive(Clone, Deserialize)]
+pub struct RevokeRequest {
+    /// A refresh token or an access token of this service.
+    pub token: String,
+    /// `refresh_token` or `access_token`: which to try first (both are tried).
+    pub token_type_hint: Option<String>,
+}
+
+/// One of the user's live logins, as `GET /sessions` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionSummary {
+    /// The session id (the `sid` of its access tokens): what `DELETE /sessions/{id}` takes.
+    pub id: String,
+    /// When the login started, in seconds since the Unix epoch.
+    pub created_at: u64,
+    /// When its refresh token was last issued (the login or the latest refresh).
+    pub last_used_at: u64,
+    /// Whether this is the login of the token that asked.
+    pub current: bool,
+}
+
+/// A page of the revocation feed (`GET /revocations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationPage {
+    /// The revocations in force written after the cursor asked for (and a few seconds
+    /// before it, so that none written late on another instance is missed).
+    pub revocations: Vec<RevokedId>,
+    /// What to send as `?after=` next time.
+    pub cursor: String,
+}
+
+/// One revoked id of the feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedId {
+    /// An access token's `jti` or a login's session id (`sid`).
+    pub id: String,
+    /// Until when, in seconds since the Unix epoch: no token it covers is valid after.
+    pub until: u64,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for RevokeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevokeRequest")
+            .field("token_type_hint", &self.token_type_hint)
+            .finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Signup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Signup")
@@ -144,7 +208,7 @@ fn validate_email(email: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn validate_password(password: &str) -> Result<(), ApiError> {
+pub(super) fn validate_password(password: &str) -> Result<(), ApiError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::invalid("password must be at least 8 characters"));
     }

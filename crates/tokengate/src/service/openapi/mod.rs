@@ -18,6 +18,7 @@
 
 mod gateway;
 mod paths;
+mod sessions;
 
 use serde_json::{json, Map, Value};
 
@@ -58,7 +59,7 @@ fn document(paths: Map<String, Value>) -> Value {
 }
 
 fn components() -> Value {
-    json!({
+    let mut components = json!({
         "securitySchemes": security_schemes(),
         "schemas": {
             "Error": {
@@ -109,7 +110,7 @@ fn components() -> Value {
                     "access_token": {"type": "string", "description": "A JWT."},
                     "token_type": {"const": "Bearer"},
                     "expires_in": {"type": "integer", "minimum": 1, "description": "Seconds until the access token expires."},
-                    "refresh_token": {"type": "string", "description": "Opaque; spent by its first use. Presenting a spent one again ends the whole login."},
+                    "refresh_token": {"type": "string", "description": "Opaque; spent by its first use. Presented again within the refresh grace it gets the same successor; after the grace, or once the successor was spent, it ends the whole login."},
                 },
             },
             "OpenIdConfiguration": {
@@ -144,7 +145,13 @@ fn components() -> Value {
                 "schema": {"type": "string"},
             },
         },
-    })
+    });
+    if let (Some(schemas), Value::Object(more)) =
+        (components["schemas"].as_object_mut(), sessions::schemas())
+    {
+        schemas.extend(more);
+    }
+    components
 }
 
 /// The security schemes of the documents: `Authorization: Bearer` JWTs

@@ -210,6 +210,7 @@ pub(super) fn service() -> Map<String, Value> {
             },
         }}),
     );
+    super::sessions::insert(&mut paths);
     paths.insert("/authz".into(), super::gateway::operations());
     paths
 }
@@ -287,7 +288,7 @@ pub(super) fn demo() -> Map<String, Value> {
 }
 
 /// Either bearer header, or the session cookie.
-fn bearer() -> Value {
+pub(super) fn bearer() -> Value {
     json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}, {SESSION_COOKIE_SCHEME: []}])
 }
 
@@ -299,7 +300,7 @@ pub(super) fn csrf_header() -> Value {
     })
 }
 
-fn csrf_failed() -> Value {
+pub(super) fn csrf_failed() -> Value {
     error(
         "Authenticated by cookie without `X-CSRF-Token` equal to the `tokengate_csrf` cookie.",
         &["csrf_failed"],
@@ -332,7 +333,7 @@ fn body_fields(schema: &str) -> Map<String, Value> {
     fields
 }
 
-fn body(schema: &str) -> Value {
+pub(super) fn body(schema: &str) -> Value {
     let mut fields = body_fields(schema);
     fields.insert("required".into(), Value::Bool(true));
     Value::Object(fields)
@@ -345,7 +346,7 @@ fn optional_body(schema: &str) -> Value {
     Value::Object(fields)
 }
 
-fn json_body(description: &str, schema: Value) -> Value {
+pub(super) fn json_body(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
@@ -381,7 +382,7 @@ pub(super) fn unauthorized() -> Value {
     )
 }
 
-fn unavailable() -> Value {
+pub(super) fn unavailable() -> Value {
     error(
         "The store cannot be reached; nothing was changed.",
         &["unavailable"],
@@ -391,7 +392,7 @@ fn unavailable() -> Value {
 
 /// A route that checks a password: besides a store outage, too many password checks waiting
 /// for the hashing workers.
-fn password_unavailable() -> Value {
+pub(super) fn password_unavailable() -> Value {
     error(
         "The store cannot be reached, or more password checks are waiting than the service can start within a few seconds; nothing was checked or changed.",
         &["unavailable"],
@@ -401,7 +402,7 @@ fn password_unavailable() -> Value {
 
 /// A bearer route that needs the store: a trusted issuer's token (resource-server mode) is
 /// refused with the same 503 while its issuer's keys have never been loaded.
-fn bearer_unavailable() -> Value {
+pub(super) fn bearer_unavailable() -> Value {
     error(
         "The store cannot be reached, or the token is a trusted issuer's whose keys have not been loaded yet; nothing was changed.",
         &["unavailable"],
@@ -434,11 +435,11 @@ fn cs_token_unavailable() -> Value {
     response
 }
 
-fn too_large() -> Value {
+pub(super) fn too_large() -> Value {
     error("The body is over 64 KiB.", &["payload_too_large"], None)
 }
 
-fn invalid_request() -> Value {
+pub(super) fn invalid_request() -> Value {
     error(
         "The body is not valid JSON or form data, or a field is missing or breaks its rule.",
         &["invalid_request"],
