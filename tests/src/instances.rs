@@ -91,7 +91,10 @@ pub async fn instances_act_as_one_service(a: &Target, b: &Target) {
     let first = &pair["refresh_token"];
     let rotated: serde_json::Value = refresh(&b, first).await.unwrap().json().await.unwrap();
     let again: serde_json::Value = refresh(&a, first).await.unwrap().json().await.unwrap();
-    assert_eq!(again["refresh_token"], rotated["refresh_token"], "one successor");
+    assert_eq!(
+        again["refresh_token"], rotated["refresh_token"],
+        "one successor"
+    );
     let next = refresh(&b, &rotated["refresh_token"]).await.unwrap();
     assert_eq!(next.status().as_u16(), 200);
     let next: serde_json::Value = next.json().await.unwrap();
