@@ -2,9 +2,12 @@
 //! another service sharing the secret). Depends on `tokengate-axum` with
 //! `default-features = false`: no database, no password hashing, no C compiler.
 //!
-//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
+//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR and TOKENGATE_REVOCATION_FEED
+//! (the token service's base URL, to follow its logouts) are optional.
 use axum::routing::get;
 use axum::Router;
+use std::sync::Arc;
+use tokengate_axum::tokengate::gate::{RevocationFeed, RevocationList};
 use tokengate_axum::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_axum::{Authenticated, Authorized, DocumentRead, TokenGateLayer};
 
@@ -27,7 +30,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
         // One line and exit status 2, as tokengate's own settings fail.
         .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
-    let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
+    let verifier = Verifier::new(key).issuer("tokengate").audience("tokengate");
+    // Logouts on the token service reach this app through the service's revocation feed,
+    // when TOKENGATE_REVOCATION_FEED names it (its base URL): refused here within a second.
+    let revocations = Arc::new(RevocationList::new());
+    let gate = Gate::builder(verifier)
+        .revocations(revocations.clone())
+        .build();
+    if let Ok(service) = std::env::var("TOKENGATE_REVOCATION_FEED") {
+        RevocationFeed::new(&service)
+            .unwrap_or_else(|e| ConfigError::new("TOKENGATE_REVOCATION_FEED", e.to_string()).exit())
+            .follow(revocations);
+    }
 
     // Every route under /api needs a valid bearer token; the layer verifies once per request.
     let api = Router::new()

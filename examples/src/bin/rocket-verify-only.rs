@@ -2,9 +2,12 @@
 //! another service sharing the secret). Depends on `tokengate-rocket` with
 //! `default-features = false`: no database, no password hashing, no C compiler.
 //!
-//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
+//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR and TOKENGATE_REVOCATION_FEED
+//! (the token service's base URL, to follow its logouts) are optional.
 use rocket::fairing::AdHoc;
 use rocket::{get, routes};
+use std::sync::Arc;
+use tokengate_rocket::tokengate::gate::{RevocationFeed, RevocationList};
 use tokengate_rocket::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_rocket::{Authenticated, Authorized, DocumentRead, TokenGateFairing};
 
@@ -32,7 +35,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
         // One line and exit status 2, as tokengate's own settings fail.
         .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
-    let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
+    let verifier = Verifier::new(key).issuer("tokengate").audience("tokengate");
+    // Logouts on the token service reach this app through the service's revocation feed,
+    // when TOKENGATE_REVOCATION_FEED names it (its base URL): refused here within a second.
+    let revocations = Arc::new(RevocationList::new());
+    let gate = Gate::builder(verifier)
+        .revocations(revocations.clone())
+        .build();
+    if let Ok(service) = std::env::var("TOKENGATE_REVOCATION_FEED") {
+        RevocationFeed::new(&service)
+            .unwrap_or_else(|e| ConfigError::new("TOKENGATE_REVOCATION_FEED", e.to_string()).exit())
+            .follow(revocations);
+    }
 
     let addr: std::net::SocketAddr = std::env::var("TOKENGATE_ADDR")
         .unwrap_or_else(|_| "127.0.0.1:8080".into())

@@ -2,7 +2,10 @@
 //! another service sharing the secret). Depends on `tokengate-warp` with
 //! `default-features = false`: no database, no password hashing, no C compiler.
 //!
-//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR is optional.
+//! Needs TOKENGATE_SECRET (32 bytes or more); TOKENGATE_ADDR and TOKENGATE_REVOCATION_FEED
+//! (the token service's base URL, to follow its logouts) are optional.
+use std::sync::Arc;
+use tokengate_warp::tokengate::gate::{RevocationFeed, RevocationList};
 use tokengate_warp::tokengate::{Algorithm, ConfigError, Gate, Key, Verifier};
 use tokengate_warp::{authenticated, require_permission, Authenticated, Authorized, DocumentRead};
 use warp::Filter;
@@ -14,7 +17,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = Key::hmac(Algorithm::HS256, secret.as_bytes())
         // One line and exit status 2, as tokengate's own settings fail.
         .unwrap_or_else(|error| ConfigError::new("TOKENGATE_SECRET", error.to_string()).exit());
-    let gate = Gate::new(Verifier::new(key).issuer("tokengate").audience("tokengate"));
+    let verifier = Verifier::new(key).issuer("tokengate").audience("tokengate");
+    // Logouts on the token service reach this app through the service's revocation feed,
+    // when TOKENGATE_REVOCATION_FEED names it (its base URL): refused here within a second.
+    let revocations = Arc::new(RevocationList::new());
+    let gate = Gate::builder(verifier)
+        .revocations(revocations.clone())
+        .build();
+    if let Ok(service) = std::env::var("TOKENGATE_REVOCATION_FEED") {
+        RevocationFeed::new(&service)
+            .unwrap_or_else(|e| ConfigError::new("TOKENGATE_REVOCATION_FEED", e.to_string()).exit())
+            .follow(revocations);
+    }
 
     let index = warp::path::end().map(|| "my app"); // your open routes stay as they are
     let me = warp::path!("me")

@@ -55,6 +55,8 @@ pub(crate) mod problem;
 pub(crate) mod refusal;
 pub(crate) mod reply;
 pub(crate) mod revocation;
+#[cfg(feature = "revocation-feed")]
+mod revocation_feed;
 pub mod session;
 pub(crate) mod source;
 #[cfg(feature = "remote-keys")]
@@ -71,6 +73,8 @@ pub use permission::{PathSegment, Scope};
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};
 pub use refusal::Refusal;
 pub use reply::{is_header_name, HttpReply};
-pub use revocation::RevocationList;
+pub use revocation::{RevocationList, RevocationPage, RevokedId};
+#[cfg(feature = "revocation-feed")]
+pub use revocation_feed::{FeedUrlError, RevocationFeed, DEFAULT_FEED_INTERVAL};
 pub use source::{HeaderValue, RequestView, TokenSource, TokenSources};
 pub use verdict::{Decision, Verdict};

@@ -63,6 +63,7 @@ pub enum PathSegment<'a> {
 impl<'a> PathSegment<'a> {
     /// The parameter, percent-decoded once; `None` when it does not decode (or the route
     /// has no such parameter).
+    #[cfg(feature = "accounts")]
     pub(crate) fn decoded(self) -> Option<Cow<'a, str>> {
         self.document_id().ok()
     }

@@ -1,10 +1,31 @@
 //! Revoked token ids and login sessions, checked on every request without a lock.
 
 use arc_swap::ArcSwap;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::token::verify::unix_now;
+
+/// A page of a token service's revocation feed (`GET /revocations`), what a
+/// [`RevocationFeed`](crate::gate::RevocationFeed) follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationPage {
+    /// The revocations in force written after the cursor asked for (and a few seconds
+    /// before it, so that none written late on another instance is missed).
+    pub revocations: Vec<RevokedId>,
+    /// What to send as `?after=` next time.
+    pub cursor: String,
+}
+
+/// One revoked id of the feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedId {
+    /// An access token's `jti` or a login's session id (`sid`).
+    pub id: String,
+    /// Until when, in seconds since the Unix epoch: no token it covers is valid after.
+    pub until: u64,
+}
 
 /// Revoked `jti`s and `sid`s, each until the moment no token carrying it can be valid any
 /// more.

@@ -28,9 +28,8 @@ pub use store::{
 };
 pub use throttle::LoginThrottle;
 pub use wire::{
-    email_key, Credentials, PasswordChange, PublicUser, RefreshRequest, RevocationPage,
-    RevokeRequest, RevokedId, SessionSummary, Signup, TokenPair, MAX_PASSWORD_BYTES,
-    MIN_PASSWORD_CHARS,
+    email_key, Credentials, PasswordChange, PublicUser, RefreshRequest, RevokeRequest,
+    SessionSummary, Signup, TokenPair, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS,
 };
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

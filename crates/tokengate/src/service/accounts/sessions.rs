@@ -3,8 +3,9 @@
 //! of revocations for verifiers without the database.
 
 use super::password::PasswordCheck;
-use super::wire::{self, email_key, PasswordChange, RevocationPage, RevokedId, SessionSummary};
+use super::wire::{self, email_key, PasswordChange, SessionSummary};
 use super::{hash_refresh_token, store_error, Accounts};
+use crate::gate::revocation::{RevocationPage, RevokedId};
 use crate::service::api_error::ApiError;
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;

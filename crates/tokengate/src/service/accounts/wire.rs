@@ -64,25 +64,6 @@ pub struct SessionSummary {
     pub current: bool,
 }
 
-/// A page of the revocation feed (`GET /revocations`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevocationPage {
-    /// The revocations in force written after the cursor asked for (and a few seconds
-    /// before it, so that none written late on another instance is missed).
-    pub revocations: Vec<RevokedId>,
-    /// What to send as `?after=` next time.
-    pub cursor: String,
-}
-
-/// One revoked id of the feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevokedId {
-    /// An access token's `jti` or a login's session id (`sid`).
-    pub id: String,
-    /// Until when, in seconds since the Unix epoch: no token it covers is valid after.
-    pub until: u64,
-}
-
 impl std::fmt::Debug for PasswordChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordChange").finish_non_exhaustive()
