@@ -189,6 +189,16 @@ enum UserAction {
         /// Id or e-mail.
         who: String,
     },
+    /// List a user's live logins: session id, started and last used (Unix seconds).
+    Sessions {
+        /// Id or e-mail.
+        who: String,
+    },
+    /// End every login of a user, on every instance ("log out everywhere").
+    Logout {
+        /// Id or e-mail.
+        who: String,
+    },
 }
 
 fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
@@ -354,6 +364,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
                 } => users::add(&config, name, email, password).await?,
                 UserAction::List => users::list(&config).await?,
                 UserAction::Remove { who } => users::remove(&config, &who).await?,
+                UserAction::Sessions { who } => users::sessions(&config, &who).await?,
+                UserAction::Logout { who } => users::logout(&config, &who).await?,
             })
         }
     }

@@ -1,8 +1,8 @@
-//! `tokengate user add|list|remove` on the configured store.
+//! `tokengate user add|list|remove|sessions|logout` on the configured store.
 
 use std::sync::Arc;
 use tokengate::gate::RevocationList;
-use tokengate::service::accounts::{Accounts, Signup, SqlStore, UserStore};
+use tokengate::service::accounts::{Accounts, Signup, SqlStore, TokenStore, User, UserStore};
 use tokengate::Config;
 
 /// Adds a user through the same rules as `/signup`.
@@ -43,16 +43,56 @@ pub async fn list(config: &Config) -> Result<String, String> {
 /// Removes a user by id or e-mail; their sessions end with them.
 pub async fn remove(config: &Config, who: &str) -> Result<String, String> {
     let store = open(config).await?;
-    let user = match store.user_by_id(who).await.map_err(|e| e.to_string())? {
-        Some(user) => Some(user),
-        None => store.user_by_email(who).await.map_err(|e| e.to_string())?,
-    };
-    let user = user.ok_or_else(|| format!("no user with id or email `{who}`"))?;
+    let user = find(&store, who).await?;
     store
         .delete_user(&user.id)
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!("removed {} <{}>", user.id, user.email))
+}
+
+/// Lists a user's live logins, one per line: session id, started, last used (Unix seconds).
+pub async fn sessions(config: &Config, who: &str) -> Result<String, String> {
+    let store = open(config).await?;
+    let user = find(&store, who).await?;
+    let sessions = store
+        .live_sessions(&user.id, tokengate::token::unix_now())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(sessions
+        .iter()
+        .map(|s| format!("{}\t{}\t{}", s.id, s.created_at, s.last_used_at))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// Ends every login of a user, as `DELETE /sessions` does: their access and refresh tokens
+/// stop working on every instance (at once on PostgreSQL, within the revocation sync's two
+/// seconds on SQLite).
+pub async fn logout(config: &Config, who: &str) -> Result<String, String> {
+    let store = open(config).await?;
+    let user = find(&store, who).await?;
+    let accounts = Accounts::new(store, config, Arc::new(RevocationList::new()));
+    let ended = accounts
+        .end_logins_of_user(&user.id, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "ended {ended} login(s) of {} <{}>",
+        user.id, user.email
+    ))
+}
+
+/// The user with id or e-mail `who`.
+async fn find(store: &SqlStore, who: &str) -> Result<User, String> {
+    let user = match store.user_by_id(who).await.map_err(|e| e.to_string())? {
+        Some(user) => Some(user),
+        None => store
+            .user_by_email(&tokengate::service::accounts::email_key(who))
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    user.ok_or_else(|| format!("no user with id or email `{who}`"))
 }
 
 async fn open(config: &Config) -> Result<SqlStore, String> {

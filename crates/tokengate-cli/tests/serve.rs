@@ -453,3 +453,46 @@ fn a_token_of_the_previous_private_key_survives_the_rotation_restart() {
     assert_eq!(protected(&addr, &stdout(&stranger)), 401);
     stop(child);
 }
+
+/// `tokengate user sessions` lists a user's live logins on a running `serve`'s database, and
+/// `tokengate user logout` ends them all: `serve` refuses their tokens after its revocation
+/// sync (two seconds on SQLite), and the list is empty.
+#[test]
+fn the_cli_lists_a_users_logins_and_logs_them_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start_serve(dir.path(), &[]);
+    let tokens = [
+        login(&addr, "many@example.com"),
+        login(&addr, "many@example.com"),
+    ];
+    let bystander = login(&addr, "other@example.com");
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    let env = [
+        ("TOKENGATE_SECRET", SECRET),
+        ("TOKENGATE_DATABASE_URL", url.as_str()),
+    ];
+    let listed = tokengate(&["user", "sessions", "Many@Example.com"], &env);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(stdout(&listed).lines().count(), 2, "{}", stdout(&listed));
+    let ended = tokengate(&["user", "logout", "many@example.com"], &env);
+    assert!(ended.status.success(), "{}", stderr(&ended));
+    assert!(
+        stdout(&ended).starts_with("ended 2 login(s)"),
+        "{}",
+        stdout(&ended)
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while tokens.iter().any(|t| protected(&addr, t) == 200) && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for token in &tokens {
+        assert_eq!(protected(&addr, token), 401, "logged out by the CLI");
+    }
+    assert_eq!(protected(&addr, &bystander), 200);
+    let listed = tokengate(&["user", "sessions", "many@example.com"], &env);
+    assert_eq!(stdout(&listed), "");
+    let unknown = tokengate(&["user", "logout", "nobody@example.com"], &env);
+    assert_clean_failure(&unknown, 2, "no user");
+    stop(child);
+}

@@ -59,32 +59,49 @@ impl Accounts {
             .await
     }
 
-    /// Ends every login of the token's user but `keep` (all of them for `None`).
+    /// Ends every login of the token's user but `keep` (all of them for `None`, the token's
+    /// own included).
     pub async fn end_sessions_of<E>(
         &self,
         claims: &Claims<E>,
         keep: Option<&str>,
     ) -> Result<(), ApiError> {
         let user_id = subject(claims)?;
+        self.end_logins_of_user(user_id, keep).await?;
+        // The token's own login may have no live refresh token left (spent, expired) and
+        // still have live access tokens.
+        if keep.is_none() {
+            if let Some(sid) = claims.sid.as_deref() {
+                let now = unix_now();
+                self.end_session(sid, now, self.session_revoked_until(now))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends every live login of user `user_id` but `keep`, at once and on every instance
+    /// (`tokengate user logout`); how many ended.
+    pub async fn end_logins_of_user(
+        &self,
+        user_id: &str,
+        keep: Option<&str>,
+    ) -> Result<usize, ApiError> {
         let now = unix_now();
         let live = self
             .tokens
             .live_sessions(user_id, now)
             .await
             .map_err(store_error)?;
-        for session in live.iter().filter(|s| Some(s.id.as_str()) != keep) {
+        let ending: Vec<_> = live
+            .iter()
+            .filter(|session| Some(session.id.as_str()) != keep)
+            .collect();
+        for session in &ending {
             self.end_session(&session.id, now, self.session_revoked_until(now))
                 .await?;
         }
-        // The token's own login may have no live refresh token left (spent, expired) and
-        // still have live access tokens.
-        if keep.is_none() {
-            if let Some(sid) = claims.sid.as_deref() {
-                self.end_session(sid, now, self.session_revoked_until(now))
-                    .await?;
-            }
-        }
-        Ok(())
+        Ok(ending.len())
     }
 
     /// Changes the token's user's password: the current one must be right (a wrong one is
