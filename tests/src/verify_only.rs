@@ -80,7 +80,7 @@ pub async fn check(binary: &'static str) {
 /// How soon a login ended on the service must be refused by a follower (the contract's bound).
 const FEED_BOUND: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Starts app-axum as the token service on a fixed port and the verify-only example
+/// Starts `tokengate serve` as the token service on a fixed port and the verify-only example
 /// `binary` following its revocation feed (`TOKENGATE_REVOCATION_FEED`), then checks over
 /// HTTP: a login ended on the service is refused by the follower within one second; while
 /// the service is down the follower keeps refusing it and keeps serving other logins; once
@@ -99,7 +99,7 @@ pub async fn follows_the_revocation_feed(binary: &'static str) {
         env: vec![("TOKENGATE_ADDR".into(), format!("127.0.0.1:{port}"))],
         ..Launch::default()
     };
-    let service_target = Target::new("app-axum");
+    let service_target = Target::command("tokengate-cli", "tokengate", &["serve"]);
     let mut service = service_target.launch(service_launch.clone());
     let follower = Target::verify_only(binary).launch(Launch {
         env: vec![("TOKENGATE_REVOCATION_FEED".into(), service.base.clone())],

@@ -572,3 +572,58 @@ async fn the_grace_ends_with_its_seconds_or_with_the_successor() {
         );
     }
 }
+
+/// What session management and the feed read from the store, on both backends: a user's
+/// live logins (an ended one leaves, another user's never appear), the session of a refresh
+/// token (spent or not) while it lives, and revocations after a cursor.
+#[tokio::test]
+async fn live_sessions_refresh_lookup_and_the_feed_on_every_store() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store.clone());
+        let email = unique_email("manage");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let first = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        let second = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        let claims: Claims = s.gate.verify(&first.access_token).unwrap();
+        let user_id = claims.sub.clone().unwrap();
+        let now = tokengate::token::unix_now();
+        let live = store.live_sessions(&user_id, now).await.unwrap();
+        assert_eq!(live.len(), 2, "{name}");
+        assert!(store.live_sessions("nobody", now).await.unwrap().is_empty());
+
+        let hash_of = |token: &str| {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(token.as_bytes());
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        let sid = claims.sid.clone().unwrap();
+        let found = store
+            .session_of_refresh(&hash_of(&first.refresh_token))
+            .await;
+        assert_eq!(found.unwrap(), Some(sid.clone()), "{name}");
+
+        let before = store.revocations_after(0, now, 10_000).await.unwrap();
+        let cursor = before.iter().map(|e| e.recorded_at_ms).max().unwrap_or(0);
+        s.accounts.end_sessions_of(&claims, None).await.unwrap();
+        assert!(
+            store.live_sessions(&user_id, now).await.unwrap().is_empty(),
+            "{name}"
+        );
+        let found = store
+            .session_of_refresh(&hash_of(&second.refresh_token))
+            .await;
+        assert_eq!(found.unwrap(), None, "{name}: the session has ended");
+        let after = store.revocations_after(cursor, now, 10_000).await.unwrap();
+        assert!(
+            after.iter().any(|e| e.id == sid && e.until > now),
+            "{name}: {after:?}"
+        );
+        assert!(after.iter().all(|e| e.recorded_at_ms > cursor), "{name}");
+    }
+}
