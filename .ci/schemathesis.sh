@@ -59,9 +59,12 @@ for app in "${apps[@]}"; do
         exit 1
     fi
 
-    # Both logouts end the login the token belongs to: they run last, alone.
-    check "$base" "$token" --exclude-operation-id logout --exclude-operation-id sessionLogout
-    check "$base" "$token" --include-operation-id logout --include-operation-id sessionLogout
+    # The logouts (and "log out everywhere") end the login the token belongs to: they run
+    # last, alone.
+    check "$base" "$token" --exclude-operation-id logout --exclude-operation-id sessionLogout \
+        --exclude-operation-id endSessions
+    check "$base" "$token" --include-operation-id logout --include-operation-id sessionLogout \
+        --include-operation-id endSessions
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 done
