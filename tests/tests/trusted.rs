@@ -221,7 +221,14 @@ async fn provider_tokens_on(name: &str, target: &Target, provider: &Provider, ap
     );
 
     // The account routes are for the app's own tokens.
-    for (method, path) in [(Method::GET, "/users/me"), (Method::POST, "/logout")] {
+    for (method, path) in [
+        (Method::GET, "/users/me"),
+        (Method::POST, "/logout"),
+        (Method::GET, "/sessions"),
+        (Method::DELETE, "/sessions"),
+        (Method::DELETE, "/sessions/some-id"),
+        (Method::POST, "/password"),
+    ] {
         let (code, answer) = body(send(app, method, path, &reader).await).await;
         assert_eq!(
             (code, &answer["error"]),
@@ -229,7 +236,7 @@ async fn provider_tokens_on(name: &str, target: &Target, provider: &Provider, ap
             "{name} {path}"
         );
     }
-    // The token still works: /logout revoked nothing.
+    // The token still works: /logout and DELETE /sessions revoked nothing.
     assert_eq!(
         status(app, Method::GET, "/protected", &reader).await,
         200,
