@@ -21,6 +21,10 @@ impl RequestView for View<'_> {
     fn method(&self) -> &str {
         self.0.method().as_str()
     }
+
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.0.peer_addr().map(|addr| addr.ip())
+    }
 }
 
 /// A core [`HttpReply`] as an actix response: status, content type, headers and body, as given.

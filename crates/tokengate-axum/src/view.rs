@@ -1,20 +1,27 @@
 //! The core's request view and reply, in axum's types.
 
+use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
+use axum::http::Extensions;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokengate::gate::{HttpReply, RequestView};
 
-/// The method, headers and URI of an axum request, as the core sees them.
-pub(crate) struct View<'r>(&'r Method, &'r HeaderMap, &'r Uri);
+/// The method, headers, URI and extensions of an axum request, as the core sees them.
+pub(crate) struct View<'r>(&'r Method, &'r HeaderMap, &'r Uri, &'r Extensions);
 
 impl<'r> View<'r> {
     pub(crate) fn of(parts: &'r Parts) -> Self {
-        View(&parts.method, &parts.headers, &parts.uri)
+        View(&parts.method, &parts.headers, &parts.uri, &parts.extensions)
     }
 
     pub(crate) fn of_request<B>(request: &'r axum::http::Request<B>) -> Self {
-        View(request.method(), request.headers(), request.uri())
+        View(
+            request.method(),
+            request.headers(),
+            request.uri(),
+            request.extensions(),
+        )
     }
 }
 
@@ -30,6 +37,14 @@ impl RequestView for View<'_> {
 
     fn method(&self) -> &str {
         self.0.as_str()
+    }
+
+    /// The peer address, when the app is served with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`.
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.3
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
     }
 }
 

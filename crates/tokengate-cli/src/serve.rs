@@ -26,6 +26,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         crypto_backend = tokengate::token::install_crypto_backend(),
         "tokengate serve started"
     );
+    // With the peer's address, for the audit log.
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -74,12 +74,14 @@ pub async fn logout(config: &Config, who: &str) -> Result<String, String> {
     let user = find(&store, who).await?;
     let accounts = Accounts::new(store, config, Arc::new(RevocationList::new()));
     let ended = accounts
-        .end_logins_of_user(&user.id, None)
+        .end_logins_of_user(&user.id, None, "operator")
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!(
-        "ended {ended} login(s) of {} <{}>",
-        user.id, user.email
+        "ended {} login(s) of {} <{}>",
+        ended.len(),
+        user.id,
+        user.email
     ))
 }
 

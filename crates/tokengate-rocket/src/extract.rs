@@ -220,6 +220,11 @@ impl RequestView for View<'_, '_> {
     fn method(&self) -> &str {
         self.0.method().as_str()
     }
+
+    /// The socket's peer (not Rocket's `client_ip`, which believes an `X-Real-IP` header).
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.0.remote().map(|addr| addr.ip())
+    }
 }
 
 /// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder: what

@@ -11,6 +11,7 @@ pub(crate) struct View {
     pub method: warp::http::Method,
     pub headers: HeaderMap,
     pub query: Option<String>,
+    pub remote: Option<std::net::SocketAddr>,
 }
 
 impl RequestView for View {
@@ -30,6 +31,10 @@ impl RequestView for View {
     fn method(&self) -> &str {
         self.method.as_str()
     }
+
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.remote.map(|addr| addr.ip())
+    }
 }
 
 /// Extracts the [`View`] of a request. Warp gives filters no borrowed access to the request,
@@ -43,10 +48,12 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
     warp::method()
         .and(warp::header::headers_cloned())
         .and(query)
-        .map(|method, headers, query| View {
+        .and(warp::addr::remote())
+        .map(|method, headers, query, remote| View {
             method,
             headers,
             query,
+            remote,
         })
 }
 

@@ -12,6 +12,8 @@ async fn main() {
     let router = tokengate_cli::reference_app(started.service, &started.config.cors_origins);
     let listener = tokio::net::TcpListener::from_std(started.listener).expect("tokio listener");
     app::announce(listener.local_addr().expect("bound address"));
+    // With the peer's address, for the audit log.
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(app::shutdown_signal())
         .await

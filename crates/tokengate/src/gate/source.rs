@@ -41,6 +41,11 @@ pub trait RequestView {
     /// The request method, upper case (`GET`, `POST`, …): a token read from a cookie needs
     /// the CSRF header on any method but GET, HEAD and OPTIONS.
     fn method(&self) -> &str;
+    /// The address of the peer that sent the request (behind a proxy, the proxy's), for the
+    /// audit log; `None` when the framework does not say.
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        None
+    }
 }
 
 /// One place a token may be found.

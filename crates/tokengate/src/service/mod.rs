@@ -10,6 +10,8 @@
 pub mod accounts;
 pub(crate) mod api_error;
 #[cfg(feature = "accounts")]
+pub mod audit;
+#[cfg(feature = "accounts")]
 pub(crate) mod body;
 #[cfg(feature = "accounts")]
 pub(crate) mod config;

@@ -9,6 +9,7 @@ use crate::gate::reply::HttpReply;
 use crate::gate::source::RequestView;
 use crate::gate::verdict::Verdict;
 use crate::service::api_error::ApiError;
+use crate::service::audit::with_client_ip;
 use crate::service::body::ReadBody;
 use crate::service::token_service::TokenService;
 use crate::token::claims::Claims;
@@ -323,10 +324,13 @@ impl TokenService {
 
     /// Runs a route that reads the request's headers but no body.
     pub async fn view_route(&self, route: ViewRoute, request: &impl RequestView) -> HttpReply {
-        match route {
-            ViewRoute::SessionRefresh => self.session_refresh(request).await,
-            ViewRoute::Revocations => self.revocations(request).await,
-        }
+        let served = async {
+            match route {
+                ViewRoute::SessionRefresh => self.session_refresh(request).await,
+                ViewRoute::Revocations => self.revocations(request).await,
+            }
+        };
+        with_client_ip(request.client_ip(), served).await
     }
 
     /// Runs a body route: what an adapter's handler calls with its request view and what it
@@ -337,14 +341,18 @@ impl TokenService {
         request: &impl RequestView,
         body: ReadBody<'_>,
     ) -> HttpReply {
-        match route {
-            BodyRoute::Signup => self.signup(request, body).await,
-            BodyRoute::Login => self.login(request, body).await,
-            BodyRoute::Refresh => self.refresh(request, body).await,
-            BodyRoute::SessionLogin => self.session_login(request, body).await,
-            BodyRoute::Password => self.change_password(request, body).await,
-            BodyRoute::Revoke => self.revoke(request, body).await,
-        }
+        // The audit log names the client of the events the route causes.
+        let served = async {
+            match route {
+                BodyRoute::Signup => self.signup(request, body).await,
+                BodyRoute::Login => self.login(request, body).await,
+                BodyRoute::Refresh => self.refresh(request, body).await,
+                BodyRoute::SessionLogin => self.session_login(request, body).await,
+                BodyRoute::Password => self.change_password(request, body).await,
+                BodyRoute::Revoke => self.revoke(request, body).await,
+            }
+        };
+        with_client_ip(request.client_ip(), served).await
     }
 
     /// Runs the gateway route: the answer to a proxy asking about the request `request`
@@ -378,9 +386,12 @@ impl TokenService {
         let Some(id) = id.decoded() else {
             return self.error(ApiError::NotFound(route.noun()));
         };
-        match route {
-            ItemRoute::EndSession => self.end_session(request, &id).await,
-        }
+        let served = async {
+            match route {
+                ItemRoute::EndSession => self.end_session(request, &id).await,
+            }
+        };
+        with_client_ip(request.client_ip(), served).await
     }
 }
 

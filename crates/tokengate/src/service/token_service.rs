@@ -17,6 +17,7 @@ use crate::service::accounts::{
     Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair,
 };
 use crate::service::api_error::ApiError;
+use crate::service::audit::AuditLog;
 use crate::service::body::{basic_credentials_of, ReadBody};
 use crate::service::config::{check_database_url, Config};
 use crate::service::config_error::ConfigError;
@@ -87,6 +88,15 @@ impl TokenService {
         gate.spawn_key_refreshers();
         let shared = store.is_postgres();
         let mut accounts = Accounts::new(store.clone(), config, revocations.clone());
+        if let Some(path) = &config.audit_log {
+            let log = AuditLog::open(path).map_err(|error| {
+                ConfigError::new(
+                    "TOKENGATE_AUDIT_LOG",
+                    format!("cannot open {} for appending: {error}", path.display()),
+                )
+            })?;
+            accounts = accounts.audit_log(Arc::new(log));
+        }
         if shared {
             // Instances on one PostgreSQL count failed logins together.
             accounts = accounts.login_throttle(LoginThrottle::default().shared(store));

@@ -41,6 +41,7 @@ use std::time::Duration;
 
 use crate::gate::revocation::RevocationList;
 use crate::service::api_error::ApiError;
+use crate::service::audit::{AuditEvent, AuditKind, AuditLog};
 use crate::service::config::{Config, DEFAULT_REFRESH_GRACE};
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;
@@ -61,6 +62,8 @@ pub struct Accounts {
     refresh_grace: u64,
     /// The store's successor secret, read once.
     successor_secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Where security events go (`TOKENGATE_AUDIT_LOG`), if anywhere.
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -109,6 +112,7 @@ impl Accounts {
             revocations,
             refresh_grace: DEFAULT_REFRESH_GRACE.as_secs(),
             successor_secret: Arc::new(tokio::sync::OnceCell::new()),
+            audit: None,
         }
     }
 
@@ -128,6 +132,20 @@ impl Accounts {
     pub fn refresh_grace(mut self, grace: Duration) -> Self {
         self.refresh_grace = grace.as_secs();
         self
+    }
+
+    /// Records every security event in `log` (signup, logins, failures, throttling, reuse,
+    /// logouts, ended logins, password changes).
+    pub fn audit_log(mut self, log: Arc<AuditLog>) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    /// Records `event` in the audit log, if there is one.
+    fn audit(&self, event: AuditEvent<'_>) {
+        if let Some(log) = &self.audit {
+            log.record(&event);
+        }
     }
 
     /// How long a refresh token lives, in seconds.
@@ -167,6 +185,11 @@ impl Accounts {
             created_at: unix_now(),
         };
         self.users.insert_user(&user).await.map_err(store_error)?;
+        self.audit(AuditEvent {
+            sub: Some(&user.id),
+            email: Some(&user.email),
+            ..AuditEvent::new(AuditKind::Signup)
+        });
         Ok(PublicUser::from(&user))
     }
 
@@ -180,6 +203,10 @@ impl Accounts {
             .await
             .map_err(store_error)?;
         if let Err(retry_after) = locked {
+            self.audit(AuditEvent {
+                email: Some(&key),
+                ..AuditEvent::new(AuditKind::Throttled)
+            });
             return Err(ApiError::TooManyAttempts { retry_after });
         }
         let user = self.users.user_by_email(&key).await.map_err(store_error)?;
@@ -192,6 +219,10 @@ impl Accounts {
                     .record_failure_shared(&key, unix_now())
                     .await
                     .map_err(store_error)?;
+                self.audit(AuditEvent {
+                    email: Some(&key),
+                    ..AuditEvent::new(AuditKind::LoginFailed)
+                });
                 return Err(ApiError::InvalidCredentials);
             }
         };
@@ -215,6 +246,11 @@ impl Accounts {
             })
             .await
             .map_err(store_error)?;
+        self.audit(AuditEvent {
+            sub: Some(&user.id),
+            login: Some(&session_id),
+            ..AuditEvent::new(AuditKind::Login)
+        });
         self.pair(&user.id, &session_id, refresh_token)
     }
 
@@ -249,7 +285,13 @@ impl Accounts {
         self.tokens
             .revoke(&token_id, exp)
             .await
-            .map_err(store_error)
+            .map_err(store_error)?;
+        self.audit(AuditEvent {
+            sub: claims.sub.as_deref(),
+            login: claims.sid.as_deref(),
+            ..AuditEvent::new(AuditKind::Logout)
+        });
+        Ok(())
     }
 
     /// The user a verified token speaks for.

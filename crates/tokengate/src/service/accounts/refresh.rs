@@ -17,6 +17,7 @@ use super::store::Rotation;
 use super::wire::{RefreshRequest, TokenPair};
 use super::{hash_refresh_token, store_error, Accounts};
 use crate::service::api_error::ApiError;
+use crate::service::audit::{AuditEvent, AuditKind};
 use crate::token::time::unix_now;
 
 impl Accounts {
@@ -65,6 +66,10 @@ impl Accounts {
                 tracing::warn!("a spent refresh token was presented again; ending its session");
                 self.end_session(&session_id, now, self.session_revoked_until(now))
                     .await?;
+                self.audit(AuditEvent {
+                    login: Some(&session_id),
+                    ..AuditEvent::new(AuditKind::RefreshReused)
+                });
                 Err(ApiError::InvalidRefreshToken)
             }
             Rotation::Invalid => Err(ApiError::InvalidRefreshToken),

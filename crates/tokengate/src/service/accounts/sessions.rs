@@ -7,6 +7,7 @@ use super::wire::{self, email_key, PasswordChange, SessionSummary};
 use super::{hash_refresh_token, store_error, Accounts};
 use crate::gate::revocation::{RevocationPage, RevokedId};
 use crate::service::api_error::ApiError;
+use crate::service::audit::{AuditEvent, AuditKind};
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;
 use crate::token::time::unix_now;
@@ -56,7 +57,9 @@ impl Accounts {
             return Err(ApiError::NotFound("session"));
         }
         self.end_session(session_id, now, self.session_revoked_until(now))
-            .await
+            .await?;
+        self.audit_ended(user_id, session_id, "user");
+        Ok(())
     }
 
     /// Ends every login of the token's user but `keep` (all of them for `None`, the token's
@@ -67,7 +70,12 @@ impl Accounts {
         keep: Option<&str>,
     ) -> Result<(), ApiError> {
         let user_id = subject(claims)?;
-        self.end_logins_of_user(user_id, keep).await?;
+        let how = if keep.is_some() {
+            "password_changed"
+        } else {
+            "everywhere"
+        };
+        let ended = self.end_logins_of_user(user_id, keep, how).await?;
         // The token's own login may have no live refresh token left (spent, expired) and
         // still have live access tokens.
         if keep.is_none() {
@@ -75,18 +83,23 @@ impl Accounts {
                 let now = unix_now();
                 self.end_session(sid, now, self.session_revoked_until(now))
                     .await?;
+                if !ended.iter().any(|id| id == sid) {
+                    self.audit_ended(user_id, sid, how);
+                }
             }
         }
         Ok(())
     }
 
     /// Ends every live login of user `user_id` but `keep`, at once and on every instance
-    /// (`tokengate user logout`); how many ended.
+    /// (`tokengate user logout`, with `how` = `operator` in the audit log); the ids of those
+    /// that ended.
     pub async fn end_logins_of_user(
         &self,
         user_id: &str,
         keep: Option<&str>,
-    ) -> Result<usize, ApiError> {
+        how: &'static str,
+    ) -> Result<Vec<String>, ApiError> {
         let now = unix_now();
         let live = self
             .tokens
@@ -97,11 +110,24 @@ impl Accounts {
             .iter()
             .filter(|session| Some(session.id.as_str()) != keep)
             .collect();
-        for session in &ending {
+        let mut ended = Vec::with_capacity(ending.len());
+        for session in ending {
             self.end_session(&session.id, now, self.session_revoked_until(now))
                 .await?;
+            self.audit_ended(user_id, &session.id, how);
+            ended.push(session.id.clone());
         }
-        Ok(ending.len())
+        Ok(ended)
+    }
+
+    /// Records that the login `session_id` of `user_id` ended, and why.
+    fn audit_ended(&self, user_id: &str, session_id: &str, how: &'static str) {
+        self.audit(AuditEvent {
+            sub: Some(user_id),
+            login: Some(session_id),
+            how: Some(how),
+            ..AuditEvent::new(AuditKind::LoginEnded)
+        });
     }
 
     /// Changes the token's user's password: the current one must be right (a wrong one is
@@ -134,6 +160,12 @@ impl Accounts {
             .verify(change.current_password, Some(user.password_hash.clone()))
             .await?;
         if check == PasswordCheck::Wrong {
+            self.audit(AuditEvent {
+                sub: Some(&user.id),
+                login: claims.sid.as_deref(),
+                email: Some(&key),
+                ..AuditEvent::new(AuditKind::LoginFailed)
+            });
             self.throttle
                 .record_failure_shared(&key, unix_now())
                 .await
@@ -151,6 +183,11 @@ impl Accounts {
             // current any more.
             return Err(ApiError::WrongPassword);
         }
+        self.audit(AuditEvent {
+            sub: Some(&user.id),
+            login: claims.sid.as_deref(),
+            ..AuditEvent::new(AuditKind::PasswordChanged)
+        });
         self.end_sessions_of(claims, claims.sid.as_deref()).await
     }
 
@@ -163,12 +200,13 @@ impl Accounts {
             .session_of_refresh(&hash_refresh_token(token))
             .await
             .map_err(store_error)?;
-        let Some(session_id) = session else {
+        let Some((session_id, user_id)) = session else {
             return Ok(false);
         };
         let now = unix_now();
         self.end_session(&session_id, now, self.session_revoked_until(now))
             .await?;
+        self.audit_ended(&user_id, &session_id, "revoked");
         Ok(true)
     }
 

@@ -132,9 +132,12 @@ impl TokenStore for SqlStore {
             .collect()
     }
 
-    async fn session_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+    async fn session_of_refresh(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
         let row = sqlx::query(
-            "SELECT t.session_id FROM tokengate_refresh_tokens t \
+            "SELECT t.session_id, t.user_id FROM tokengate_refresh_tokens t \
              JOIN tokengate_sessions s ON s.id = t.session_id \
              WHERE t.token_hash = $1 AND s.revoked_at IS NULL",
         )
@@ -142,8 +145,13 @@ impl TokenStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(unavailable)?;
-        row.map(|row| row.try_get("session_id").map_err(unavailable))
-            .transpose()
+        row.map(|row| {
+            Ok((
+                row.try_get("session_id").map_err(unavailable)?,
+                row.try_get("user_id").map_err(unavailable)?,
+            ))
+        })
+        .transpose()
     }
 
     async fn successor_secret(&self) -> Result<Vec<u8>, StoreError> {

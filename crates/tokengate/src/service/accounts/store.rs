@@ -185,9 +185,12 @@ pub trait TokenStore: Send + Sync + 'static {
     /// The live logins of `user_id` at `now` (not ended, with an unexpired refresh token),
     /// oldest first.
     async fn live_sessions(&self, user_id: &str, now: u64) -> Result<Vec<SessionInfo>, StoreError>;
-    /// The session of the refresh token hashed `token_hash`, spent or not, while that
-    /// session has not ended.
-    async fn session_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+    /// The session and user of the refresh token hashed `token_hash`, spent or not, while
+    /// that session has not ended.
+    async fn session_of_refresh(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError>;
 }
 
 /// Failed logins per address, shared by every instance on one store.

@@ -142,6 +142,8 @@ pub struct Config {
     /// new password hashes (stored hashes verify with their own, and are re-made with these
     /// at their next successful login).
     pub argon2: ::argon2::Params,
+    /// `TOKENGATE_AUDIT_LOG`: the JSON Lines file security events are appended to.
+    pub audit_log: Option<std::path::PathBuf>,
     /// `TOKENGATE_ARGON2_QUEUE`: how many password checks may wait for a worker before
     /// `/login`, `/signup` and `/session` answer 503; `None` lets the workers measure how
     /// many they can start within a few seconds.
@@ -184,6 +186,7 @@ impl Config {
             authz_policy: Policy::default(),
             argon2: ::argon2::Params::default(),
             argon2_queue: None,
+            audit_log: None,
         })
     }
 
@@ -228,6 +231,9 @@ impl Config {
         }
         config.argon2 = argon2::params(&get)?;
         config.argon2_queue = argon2::queue(&get)?;
+        config.audit_log = get("TOKENGATE_AUDIT_LOG")
+            .map(|path| parse::audit_log_path(&path))
+            .transpose()?;
         config.cookie_secure = parse::flag(
             "TOKENGATE_COOKIE_SECURE",
             get("TOKENGATE_COOKIE_SECURE").as_deref(),

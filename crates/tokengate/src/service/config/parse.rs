@@ -93,6 +93,23 @@ pub(super) fn public_key(
     })
 }
 
+/// `TOKENGATE_AUDIT_LOG`: a file path whose folder exists (the file is created, or appended
+/// to, when the service starts).
+pub(super) fn audit_log_path(path: &str) -> Result<std::path::PathBuf, ConfigError> {
+    let path = std::path::PathBuf::from(path);
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() || !folder.is_dir() {
+        return Err(ConfigError::new(
+            "TOKENGATE_AUDIT_LOG",
+            format!("{} must be a file in a folder that exists", path.display()),
+        ));
+    }
+    Ok(path)
+}
+
 /// A whole number of seconds from 1 to `max`.
 pub(super) fn seconds(
     variable: &'static str,
