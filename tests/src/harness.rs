@@ -175,12 +175,17 @@ impl Target {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // Under LOGS_DIR_VAR every app logs at debug level into a file of its own, for the
-        // test that no log line carries a secret.
+        // Under LOGS_DIR_VAR every app logs at debug level into a file of its own, and keeps
+        // its audit log there too (unless the scenario names one), for the test that no log
+        // line carries a secret.
         let log_file = std::env::var_os(LOGS_DIR_VAR).map(|dir| {
-            let path = PathBuf::from(dir).join(format!("{}-{}.log", self.binary, now_nanos()));
+            let stem = PathBuf::from(dir).join(format!("{}-{}", self.binary, now_nanos()));
+            let path = stem.with_extension("log");
             let file = std::fs::File::create(&path).expect("a log file");
             command.env("RUST_LOG", "debug").stderr(Stdio::from(file));
+            if !env.iter().any(|(name, _)| name == "TOKENGATE_AUDIT_LOG") {
+                command.env("TOKENGATE_AUDIT_LOG", stem.with_extension("audit.jsonl"));
+            }
             path
         });
         let mut child = command.spawn().map_err(|e| format!("cannot run: {e}"))?;

@@ -77,6 +77,7 @@ macro_rules! scenario_suite {
             changing_the_password_ends_every_other_login,
             revoke_ends_the_login_of_a_token,
             the_revocation_feed_lists_ended_logins,
+            the_audit_log_records_security_events_without_secrets,
             refresh_refuses_an_unknown_token,
             logout_revokes_access_and_refresh_at_once,
             a_refused_token_never_reaches_the_handler,

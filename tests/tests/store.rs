@@ -606,7 +606,11 @@ async fn live_sessions_refresh_lookup_and_the_feed_on_every_store() {
         let found = store
             .session_of_refresh(&hash_of(&first.refresh_token))
             .await;
-        assert_eq!(found.unwrap(), Some(sid.clone()), "{name}");
+        assert_eq!(
+            found.unwrap(),
+            Some((sid.clone(), user_id.clone())),
+            "{name}"
+        );
 
         let before = store.revocations_after(0, now, 10_000).await.unwrap();
         let cursor = before.iter().map(|e| e.recorded_at_ms).max().unwrap_or(0);

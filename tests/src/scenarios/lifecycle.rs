@@ -255,6 +255,16 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
             ],
         ),
         (
+            "TOKENGATE_AUDIT_LOG",
+            vec![
+                secret.clone(),
+                (
+                    "TOKENGATE_AUDIT_LOG".into(),
+                    "/nonexistent-dir/x/audit.log".into(),
+                ),
+            ],
+        ),
+        (
             "TOKENGATE_REFRESH_GRACE",
             vec![
                 secret.clone(),

@@ -6,6 +6,7 @@
 
 pub(crate) mod helpers;
 
+mod audit;
 mod bearer;
 mod cors;
 mod documents;
@@ -23,6 +24,7 @@ mod signup;
 mod token_rules;
 mod users_cs_token;
 
+pub use audit::*;
 pub use bearer::*;
 pub use cors::*;
 pub use documents::*;
