@@ -47,7 +47,8 @@ pub struct PasswordChange {
 pub struct RevokeRequest {
     /// A refresh token or an access token of this service.
     pub token: String,
-    /// `refresh_token` or `access_token`: which to try first (both are tried).
+    /// `refresh_token` or `access_token`, as RFC 7009 allows; not needed, since an access
+    /// token (a JWT, with dots) and a refresh token (without) are told apart by their shape.
     pub token_type_hint: Option<String>,
 }
 

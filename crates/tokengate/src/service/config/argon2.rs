@@ -4,6 +4,7 @@
 use argon2::Params;
 
 use super::Vars;
+use crate::service::accounts::password::MAX_MEMORY_KIB;
 use crate::service::config_error::ConfigError;
 
 const MEMORY: &str = "TOKENGATE_ARGON2_MEMORY_KIB";
@@ -15,8 +16,6 @@ const QUEUE: &str = "TOKENGATE_ARGON2_QUEUE";
 const MIN_MEMORY_KIB: u32 = 7 * 1024;
 /// OWASP's options all cost at least this much memory × iterations (e.g. 19 MiB × 2).
 const MIN_MEMORY_TIMES_ITERATIONS: u64 = 35_840;
-/// Every worker keeps this much memory; more than 1 GiB each is a typo, not a policy.
-const MAX_MEMORY_KIB: u32 = 1024 * 1024;
 /// Beyond this a login takes many seconds even on a fast core.
 const MAX_ITERATIONS: u32 = 100;
 /// Lanes are computed one after the other by a worker: more only spread the same memory.

@@ -15,6 +15,11 @@ use workers::{Done, Pool, Work};
 
 use crate::service::api_error::ApiError;
 
+/// The most Argon2 memory a hash may use, in KiB: every worker keeps as much, so more than
+/// 1 GiB is a typo, not a policy (`TOKENGATE_ARGON2_MEMORY_KIB` refuses it, and a stored hash
+/// asking for more is not checked).
+pub(crate) const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+
 /// Argon2id hashing and checking of passwords, on as many worker threads as there are CPUs.
 ///
 /// An Argon2 hash takes tens of milliseconds of CPU and its memory cost (19 MiB by default)

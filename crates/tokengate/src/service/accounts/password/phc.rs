@@ -90,6 +90,10 @@ pub(super) fn check(current: &Params, phc: &str, password: &[u8], memory: &mut M
     ) else {
         return Check::Wrong;
     };
+    if params.m_cost() > super::MAX_MEMORY_KIB {
+        // Not a hash this service could have made: checking it would allocate its memory.
+        return Check::Wrong;
+    }
     let version = match parsed.version.map(Version::try_from) {
         None => Version::V0x13,
         Some(Ok(version)) => version,
@@ -184,6 +188,7 @@ mod tests {
             "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$",
             "$argon2id$v=99$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
             "$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
         ] {
             assert_eq!(
                 check(&small(), phc, b"", &mut memory),
