@@ -17,7 +17,7 @@ use warp::reply::Response;
 use warp::{Buf, Filter, Stream};
 
 use crate::extract::{authenticated, Authenticated};
-use crate::view::{into_response, view, View};
+use crate::view::{audited_view, into_response, view, View};
 
 /// Every service route ([`SERVICE_ROUTES`]: the account, session and token routes,
 /// `/healthz`, the JWKS, the OpenID Connect discovery document and `/openapi.json`), as one
@@ -52,11 +52,11 @@ pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter
     match route.serve {
         Serve::Open(open) => path.then(move || open_route(service.clone(), open)).boxed(),
         Serve::View(route) => path
-            .and(view())
+            .and(audited_view())
             .then(move |view| view_route(service.clone(), view, route))
             .boxed(),
         Serve::Body(route) => path
-            .and(view())
+            .and(audited_view())
             .and(warp::body::stream())
             .then(move |view, body| body_route(service.clone(), view, body, route))
             .boxed(),
@@ -67,7 +67,7 @@ pub fn service_route(service: TokenService, route: &ServiceRoute) -> BoxedFilter
         Serve::Item(item) => item_path(route.path)
             .and(warp::path::end())
             .and(method_filter(route.method))
-            .and(view())
+            .and(audited_view())
             .then(move |id: String, view| item_route(service.clone(), id, view, item))
             .boxed(),
         Serve::Gateway => literal_path(route.path)

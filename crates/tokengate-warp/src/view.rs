@@ -6,7 +6,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-/// What the guard filters see of a request: its method, headers and raw query string.
+/// What the guard filters see of a request: its method, headers and raw query string; and,
+/// for the service routes whose events the audit log records, the peer's address.
 pub(crate) struct View {
     pub method: warp::http::Method,
     pub headers: HeaderMap,
@@ -48,13 +49,21 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
     warp::method()
         .and(warp::header::headers_cloned())
         .and(query)
-        .and(warp::addr::remote())
-        .map(|method, headers, query, remote| View {
+        .map(|method, headers, query| View {
             method,
             headers,
             query,
-            remote,
+            remote: None,
         })
+}
+
+/// The [`View`] of a service route whose events the audit log records: with the peer's
+/// address, which the guards and the gateway, on every request, do without.
+pub(crate) fn audited_view(
+) -> impl Filter<Extract = (View,), Error = std::convert::Infallible> + Clone {
+    view()
+        .and(warp::addr::remote())
+        .map(|view, remote| View { remote, ..view })
 }
 
 /// A core [`HttpReply`] (status, content type, headers, body) as a warp response.
