@@ -614,7 +614,7 @@ async fn live_sessions_refresh_lookup_and_the_feed_on_every_store() {
 
         let before = store.revocations_after(0, now, 10_000).await.unwrap();
         let cursor = before.iter().map(|e| e.recorded_at_ms).max().unwrap_or(0);
-        s.accounts.end_sessions_of(&claims, None).await.unwrap();
+        s.accounts.end_sessions_of(&claims).await.unwrap();
         assert!(
             store.live_sessions(&user_id, now).await.unwrap().is_empty(),
             "{name}"

@@ -62,30 +62,18 @@ impl Accounts {
         Ok(())
     }
 
-    /// Ends every login of the token's user but `keep` (all of them for `None`, the token's
-    /// own included).
-    pub async fn end_sessions_of<E>(
-        &self,
-        claims: &Claims<E>,
-        keep: Option<&str>,
-    ) -> Result<(), ApiError> {
+    /// Logs the token's user out everywhere: every login ends, the token's own included.
+    pub async fn end_sessions_of<E>(&self, claims: &Claims<E>) -> Result<(), ApiError> {
         let user_id = subject(claims)?;
-        let how = if keep.is_some() {
-            "password_changed"
-        } else {
-            "everywhere"
-        };
-        let ended = self.end_logins_of_user(user_id, keep, how).await?;
+        let ended = self.end_logins_of_user(user_id, None, "everywhere").await?;
         // The token's own login may have no live refresh token left (spent, expired) and
         // still have live access tokens.
-        if keep.is_none() {
-            if let Some(sid) = claims.sid.as_deref() {
-                let now = unix_now();
-                self.end_session(sid, now, self.session_revoked_until(now))
-                    .await?;
-                if !ended.iter().any(|id| id == sid) {
-                    self.audit_ended(user_id, sid, how);
-                }
+        if let Some(sid) = claims.sid.as_deref() {
+            let now = unix_now();
+            self.end_session(sid, now, self.session_revoked_until(now))
+                .await?;
+            if !ended.iter().any(|id| id == sid) {
+                self.audit_ended(user_id, sid, "everywhere");
             }
         }
         Ok(())
@@ -188,7 +176,9 @@ impl Accounts {
             login: claims.sid.as_deref(),
             ..AuditEvent::new(AuditKind::PasswordChanged)
         });
-        self.end_sessions_of(claims, claims.sid.as_deref()).await
+        self.end_logins_of_user(&user.id, claims.sid.as_deref(), "password_changed")
+            .await?;
+        Ok(())
     }
 
     /// RFC 7009 for a refresh token: ends its login if it is one of this service's (spent or

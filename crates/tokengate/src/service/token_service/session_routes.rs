@@ -32,7 +32,7 @@ impl TokenService {
         if let Some(refused) = self.own_tokens_only(claims) {
             return refused;
         }
-        match self.inner.accounts.end_sessions_of(claims, None).await {
+        match self.inner.accounts.end_sessions_of(claims).await {
             Ok(()) => HttpReply::empty(204),
             Err(error) => self.error(error),
         }
