@@ -59,6 +59,7 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
 
 /// The [`View`] of a service route whose events the audit log records: with the peer's
 /// address, which the guards and the gateway, on every request, do without.
+#[cfg(feature = "accounts")]
 pub(crate) fn audited_view(
 ) -> impl Filter<Extract = (View,), Error = std::convert::Infallible> + Clone {
     view()
