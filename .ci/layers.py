@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The core's layers, checked: every `crate::` path in crates/tokengate/src points down.
 
-token <- gate <- service, and ckeditor beside the gate (it needs only the token layer); the
+token <- telemetry <- gate <- service, and ckeditor beside the gate (it needs only the token layer); the
 crate's face (lib.rs and the files beside it) may use everything. Inside a layer, a path must
 name the module it means (`crate::token::claims::Claims`), not a root re-export
 (`crate::Claims`), so that each arrow is visible. Files import each other in no circle.
@@ -14,12 +14,13 @@ import sys
 SRC = os.path.join(os.path.dirname(__file__), "..", "crates", "tokengate", "src")
 MAY_USE = {
     "token": {"token"},
-    "gate": {"token", "gate"},
+    "telemetry": {"token", "telemetry"},
+    "gate": {"token", "telemetry", "gate"},
     "ckeditor": {"token", "ckeditor"},
-    "service": {"token", "gate", "ckeditor", "service"},
-    "face": {"token", "gate", "ckeditor", "service", "face"},
+    "service": {"token", "telemetry", "gate", "ckeditor", "service"},
+    "face": {"token", "telemetry", "gate", "ckeditor", "service", "face"},
 }
-LAYERS = {"token", "gate", "ckeditor", "service"}
+LAYERS = {"token", "telemetry", "gate", "ckeditor", "service"}
 PATH = re.compile(r"(?<![\w$])crate::((?:\{[^}]*\})|[\w:]+)")
 
 

@@ -78,6 +78,8 @@ macro_rules! scenario_suite {
             revoke_ends_the_login_of_a_token,
             the_revocation_feed_lists_ended_logins,
             the_audit_log_records_security_events_without_secrets,
+            metrics_count_decisions_logins_and_refreshes,
+            metrics_are_off_unless_enabled,
             refresh_refuses_an_unknown_token,
             logout_revokes_access_and_refresh_at_once,
             a_refused_token_never_reaches_the_handler,

@@ -6,6 +6,7 @@ pub mod gate;
 pub mod guide;
 mod log_format;
 pub mod service;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;
@@ -17,6 +18,8 @@ pub use log_format::LogFormat;
 pub use service::ConfigError;
 #[cfg(feature = "accounts")]
 pub use service::{Config, TokenService};
+#[cfg(feature = "metrics")]
+pub use telemetry::Metrics;
 pub use token::{
     Algorithm, AuthError, Claims, DocumentRead, DocumentWrite, Issuer, Key, NoExtra, Verifier,
 };

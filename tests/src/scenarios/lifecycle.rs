@@ -255,6 +255,10 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
             ],
         ),
         (
+            "TOKENGATE_METRICS",
+            vec![secret.clone(), ("TOKENGATE_METRICS".into(), "yes".into())],
+        ),
+        (
             "TOKENGATE_AUDIT_LOG",
             vec![
                 secret.clone(),

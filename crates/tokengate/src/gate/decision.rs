@@ -13,6 +13,8 @@ use crate::gate::source::{RequestView, TokenSource, TokenSources};
 #[cfg(feature = "remote-keys")]
 use crate::gate::trusted::{Outcome, Refresh, Trusted};
 use crate::gate::verdict::{Decision, Verdict};
+#[cfg(feature = "metrics")]
+use crate::telemetry::Metrics;
 use crate::token::claims::Claims;
 use crate::token::collaboration::RequiredPermission;
 use crate::token::error::AuthError;
@@ -41,6 +43,8 @@ struct Inner {
     revocations: Arc<RevocationList>,
     #[cfg(feature = "remote-keys")]
     trusted: Option<Trusted>,
+    #[cfg(feature = "metrics")]
+    metrics: Option<Metrics>,
 }
 
 /// Where verifying a token got without waiting.
@@ -124,6 +128,10 @@ impl Gate {
     /// around its [`Refusal`].
     pub fn decide<D: Decision>(&self, request: &impl RequestView) -> Verdict<Result<D, Refusal>> {
         self.decide_with(request, |gate, result| {
+            #[cfg(feature = "metrics")]
+            if let (Ok(_), Some(metrics)) = (&result, &gate.inner.metrics) {
+                metrics.allowed();
+            }
             D::from_result(result).map_err(|error| gate.refuse(error))
         })
     }
@@ -149,7 +157,7 @@ impl Gate {
             && matches!(source, TokenSource::Cookie(_))
             && !is_safe_method(request.method())
             && !csrf_matches(request);
-        match self.verify_step::<E>(&token) {
+        match self.timed_verify_step::<E>(&token) {
             Step::Done(result) => Verdict::ready(finish(self, csrf_checked(result, csrf_failed))),
             #[cfg(feature = "remote-keys")]
             Step::Refresh(refresh) => {
@@ -179,6 +187,19 @@ impl Gate {
             #[cfg(feature = "remote-keys")]
             Step::Refresh(refresh) => Err(refresh.refuse()),
         }
+    }
+
+    /// [`verify_step`](Self::verify_step), timed into the metrics when there are any.
+    #[inline]
+    fn timed_verify_step<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Step<E> {
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &self.inner.metrics {
+            let started = std::time::Instant::now();
+            let step = self.verify_step(token);
+            metrics.verified_in(started.elapsed());
+            return step;
+        }
+        self.verify_step(token)
     }
 
     /// Verifies with the keys in memory: a trusted issuer's keys for its tokens, else the
@@ -269,6 +290,10 @@ impl Gate {
     }
 
     pub(in crate::gate) fn refusal(&self, reason: Reason) -> Refusal {
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &self.inner.metrics {
+            metrics.refused(reason.code());
+        }
         Refusal {
             reply: self.render(&reason.problem(&self.inner.realm)),
             reason,
@@ -288,6 +313,21 @@ impl Gate {
     /// The revocation list this gate consults.
     pub fn revocations(&self) -> &Arc<RevocationList> {
         &self.inner.revocations
+    }
+
+    /// The metrics the gate records its decisions in, if any.
+    #[cfg(feature = "metrics")]
+    pub fn metrics(&self) -> Option<&Metrics> {
+        self.inner.metrics.as_ref()
+    }
+
+    /// Counts a request let through by a decision the gate did not make through
+    /// [`decide`](Self::decide) (the gateway's).
+    pub(in crate::gate) fn count_allowed(&self) {
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &self.inner.metrics {
+            metrics.allowed();
+        }
     }
 
     /// The realm of the challenges.
@@ -365,6 +405,8 @@ impl GateBuilder {
             revocations: Arc::new(RevocationList::new()),
             #[cfg(feature = "remote-keys")]
             trusted: None,
+            #[cfg(feature = "metrics")]
+            metrics: None,
         };
         GateBuilder { settings }
     }
@@ -420,8 +462,27 @@ impl GateBuilder {
         self
     }
 
+    /// Records every decision in `metrics`: `tokengate_decisions_total` (each token let
+    /// through, and each refusal by its code) and `tokengate_verify_duration_seconds`, and
+    /// the age of the trusted issuers' keys at each scrape.
+    #[cfg(feature = "metrics")]
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        self.settings.metrics = Some(metrics);
+        self
+    }
+
     /// The gate.
     pub fn build(self) -> Gate {
+        #[cfg(all(feature = "metrics", feature = "remote-keys"))]
+        if let (Some(metrics), Some(trusted)) = (&self.settings.metrics, &self.settings.trusted) {
+            let issuers = trusted.issuers().clone();
+            metrics.watch_keys(std::sync::Arc::new(move || {
+                issuers
+                    .iter()
+                    .map(|(issuer, keys)| (issuer.to_owned(), keys.age()))
+                    .collect()
+            }));
+        }
         Gate {
             inner: Arc::new(self.settings),
         }

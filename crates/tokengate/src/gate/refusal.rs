@@ -30,6 +30,17 @@ pub(super) enum Reason {
 }
 
 impl Reason {
+    /// The error code of the reply: what `tokengate_decisions_total{reason}` counts it under.
+    pub(super) fn code(&self) -> &'static str {
+        match self {
+            Reason::Auth(error) => error.code(),
+            Reason::NoSuchDocument => "not_found",
+            Reason::RouteWithoutParameter => "internal_error",
+            Reason::AmbiguousOriginal(_) | Reason::RefusedPath(_) => "invalid_request",
+            Reason::NoRuleAllows => "access_denied",
+        }
+    }
+
     /// What the reply says, before the gate's error format renders it.
     pub(super) fn problem(&self, realm: &str) -> Problem {
         match self {
@@ -68,7 +79,13 @@ impl Refusal {
         }
     }
 
-    /// The HTTP status.
+    /// The error code the reply carries (`invalid_token`, `insufficient_scope`,
+    /// `access_denied`, …), whatever the error format renders.
+    pub fn code(&self) -> &'static str {
+        self.reason.code()
+    }
+
+    /// The HTTP status of the reply.
     pub fn status(&self) -> u16 {
         self.reply.status
     }

@@ -60,8 +60,7 @@ pub struct AuditEvent<'a> {
     /// The e-mail address a signup or a login attempt named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
-    /// Why a login ended (`user`, `everywhere`, `password_changed`, `revoked`, `operator`,
-    /// `reused`, `account_removed`).
+    /// Why a login ended (`user`, `everywhere`, `password_changed`, `revoked`, `operator`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub how: Option<&'static str>,
 }

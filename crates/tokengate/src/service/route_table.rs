@@ -101,6 +101,9 @@ impl ServiceRoute {
         "/openapi.json",
         Serve::Open(OpenRoute::OpenApi),
     );
+    /// `GET /metrics`: the Prometheus metrics (404 unless `TOKENGATE_METRICS=1`).
+    pub const METRICS: ServiceRoute =
+        route(Method::Get, "/metrics", Serve::Open(OpenRoute::Metrics));
     /// `POST /signup`: a JSON or form body.
     pub const SIGNUP: ServiceRoute = route(Method::Post, "/signup", Serve::Body(BodyRoute::Signup));
     /// `POST /login`: HTTP Basic, a form or JSON.
@@ -183,7 +186,7 @@ const fn route(method: Method, path: &'static str, serve: Serve) -> ServiceRoute
 }
 
 /// Every service route: the account, session and token routes, `/healthz`, the JWKS, the
-/// OpenID Connect discovery document and `/openapi.json`. What each answers is in the HTTP
+/// OpenID Connect discovery document, `/openapi.json` and `/metrics`. What each answers is in the HTTP
 /// API guide ([`guide::http_api`](crate::guide::http_api)); each is also a constant of
 /// [`ServiceRoute`], to mount one alone.
 pub const SERVICE_ROUTES: &[ServiceRoute] = &[
@@ -191,6 +194,7 @@ pub const SERVICE_ROUTES: &[ServiceRoute] = &[
     ServiceRoute::JWKS,
     ServiceRoute::OPENID_CONFIGURATION,
     ServiceRoute::OPENAPI,
+    ServiceRoute::METRICS,
     ServiceRoute::SIGNUP,
     ServiceRoute::LOGIN,
     ServiceRoute::REFRESH,
@@ -248,6 +252,8 @@ pub enum OpenRoute {
     OpenIdConfiguration,
     /// `GET /openapi.json`.
     OpenApi,
+    /// `GET /metrics`.
+    Metrics,
 }
 
 /// The service routes that read the request's headers but no body; see
@@ -319,6 +325,7 @@ impl TokenService {
             OpenRoute::Jwks => self.jwks(),
             OpenRoute::OpenIdConfiguration => self.openid_configuration(),
             OpenRoute::OpenApi => self.openapi(),
+            OpenRoute::Metrics => self.metrics(),
         }
     }
 
@@ -408,7 +415,7 @@ mod tests {
             assert!(!same, "{} {} twice", route.method.as_str(), route.path);
         }
         let paths: Vec<_> = service_paths().collect();
-        assert_eq!(paths.len(), 18);
+        assert_eq!(paths.len(), 19);
         assert!(paths.contains(&("/sessions", vec!["GET", "DELETE"])));
         assert!(paths.contains(&("/session", vec!["POST", "DELETE"])));
         assert!(service_methods("/nowhere").is_empty());

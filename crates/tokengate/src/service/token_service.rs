@@ -23,6 +23,7 @@ use crate::service::config::{check_database_url, Config};
 use crate::service::config_error::ConfigError;
 use crate::service::discovery;
 use crate::service::principals::{PrincipalResolver, StorePrincipals};
+use crate::telemetry::{Metrics, METRICS_CONTENT_TYPE};
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;
 
@@ -53,6 +54,8 @@ struct Inner {
     cookies: SessionCookies,
     /// The gate under the gateway's policy, answering `/authz`.
     gateway: Gateway,
+    /// What `GET /metrics` renders: the gate's metrics, if it records any.
+    metrics: Option<Metrics>,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -79,10 +82,12 @@ impl TokenService {
                 reason: format!("cannot open the database: {}", store_reason(&e)),
             })?;
         let revocations = Arc::new(RevocationList::new());
-        let gate = config
-            .gate_builder()
-            .revocations(revocations.clone())
-            .build();
+        let metrics = config.metrics.then(Metrics::new);
+        let mut gate = config.gate_builder().revocations(revocations.clone());
+        if let Some(metrics) = &metrics {
+            gate = gate.metrics(metrics.clone());
+        }
+        let gate = gate.build();
         // The providers' keys load in the background: start-up never waits for them.
         #[cfg(feature = "remote-keys")]
         gate.spawn_key_refreshers();
@@ -96,6 +101,9 @@ impl TokenService {
                 )
             })?;
             accounts = accounts.audit_log(Arc::new(log));
+        }
+        if let Some(metrics) = metrics {
+            accounts = accounts.metrics(metrics);
         }
         if shared {
             // Instances on one PostgreSQL count failed logins together.
@@ -130,6 +138,7 @@ impl TokenService {
         let gateway = Gateway::new(gate.clone(), Policy::default());
         TokenService {
             inner: Arc::new(Inner {
+                metrics: gate.metrics().cloned(),
                 gateway,
                 gate,
                 accounts,
@@ -237,6 +246,21 @@ impl TokenService {
     /// every request and every framework.
     pub fn openapi(&self) -> HttpReply {
         self.inner.openapi.clone()
+    }
+
+    /// `GET /metrics`: the gate's metrics in the Prometheus text format, 404 when it records
+    /// none (`TOKENGATE_METRICS` unset).
+    pub fn metrics(&self) -> HttpReply {
+        match &self.inner.metrics {
+            Some(metrics) => HttpReply {
+                content_type: METRICS_CONTENT_TYPE.into(),
+                ..HttpReply::text(metrics.render())
+            },
+            None => self
+                .inner
+                .gate
+                .render(&crate::gate::problem::Problem::not_found()),
+        }
     }
 
     /// `POST /signup`: 201 with the new user. `body` is what the adapter read of the body;

@@ -162,7 +162,12 @@ impl Gateway {
         };
         self.gate
             .decide_with::<NoExtra, T>(&request, move |gate, result| {
-                then(judge(gate, result, access, scopes.as_deref()))
+                let judged = judge(gate, result, access, scopes.as_deref());
+                // A refusal was counted when it was made.
+                if judged.is_ok() {
+                    gate.count_allowed();
+                }
+                then(judged)
             })
     }
 

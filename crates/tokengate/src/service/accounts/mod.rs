@@ -43,6 +43,7 @@ use crate::gate::revocation::RevocationList;
 use crate::service::api_error::ApiError;
 use crate::service::audit::{AuditEvent, AuditKind, AuditLog};
 use crate::service::config::{Config, DEFAULT_REFRESH_GRACE};
+use crate::telemetry::{LoginResult, Metrics, RefreshResult};
 use crate::token::claims::Claims;
 use crate::token::error::AuthError;
 use crate::token::issue::{random_id, Issuer};
@@ -64,6 +65,8 @@ pub struct Accounts {
     successor_secret: Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// Where security events go (`TOKENGATE_AUDIT_LOG`), if anywhere.
     audit: Option<Arc<AuditLog>>,
+    /// Where logins, refreshes and ended logins are counted (`TOKENGATE_METRICS`), if anywhere.
+    metrics: Option<Metrics>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -113,6 +116,7 @@ impl Accounts {
             refresh_grace: DEFAULT_REFRESH_GRACE.as_secs(),
             successor_secret: Arc::new(tokio::sync::OnceCell::new()),
             audit: None,
+            metrics: None,
         }
     }
 
@@ -141,10 +145,37 @@ impl Accounts {
         self
     }
 
-    /// Records `event` in the audit log, if there is one.
-    fn audit(&self, event: AuditEvent<'_>) {
+    /// Counts logins, refreshes and ended logins in `metrics`.
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Records a security event: in the audit log, and in the metrics it counts toward.
+    fn record(&self, event: AuditEvent<'_>) {
+        if let Some(metrics) = &self.metrics {
+            match event.event {
+                AuditKind::Login => metrics.login(LoginResult::Success),
+                AuditKind::LoginFailed => metrics.login(LoginResult::InvalidCredentials),
+                AuditKind::Throttled => metrics.login(LoginResult::TooManyAttempts),
+                AuditKind::Logout => metrics.login_ended("logout"),
+                AuditKind::LoginEnded => metrics.login_ended(event.how.unwrap_or("other")),
+                AuditKind::RefreshReused => {
+                    metrics.refresh(RefreshResult::Reused);
+                    metrics.login_ended("reused");
+                }
+                AuditKind::Signup | AuditKind::PasswordChanged => {}
+            }
+        }
         if let Some(log) = &self.audit {
             log.record(&event);
+        }
+    }
+
+    /// Counts a refresh that is no security event (rotated, within the grace, invalid).
+    fn count_refresh(&self, result: RefreshResult) {
+        if let Some(metrics) = &self.metrics {
+            metrics.refresh(result);
         }
     }
 
@@ -185,7 +216,7 @@ impl Accounts {
             created_at: unix_now(),
         };
         self.users.insert_user(&user).await.map_err(store_error)?;
-        self.audit(AuditEvent {
+        self.record(AuditEvent {
             sub: Some(&user.id),
             email: Some(&user.email),
             ..AuditEvent::new(AuditKind::Signup)
@@ -203,7 +234,7 @@ impl Accounts {
             .await
             .map_err(store_error)?;
         if let Err(retry_after) = locked {
-            self.audit(AuditEvent {
+            self.record(AuditEvent {
                 email: Some(&key),
                 ..AuditEvent::new(AuditKind::Throttled)
             });
@@ -219,7 +250,7 @@ impl Accounts {
                     .record_failure_shared(&key, unix_now())
                     .await
                     .map_err(store_error)?;
-                self.audit(AuditEvent {
+                self.record(AuditEvent {
                     email: Some(&key),
                     ..AuditEvent::new(AuditKind::LoginFailed)
                 });
@@ -246,7 +277,7 @@ impl Accounts {
             })
             .await
             .map_err(store_error)?;
-        self.audit(AuditEvent {
+        self.record(AuditEvent {
             sub: Some(&user.id),
             login: Some(&session_id),
             ..AuditEvent::new(AuditKind::Login)
@@ -286,7 +317,7 @@ impl Accounts {
             .revoke(&token_id, exp)
             .await
             .map_err(store_error)?;
-        self.audit(AuditEvent {
+        self.record(AuditEvent {
             sub: claims.sub.as_deref(),
             login: claims.sid.as_deref(),
             ..AuditEvent::new(AuditKind::Logout)

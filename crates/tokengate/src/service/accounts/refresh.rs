@@ -18,6 +18,7 @@ use super::wire::{RefreshRequest, TokenPair};
 use super::{hash_refresh_token, store_error, Accounts};
 use crate::service::api_error::ApiError;
 use crate::service::audit::{AuditEvent, AuditKind};
+use crate::telemetry::RefreshResult;
 use crate::token::time::unix_now;
 
 impl Accounts {
@@ -40,6 +41,10 @@ impl Accounts {
             )
             .await
             .map_err(store_error)?;
+        let spent = match rotation {
+            Rotation::Replayed { .. } => RefreshResult::Grace,
+            _ => RefreshResult::Rotated,
+        };
         match rotation {
             Rotation::Rotated {
                 user_id,
@@ -58,21 +63,26 @@ impl Accounts {
                 {
                     self.end_session(&session_id, now, self.session_revoked_until(now))
                         .await?;
+                    self.count_refresh(RefreshResult::Invalid);
                     return Err(ApiError::InvalidRefreshToken);
                 }
+                self.count_refresh(spent);
                 self.pair(&user_id, &session_id, next)
             }
             Rotation::Reused { session_id } => {
                 tracing::warn!("a spent refresh token was presented again; ending its session");
                 self.end_session(&session_id, now, self.session_revoked_until(now))
                     .await?;
-                self.audit(AuditEvent {
+                self.record(AuditEvent {
                     login: Some(&session_id),
                     ..AuditEvent::new(AuditKind::RefreshReused)
                 });
                 Err(ApiError::InvalidRefreshToken)
             }
-            Rotation::Invalid => Err(ApiError::InvalidRefreshToken),
+            Rotation::Invalid => {
+                self.count_refresh(RefreshResult::Invalid);
+                Err(ApiError::InvalidRefreshToken)
+            }
         }
     }
 

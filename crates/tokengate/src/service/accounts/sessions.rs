@@ -110,7 +110,7 @@ impl Accounts {
 
     /// Records that the login `session_id` of `user_id` ended, and why.
     fn audit_ended(&self, user_id: &str, session_id: &str, how: &'static str) {
-        self.audit(AuditEvent {
+        self.record(AuditEvent {
             sub: Some(user_id),
             login: Some(session_id),
             how: Some(how),
@@ -148,7 +148,7 @@ impl Accounts {
             .verify(change.current_password, Some(user.password_hash.clone()))
             .await?;
         if check == PasswordCheck::Wrong {
-            self.audit(AuditEvent {
+            self.record(AuditEvent {
                 sub: Some(&user.id),
                 login: claims.sid.as_deref(),
                 email: Some(&key),
@@ -171,7 +171,7 @@ impl Accounts {
             // current any more.
             return Err(ApiError::WrongPassword);
         }
-        self.audit(AuditEvent {
+        self.record(AuditEvent {
             sub: Some(&user.id),
             login: claims.sid.as_deref(),
             ..AuditEvent::new(AuditKind::PasswordChanged)

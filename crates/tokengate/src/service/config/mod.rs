@@ -148,6 +148,9 @@ pub struct Config {
     /// `/login`, `/signup` and `/session` answer 503; `None` lets the workers measure how
     /// many they can start within a few seconds.
     pub argon2_queue: Option<usize>,
+    /// `TOKENGATE_METRICS`: whether `GET /metrics` serves the Prometheus metrics (off unless
+    /// set to `1`).
+    pub metrics: bool,
 }
 
 /// The default listen address.
@@ -187,6 +190,7 @@ impl Config {
             argon2: ::argon2::Params::default(),
             argon2_queue: None,
             audit_log: None,
+            metrics: false,
         })
     }
 
@@ -234,6 +238,11 @@ impl Config {
         config.audit_log = get("TOKENGATE_AUDIT_LOG")
             .map(|path| parse::audit_log_path(&path))
             .transpose()?;
+        config.metrics = parse::flag(
+            "TOKENGATE_METRICS",
+            get("TOKENGATE_METRICS").as_deref(),
+            false,
+        )?;
         config.cookie_secure = parse::flag(
             "TOKENGATE_COOKIE_SECURE",
             get("TOKENGATE_COOKIE_SECURE").as_deref(),

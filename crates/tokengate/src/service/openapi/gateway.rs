@@ -1,4 +1,5 @@
-//! The gateway route `/authz` in the OpenAPI document: one operation per listed method.
+//! The operators' routes in the OpenAPI document: the gateway `/authz` (one operation per
+//! listed method) and `/metrics`.
 
 use serde_json::{json, Value};
 
@@ -53,4 +54,21 @@ pub(super) fn operations() -> Value {
         .map(|method| (method.to_ascii_lowercase(), operation(method)))
         .collect();
     Value::Object(operations)
+}
+
+/// `GET /metrics`, the operators' route: Prometheus text, or 404 when metrics are off.
+pub(super) fn metrics_operation() -> Value {
+    json!({"get": {
+        "operationId": "metrics",
+        "tags": ["operations"],
+        "summary": "The service's Prometheus metrics (decisions by outcome and code, logins, refreshes, ended logins, verification time, trusted keys' age).",
+        "description": "Served with `TOKENGATE_METRICS=1`; keep it off the public port or restrict it at the proxy.",
+        "responses": {
+            "200": {
+                "description": "The metrics, in the Prometheus text format 0.0.4.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            "404": error("Metrics are off (`TOKENGATE_METRICS` unset or 0).", &["not_found"], None),
+        },
+    }})
 }

@@ -212,6 +212,7 @@ pub(super) fn service() -> Map<String, Value> {
     );
     super::sessions::insert(&mut paths);
     paths.insert("/authz".into(), super::gateway::operations());
+    paths.insert("/metrics".into(), super::gateway::metrics_operation());
     paths
 }
 

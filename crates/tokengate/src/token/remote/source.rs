@@ -74,6 +74,7 @@ struct Inner {
 
 struct Loaded {
     keys: JwksKeys,
+    fetched: Instant,
     expires: Instant,
 }
 
@@ -240,6 +241,16 @@ impl RemoteKeys {
         Some(expires.saturating_duration_since(Instant::now()))
     }
 
+    /// How old the keys in memory are, and how long they were to be kept when fetched (the
+    /// provider's `max-age`, held between bounds): keys older than their lifetime mean the
+    /// provider has not answered since. `None` if not loaded.
+    pub fn age(&self) -> Option<(Duration, Duration)> {
+        let loaded = self.inner.current.load();
+        let loaded = loaded.as_ref()?;
+        let lifetime = loaded.expires.saturating_duration_since(loaded.fetched);
+        Some((loaded.fetched.elapsed(), lifetime))
+    }
+
     /// How many times the JWKS has been requested (not counting discovery).
     pub fn jwks_fetches(&self) -> u64 {
         self.inner.jwks_fetches.load(Ordering::Relaxed)
@@ -368,8 +379,14 @@ impl Inner {
             }
         }
         flight.warned = keys.skipped().to_vec();
-        let expires = Instant::now() + cache_lifetime(fetched.max_age);
-        self.current.store(Some(Arc::new(Loaded { keys, expires })));
+        let now = Instant::now();
+        let expires = now + cache_lifetime(fetched.max_age);
+        let loaded = Loaded {
+            keys,
+            fetched: now,
+            expires,
+        };
+        self.current.store(Some(Arc::new(loaded)));
         Ok(())
     }
 
