@@ -194,7 +194,8 @@ impl Gate {
     fn timed_verify_step<E: DeserializeOwned + Clone + 'static>(&self, token: &str) -> Step<E> {
         #[cfg(feature = "metrics")]
         if let Some(metrics) = &self.inner.metrics {
-            let started = std::time::Instant::now();
+            // quanta reads the CPU's time-stamp counter: a third of the cost of the OS clock.
+            let started = quanta::Instant::now();
             let step = self.verify_step(token);
             metrics.verified_in(started.elapsed());
             return step;
