@@ -49,3 +49,38 @@ async fn axum_existing_app_guards_its_dashboard_and_admin_router_and_serves_cs_t
     let body: serde_json::Value = unknown.json().await.unwrap();
     assert_eq!(body["error"], "not_found");
 }
+
+/// With `METRICS_ADDR`, the copy-me serves its metrics on that private address only: the public
+/// `/metrics` is a 404, the private one counts the public port's decisions.
+#[tokio::test]
+async fn axum_existing_app_serves_metrics_on_a_private_port_only() {
+    use tokengate_scenarios::harness::{Launch, Target};
+    if Target::external().is_some() {
+        return;
+    }
+    let private = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let app = Target::new("axum-existing-app").launch(Launch {
+        env: vec![
+            ("TOKENGATE_METRICS".into(), "1".into()),
+            ("METRICS_ADDR".into(), private.to_string()),
+        ],
+        ..Launch::default()
+    });
+    let public = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(public.status().as_u16(), 404);
+    let refused = app.http.get(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let scrape = app
+        .http
+        .get(format!("http://{private}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scrape.status().as_u16(), 200);
+    let text = scrape.text().await.unwrap();
+    let missing = r#"tokengate_decisions_total{outcome="refused",reason="missing_token"} 1"#;
+    assert!(text.lines().any(|line| line == missing), "{text}");
+}

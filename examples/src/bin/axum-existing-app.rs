@@ -2,10 +2,14 @@
 //! (`/login`, `/cs-token`, …) are merged in, `/dashboard` reads the claims with an extractor,
 //! and a nested `/admin` router is protected as a whole by `TokenGateLayer`.
 //! Needs TOKENGATE_SECRET (and TOKENGATE_CS_ENVIRONMENT_ID, TOKENGATE_CS_ACCESS_KEY for
-//! `/cs-token`).
+//! `/cs-token`). With `TOKENGATE_METRICS=1` and `METRICS_ADDR=127.0.0.1:9464`, the Prometheus
+//! metrics are served on that private address only, never on the public one.
 use axum::extract::{FromRef, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use axum::Router;
+use std::future::IntoFuture;
+use tokengate_axum::tokengate::telemetry::METRICS_CONTENT_TYPE;
 use tokengate_axum::tokengate::{Config, Gate, TokenService};
 use tokengate_axum::{Authenticated, TokenGateLayer};
 
@@ -44,9 +48,21 @@ async fn stats() -> &'static str {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env().unwrap_or_else(|error| error.exit());
-    let tokens = TokenService::connect(&config)
+    let mut tokens = TokenService::connect(&config)
         .await
         .unwrap_or_else(|error| error.exit());
+    // Metrics on a private address: the public /metrics stays a 404.
+    if let (Ok(addr), Some(metrics)) = (std::env::var("METRICS_ADDR"), tokens.gate().metrics()) {
+        let metrics = metrics.clone();
+        let scrape =
+            move || async move { ([(CONTENT_TYPE, METRICS_CONTENT_TYPE)], metrics.render()) };
+        let private = tokio::net::TcpListener::bind(addr).await?;
+        println!("metrics on http://{}/metrics", private.local_addr()?);
+        tokio::spawn(
+            axum::serve(private, Router::new().route("/metrics", get(scrape))).into_future(),
+        );
+        tokens = tokens.with_private_metrics();
+    }
     // Every route under /admin needs a valid token; the handlers need not ask for it.
     let admin = Router::new()
         .route("/stats", get(stats))

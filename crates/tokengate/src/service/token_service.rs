@@ -176,6 +176,13 @@ impl TokenService {
         self.changed(|inner| inner.gateway = Gateway::new(inner.gate.clone(), policy))
     }
 
+    /// Keeps `GET /metrics` off the service's routes (a 404 there, as with metrics off) while
+    /// the gate and the accounts go on recording: for an app that serves
+    /// [`Gate::metrics`]'s [`render`](Metrics::render) on a private port of its own.
+    pub fn with_private_metrics(self) -> TokenService {
+        self.changed(|inner| inner.metrics = None)
+    }
+
     fn changed(self, change: impl FnOnce(&mut Inner)) -> TokenService {
         let mut inner = Arc::unwrap_or_clone(self.inner);
         change(&mut inner);
