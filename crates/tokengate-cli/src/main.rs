@@ -1,17 +1,17 @@
 //! `tokengate`: a standalone token service, and tools for keys and tokens.
 
 mod keygen;
+mod logging;
 mod serve;
 mod settings;
 mod tokens;
 mod users;
 
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use tokengate::{Algorithm, Config, LogFormat};
+use tokengate::{Algorithm, Config};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -225,25 +225,10 @@ fn load(args: &ConfigArgs, mut flags: settings::Flags) -> Result<Config, Failure
 /// Tokens, keys and passwords never reach the logs: only the serve command logs, and it logs
 /// method, path, status and latency. `TOKENGATE_LOG_FORMAT=json` writes one JSON object per
 /// line; colours only on a terminal.
-fn init_logging() -> Result<(), Failure> {
-    let format = LogFormat::from_env().map_err(|e| Failure(e.to_string(), 2))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter);
-    match format {
-        LogFormat::Json => logs.json().init(),
-        LogFormat::Text => logs.init(),
-    }
-    Ok(())
-}
-
 async fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         Command::Serve { config, addr, dev } => {
-            init_logging()?;
+            logging::init()?;
             let mut flags = settings::Flags::new();
             if let Some(addr) = addr {
                 flags.push(("TOKENGATE_ADDR", addr));
@@ -266,7 +251,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
                 }
             }
             let config = load(&config, flags)?;
-            serve::run(config).await?;
+            let served = serve::run(config).await;
+            logging::flush();
+            served?;
             Ok(String::new())
         }
         Command::Keygen { alg, kid, out } => {

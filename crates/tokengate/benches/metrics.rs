@@ -15,6 +15,7 @@ use tokengate::gate::{HeaderValue, RequestView};
 use tokengate::{Algorithm, Claims, Gate, Issuer, Key, Metrics, Verifier};
 
 #[path = "support/fixtures.rs"]
+#[allow(dead_code)]
 mod fixtures;
 use fixtures::{access_claims, SECRET};
 

@@ -26,6 +26,8 @@ pub(crate) mod route_table;
 pub(crate) mod setup;
 #[cfg(feature = "accounts")]
 pub(crate) mod token_service;
+#[cfg(feature = "accounts")]
+pub(crate) mod trace_context;
 
 pub use api_error::{ApiError, MAX_BODY_BYTES};
 #[cfg(feature = "accounts")]

@@ -12,7 +12,9 @@ use crate::service::api_error::ApiError;
 use crate::service::audit::with_client_ip;
 use crate::service::body::ReadBody;
 use crate::service::token_service::TokenService;
+use crate::service::trace_context::route_span;
 use crate::token::claims::Claims;
+use tracing::Instrument;
 
 /// The HTTP method of a service route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -266,6 +268,16 @@ pub enum ViewRoute {
     Revocations,
 }
 
+impl ViewRoute {
+    /// The route's path, as the table has it.
+    pub fn path(self) -> &'static str {
+        match self {
+            ViewRoute::SessionRefresh => ServiceRoute::SESSION_REFRESH.path,
+            ViewRoute::Revocations => ServiceRoute::REVOCATIONS.path,
+        }
+    }
+}
+
 /// The service routes that read a request body; see [`TokenService::body_route`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyRoute {
@@ -281,6 +293,20 @@ pub enum BodyRoute {
     Password,
     /// `POST /revoke`.
     Revoke,
+}
+
+impl BodyRoute {
+    /// The route's path, as the table has it.
+    pub fn path(self) -> &'static str {
+        match self {
+            BodyRoute::Signup => ServiceRoute::SIGNUP.path,
+            BodyRoute::Login => ServiceRoute::LOGIN.path,
+            BodyRoute::Refresh => ServiceRoute::REFRESH.path,
+            BodyRoute::SessionLogin => ServiceRoute::SESSION_LOGIN.path,
+            BodyRoute::Password => ServiceRoute::PASSWORD.path,
+            BodyRoute::Revoke => ServiceRoute::REVOKE.path,
+        }
+    }
 }
 
 /// The service routes that act on verified claims; see [`TokenService::claims_route`].
@@ -337,7 +363,8 @@ impl TokenService {
                 ViewRoute::Revocations => self.revocations(request).await,
             }
         };
-        with_client_ip(request.client_ip(), served).await
+        let span = route_span(request, route.path());
+        with_client_ip(request.client_ip(), served.instrument(span)).await
     }
 
     /// Runs a body route: what an adapter's handler calls with its request view and what it
@@ -359,7 +386,8 @@ impl TokenService {
                 BodyRoute::Revoke => self.revoke(request, body).await,
             }
         };
-        with_client_ip(request.client_ip(), served).await
+        let span = route_span(request, route.path());
+        with_client_ip(request.client_ip(), served.instrument(span)).await
     }
 
     /// Runs the gateway route: the answer to a proxy asking about the request `request`
@@ -398,7 +426,8 @@ impl TokenService {
                 ItemRoute::EndSession => self.end_session(request, &id).await,
             }
         };
-        with_client_ip(request.client_ip(), served).await
+        let span = route_span(request, ServiceRoute::END_SESSION.path);
+        with_client_ip(request.client_ip(), served.instrument(span)).await
     }
 }
 

@@ -213,22 +213,27 @@ impl Metrics {
     }
 
     /// Counts a login attempt.
+    #[cfg_attr(not(feature = "accounts"), allow(dead_code))]
     pub(crate) fn login(&self, result: LoginResult) {
         self.inner.logins[result as usize].increment(1);
     }
 
     /// Counts a refresh.
+    #[cfg_attr(not(feature = "accounts"), allow(dead_code))]
     pub(crate) fn refresh(&self, result: RefreshResult) {
         self.inner.refreshes[result as usize].increment(1);
     }
 
     /// Counts a login that ended, and why (`user`, `everywhere`, `logout`, `reused`, …).
+    #[cfg_attr(not(feature = "accounts"), allow(dead_code))]
     pub(crate) fn login_ended(&self, how: &'static str) {
         self.counter(LOGINS_ENDED, [("how", how)]);
     }
 
-    /// Reports the age of trusted keys at every scrape, from `ages`.
-    pub(crate) fn watch_keys(&self, ages: KeyAges) {
+    /// Reports the age of trusted keys at every scrape, from `ages`
+    /// (`tokengate_trusted_keys_age_seconds` and `…_max_age_seconds`, by issuer). A gate with
+    /// trusted issuers registers its own; an app with other remote keys may add theirs.
+    pub fn watch_keys(&self, ages: KeyAges) {
         let mut sources = self
             .inner
             .key_ages

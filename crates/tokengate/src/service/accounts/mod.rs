@@ -225,6 +225,7 @@ impl Accounts {
     }
 
     /// Checks credentials and starts a session.
+    #[tracing::instrument(name = "tokengate.login", skip_all)]
     pub async fn login(&self, credentials: Credentials) -> Result<TokenPair, ApiError> {
         let key = email_key(credentials.email.trim());
         let now = unix_now();

@@ -26,6 +26,7 @@ impl Accounts {
     /// grace gets the same successor and a fresh access token; after the grace, or once the
     /// successor was spent, presenting it ends its whole login: its refresh tokens and its
     /// access tokens stop working.
+    #[tracing::instrument(name = "tokengate.refresh", skip_all)]
     pub async fn refresh(&self, request: RefreshRequest) -> Result<TokenPair, ApiError> {
         let old_hash = hash_refresh_token(&request.refresh_token);
         let next = self.successor_of(&request.refresh_token).await?;

@@ -352,6 +352,7 @@ impl RemoteKeys {
 }
 
 impl Inner {
+    #[tracing::instrument(name = "tokengate.key_fetch", skip_all, fields(source = %self))]
     async fn fetch(&self, flight: &mut Flight) -> Result<(), RemoteKeysError> {
         let jwks_uri = match (&self.origin, &flight.jwks_uri) {
             (Origin::Jwks(url), _) | (_, Some(url)) => url.clone(),
