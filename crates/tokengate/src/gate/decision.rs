@@ -3,13 +3,15 @@
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
+use crate::gate::builder::{GateBuilder, Settings};
+use crate::gate::dpop::Dpop;
 use crate::gate::permission::{PathSegment, Scope};
-use crate::gate::problem::{ErrorFormat, JsonErrors, Problem, SharedErrorFormat};
+use crate::gate::problem::Problem;
 use crate::gate::refusal::{Reason, Refusal};
 use crate::gate::reply::HttpReply;
 use crate::gate::revocation::RevocationList;
-use crate::gate::session::{csrf_matches, is_safe_method, ACCESS_COOKIE};
-use crate::gate::source::{RequestView, TokenSource, TokenSources};
+use crate::gate::session::{csrf_matches, is_safe_method};
+use crate::gate::source::{RequestView, TokenSource};
 #[cfg(feature = "remote-keys")]
 use crate::gate::trusted::{Outcome, Refresh, Trusted};
 use crate::gate::verdict::{Decision, Verdict};
@@ -20,9 +22,6 @@ use crate::token::collaboration::RequiredPermission;
 use crate::token::error::AuthError;
 use crate::token::verify::Verifier;
 
-/// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
-pub const DEFAULT_REALM: &str = "tokengate";
-
 /// Finds, verifies and authorizes tokens, and renders the failures.
 ///
 /// Adapters hold a `Gate` (an `Arc` inside, so cloning is cheap) and call
@@ -31,20 +30,7 @@ pub const DEFAULT_REALM: &str = "tokengate";
 /// The [module](crate::gate) shows a whole decision.
 #[derive(Clone)]
 pub struct Gate {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    verifier: Verifier,
-    sources: TokenSources,
-    csrf: bool,
-    realm: String,
-    errors: SharedErrorFormat,
-    revocations: Arc<RevocationList>,
-    #[cfg(feature = "remote-keys")]
-    trusted: Option<Trusted>,
-    #[cfg(feature = "metrics")]
-    metrics: Option<Metrics>,
+    inner: Arc<Settings>,
 }
 
 /// Where verifying a token got without waiting.
@@ -157,16 +143,24 @@ impl Gate {
             && matches!(source, TokenSource::Cookie(_))
             && !is_safe_method(request.method())
             && !csrf_matches(request);
+        // Only a token sent with the DPoP scheme needs more of the request (an unusual path).
+        let presented =
+            matches!(source, TokenSource::Dpop).then(|| self.inner.dpop.presented(request));
         match self.timed_verify_step::<E>(&token) {
-            Step::Done(result) => Verdict::ready(finish(self, csrf_checked(result, csrf_failed))),
+            Step::Done(result) => {
+                let result = self.inner.dpop.bound(result, presented.as_ref(), &token);
+                Verdict::ready(finish(self, csrf_checked(result, csrf_failed)))
+            }
             #[cfg(feature = "remote-keys")]
             Step::Refresh(refresh) => {
                 let gate = self.clone();
+                let token = token.into_owned();
                 Verdict::pending(async move {
                     let result = refresh
                         .run()
                         .await
                         .and_then(|claims| gate.not_revoked(claims));
+                    let result = gate.inner.dpop.bound(result, presented.as_ref(), &token);
                     finish(&gate, csrf_checked(result, csrf_failed))
                 })
             }
@@ -334,6 +328,12 @@ impl Gate {
         }
     }
 
+    /// The DPoP settings and the proofs seen: for the token endpoints, which bind new tokens
+    /// to the key a request proves it holds ([`Dpop::proven_key`]).
+    pub fn dpop(&self) -> &Dpop {
+        &self.inner.dpop
+    }
+
     /// The realm of the challenges.
     pub fn realm(&self) -> &str {
         &self.inner.realm
@@ -392,89 +392,7 @@ fn no_own_tokens() -> Verifier {
     Verifier::new(key)
 }
 
-/// Builds a [`Gate`]: the gate's settings, each with its default until changed.
-pub struct GateBuilder {
-    settings: Inner,
-}
-
 impl GateBuilder {
-    /// The defaults: see [`Gate::new`].
-    fn new(verifier: Verifier) -> Self {
-        let settings = Inner {
-            verifier,
-            sources: TokenSources::default(),
-            csrf: false,
-            realm: DEFAULT_REALM.to_owned(),
-            errors: Arc::new(JsonErrors),
-            revocations: Arc::new(RevocationList::new()),
-            #[cfg(feature = "remote-keys")]
-            trusted: None,
-            #[cfg(feature = "metrics")]
-            metrics: None,
-        };
-        GateBuilder { settings }
-    }
-
-    /// Where to look for the token, in order.
-    pub fn sources(mut self, sources: TokenSources) -> Self {
-        self.settings.sources = sources;
-        self
-    }
-
-    /// Browser sessions, with one setting: also read the token from the `tokengate_access`
-    /// cookie (after the headers, so a header wins), and require the double-submit CSRF
-    /// header (`X-CSRF-Token` equal to the `tokengate_csrf` cookie) on cookie-authenticated
-    /// requests with unsafe methods. See [`session`](crate::gate::session) for the cookies.
-    pub fn cookie_sessions(mut self) -> Self {
-        let cookie = TokenSource::Cookie(ACCESS_COOKIE.into());
-        self.settings.sources = self.settings.sources.then(cookie);
-        self.settings.csrf = true;
-        self
-    }
-
-    /// The realm of the `WWW-Authenticate` challenge.
-    pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.settings.realm = realm.into();
-        self
-    }
-
-    /// Replaces the error body format for every failure the gate renders.
-    pub fn error_format(mut self, format: impl ErrorFormat) -> Self {
-        self.settings.errors = Arc::new(format);
-        self
-    }
-
-    /// Shares a revocation list (the account service writes to it on logout).
-    pub fn revocations(mut self, revocations: Arc<RevocationList>) -> Self {
-        self.settings.revocations = revocations;
-        self
-    }
-
-    /// Also accepts access tokens of the OpenID Connect providers `issuers` (resource-server
-    /// mode): a token whose `iss` is one of them is verified with that issuer's keys only,
-    /// and must meet `rules`: one audience (`"https://api.example.com"`), or
-    /// [`TrustedRules`](crate::token::remote::TrustedRules) for several audiences and a required
-    /// `typ`. Other tokens are verified as before. Start the key fetching with
-    /// [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
-    #[cfg(feature = "remote-keys")]
-    pub fn trusted_issuers(
-        mut self,
-        issuers: crate::token::remote::TrustedIssuers,
-        rules: impl Into<crate::token::remote::TrustedRules>,
-    ) -> Self {
-        self.settings.trusted = (!issuers.is_empty()).then(|| Trusted::new(issuers, rules.into()));
-        self
-    }
-
-    /// Records every decision in `metrics`: `tokengate_decisions_total` (each token let
-    /// through, and each refusal by its code) and `tokengate_verify_duration_seconds`, and
-    /// the age of the trusted issuers' keys at each scrape.
-    #[cfg(feature = "metrics")]
-    pub fn metrics(mut self, metrics: Metrics) -> Self {
-        self.settings.metrics = Some(metrics);
-        self
-    }
-
     /// The gate.
     pub fn build(self) -> Gate {
         #[cfg(all(feature = "metrics", feature = "remote-keys"))]

@@ -45,8 +45,10 @@
 //! ```
 
 pub(crate) mod allow;
+pub(crate) mod builder;
 pub(crate) mod cors;
 pub(crate) mod decision;
+pub mod dpop;
 pub mod gateway;
 mod grpc;
 pub(crate) mod guard_types;
@@ -64,10 +66,11 @@ pub(crate) mod trusted;
 pub(crate) mod verdict;
 
 pub use allow::template_matches;
+pub use builder::{GateBuilder, DEFAULT_REALM};
 pub use cors::{
     CorsAnswer, CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECS,
 };
-pub use decision::{Gate, GateBuilder, DEFAULT_REALM};
+pub use decision::Gate;
 pub use grpc::{grpc_code, is_grpc};
 pub use permission::{PathSegment, Scope};
 pub use problem::{ErrorFormat, JsonErrors, Problem, RenderedBody, SharedErrorFormat};

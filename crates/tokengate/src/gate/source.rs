@@ -46,6 +46,12 @@ pub trait RequestView {
     fn client_ip(&self) -> Option<std::net::IpAddr> {
         None
     }
+    /// The request's path as it arrived (percent-encoded, without the query): part of the URI
+    /// a DPoP proof must name. `None` when the adapter does not say; a DPoP-bound token is
+    /// then refused, since its proof cannot be checked.
+    fn path(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// One place a token may be found.
@@ -54,6 +60,10 @@ pub enum TokenSource {
     /// `Authorization: Bearer TOKEN` (RFC 6750 section 2.1); the scheme is matched without
     /// regard to case, and any other scheme counts as no token.
     Bearer,
+    /// `Authorization: DPoP TOKEN` (RFC 9449 section 7.1), the scheme matched without regard
+    /// to case: a token bound to a key, which needs a `DPoP` proof header (see
+    /// [`dpop`](crate::gate::dpop)).
+    Dpop,
     /// A header holding the bare token, like the seeds' `x-access-token`.
     Header(Cow<'static, str>),
     /// A query parameter (RFC 6750 section 2.3). Tokens in URLs end up in logs and
@@ -85,10 +95,11 @@ pub enum TokenSource {
 pub struct TokenSources(Vec<TokenSource>);
 
 impl Default for TokenSources {
-    /// `Authorization: Bearer`, then `x-access-token`: what the reference apps read.
+    /// `Authorization: Bearer` or `DPoP`, then `x-access-token`: what the reference apps read.
     fn default() -> Self {
         TokenSources(vec![
             TokenSource::Bearer,
+            TokenSource::Dpop,
             TokenSource::Header(Cow::Borrowed("x-access-token")),
         ])
     }
@@ -137,12 +148,18 @@ impl TokenSources {
 impl TokenSource {
     fn find<'r>(&self, request: &'r impl RequestView) -> Result<Option<Cow<'r, str>>, AuthError> {
         match self {
-            TokenSource::Bearer => match request.header("authorization") {
+            TokenSource::Bearer | TokenSource::Dpop => match request.header("authorization") {
                 HeaderValue::Absent => Ok(None),
                 HeaderValue::Many => Err(AuthError::Malformed(
                     "more than one Authorization header was sent",
                 )),
-                HeaderValue::One(value) => bearer(value).map(|t| t.map(Cow::Borrowed)),
+                HeaderValue::One(value) => {
+                    let scheme = match self {
+                        TokenSource::Dpop => "dpop",
+                        _ => "bearer",
+                    };
+                    with_scheme(value, scheme).map(|t| t.map(Cow::Borrowed))
+                }
             },
             TokenSource::Header(name) => match request.header(name) {
                 HeaderValue::Absent => Ok(None),
@@ -160,13 +177,14 @@ impl TokenSource {
     }
 }
 
-/// Parses `Bearer TOKEN`. `None` for another scheme (not our credentials).
-fn bearer(value: &[u8]) -> Result<Option<&str>, AuthError> {
+/// Parses `SCHEME TOKEN` for `scheme` (lower case). `None` for another scheme (not these
+/// credentials).
+fn with_scheme<'v>(value: &'v [u8], scheme: &str) -> Result<Option<&'v str>, AuthError> {
     let value = std::str::from_utf8(value)
         .map_err(|_| AuthError::Malformed("the Authorization header is not ASCII"))?
         .trim_matches([' ', '\t']);
-    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
+    let (sent, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    if !sent.eq_ignore_ascii_case(scheme) {
         return Ok(None);
     }
     printable_token(rest).map(Some)

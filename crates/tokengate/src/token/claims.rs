@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::token::collaboration::{Auth, CsUser, Permission};
+use crate::token::confirmation::Confirmation;
 
 /// The claims of a token: the registered claims of RFC 7519, the CKEditor Cloud Services
 /// claims `user` and `auth`, the session id `sid`, and app-defined claims in `extra`
@@ -126,6 +127,13 @@ pub struct Claims<E = NoExtra> {
         deserialize_with = "present"
     )]
     pub email: Option<String>,
+    /// What the token is bound to (RFC 7800): with a `jkt`, a DPoP key (RFC 9449).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub cnf: Option<Confirmation>,
     /// App-defined claims.
     #[serde(flatten)]
     pub extra: E,

@@ -61,6 +61,15 @@ pub enum AuthError {
     /// The token's `sub` names no known user (the account was removed).
     #[error("the token subject is not a known user")]
     UnknownSubject,
+    /// The DPoP proof (RFC 9449) that came with the token, or with a request for tokens, is
+    /// missing or fails a rule (why, in a fixed sentence): 401 `invalid_dpop_proof`, with a
+    /// `DPoP` challenge naming the algorithms accepted.
+    #[error("the DPoP proof is not valid: {0}")]
+    InvalidDpopProof(&'static str),
+    /// The token is bound to a key (`cnf.jkt`) but did not come as `Authorization: DPoP`,
+    /// or came so without being bound: 401 `invalid_token`.
+    #[error("{0}")]
+    DpopBinding(&'static str),
     /// The token (or the login session it belongs to) was revoked.
     #[error("the token has been revoked")]
     Revoked,
@@ -102,6 +111,8 @@ pub enum Challenge {
     InvalidToken,
     /// The credentials are fine but do not reach far enough.
     InsufficientScope,
+    /// The DPoP proof is unusable (RFC 9449 section 7.1): the client should make a new one.
+    InvalidDpopProof,
 }
 
 impl AuthError {
@@ -115,7 +126,7 @@ impl AuthError {
         }
         match self.challenge() {
             Challenge::InsufficientScope => 403,
-            Challenge::MissingToken | Challenge::InvalidToken => 401,
+            Challenge::MissingToken | Challenge::InvalidToken | Challenge::InvalidDpopProof => 401,
         }
     }
 
@@ -127,12 +138,13 @@ impl AuthError {
             AuthError::InsufficientScope { .. }
             | AuthError::MissingScope { .. }
             | AuthError::CsrfFailed => Challenge::InsufficientScope,
+            AuthError::InvalidDpopProof(_) => Challenge::InvalidDpopProof,
             _ => Challenge::InvalidToken,
         }
     }
 
     /// The `error` code of the JSON body: `missing_token`, `invalid_token`, `token_expired`,
-    /// `insufficient_scope`, `csrf_failed` or `unavailable`.
+    /// `insufficient_scope`, `csrf_failed`, `invalid_dpop_proof` or `unavailable`.
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::KeysUnavailable { .. } => "unavailable",
@@ -142,6 +154,7 @@ impl AuthError {
                 "insufficient_scope"
             }
             AuthError::CsrfFailed => "csrf_failed",
+            AuthError::InvalidDpopProof(_) => "invalid_dpop_proof",
             _ => "invalid_token",
         }
     }
@@ -178,6 +191,10 @@ impl AuthError {
             // valid quoted-strings as they stand.
             Challenge::InvalidToken => format!(
                 "Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{self}\""
+            ),
+            Challenge::InvalidDpopProof => format!(
+                "DPoP error=\"invalid_dpop_proof\", algs=\"{}\", error_description=\"{self}\"",
+                crate::token::keys::algorithm::dpop_algorithm_names()
             ),
         }
     }

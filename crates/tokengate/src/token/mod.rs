@@ -10,6 +10,7 @@ pub(crate) mod base64url;
 pub(crate) mod claims;
 pub(crate) mod collaboration;
 pub(crate) mod compact;
+pub(crate) mod confirmation;
 pub(crate) mod constant_time;
 pub(crate) mod error;
 pub(crate) mod issue;
@@ -24,11 +25,12 @@ pub use collaboration::{
     Auth, CsUser, DocumentRead, DocumentWrite, Grant, Permission, RequiredPermission, Role,
     ALL_DOCUMENTS,
 };
+pub use confirmation::Confirmation;
 pub use error::{AuthError, Challenge};
 pub use issue::{random_id, IssueError, IssuedToken, Issuer, DEFAULT_TTL};
 pub use keys::{
     crypto_backend, install_crypto_backend, Algorithm, JwkError, JwksError, JwksKeys, Key,
-    KeyError, KeySet, SkippedJwk,
+    KeyError, KeySet, SkippedJwk, DPOP_ALGORITHMS,
 };
 pub use time::unix_now;
 pub use verify::{Verifier, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY};

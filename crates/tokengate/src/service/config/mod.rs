@@ -21,7 +21,8 @@ use std::time::Duration;
 use rand::RngCore;
 
 use crate::ckeditor::{CkeditorTokens, DEFAULT_CS_TTL, MAX_CS_TTL};
-use crate::gate::decision::{Gate, GateBuilder};
+use crate::gate::builder::GateBuilder;
+use crate::gate::decision::Gate;
 use crate::gate::gateway::Policy;
 use crate::gate::session::SessionCookies;
 use crate::service::accounts::password::PasswordHasher;

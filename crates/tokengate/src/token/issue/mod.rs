@@ -307,6 +307,7 @@ mod tests {
             scope: plain.scope,
             name: plain.name,
             email: plain.email,
+            cnf: plain.cnf,
             extra: WithInnerToken(issuer.clone()),
         };
         let outer = issuer.issue(claims).unwrap().token;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::token::atob_json::{needs_atob_escape, to_atob_safe_json_into};
 use crate::token::claims::{Audience, Claims};
 use crate::token::collaboration::{Auth, CsUser};
+use crate::token::confirmation::Confirmation;
 
 /// A member name as it is written before its value: `"name":`.
 macro_rules! member {
@@ -40,6 +41,7 @@ pub(crate) struct Payload<'a, E> {
     pub(crate) scope: Option<&'a str>,
     pub(crate) name: Option<&'a str>,
     pub(crate) email: Option<&'a str>,
+    pub(crate) cnf: Option<&'a Confirmation>,
     pub(crate) extra: &'a E,
 }
 
@@ -60,6 +62,7 @@ impl<'a, E> Payload<'a, E> {
             scope: None,
             name: None,
             email: None,
+            cnf: None,
             extra,
         }
     }
@@ -80,6 +83,7 @@ impl<'a, E> Payload<'a, E> {
             scope: claims.scope.as_deref(),
             name: claims.name.as_deref(),
             email: claims.email.as_deref(),
+            cnf: claims.cnf.as_ref(),
             extra: &claims.extra,
         }
     }
@@ -141,6 +145,12 @@ impl<E: Serialize> Payload<'_, E> {
         object.text(member!("scope"), self.scope)?;
         object.text(member!("name"), self.name)?;
         object.text(member!("email"), self.email)?;
+        if let Some(cnf) = self.cnf {
+            object.name(member!("cnf"));
+            let mut inner = Object::open(object.out, atob_safe);
+            inner.text(member!("jkt"), cnf.jkt.as_deref())?;
+            inner.close();
+        }
         object.flatten(self.extra)?;
         object.close();
         Ok(())
@@ -355,6 +365,9 @@ mod tests {
             scope: Some("openid documents:read".into()),
             name: Some("Ada".into()),
             email: Some("ada@example.com".into()),
+            cnf: Some(Confirmation::key_thumbprint(
+                "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+            )),
             extra: NoExtra {},
         }
     }

@@ -34,6 +34,26 @@ pub enum Algorithm {
     EdDSA,
 }
 
+/// The algorithms a DPoP proof (RFC 9449) may be signed with: every asymmetric one
+/// tokengate verifies. A proof signed with a secret, or with `none`, is refused.
+pub const DPOP_ALGORITHMS: &[Algorithm] = &[
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::EdDSA,
+];
+
+/// [`DPOP_ALGORITHMS`] as the `algs` of a `DPoP` challenge: names separated by spaces.
+pub(crate) fn dpop_algorithm_names() -> String {
+    let names: Vec<&str> = DPOP_ALGORITHMS.iter().map(|alg| alg.as_str()).collect();
+    names.join(" ")
+}
+
 impl Algorithm {
     /// The `alg` header value.
     pub fn as_str(self) -> &'static str {

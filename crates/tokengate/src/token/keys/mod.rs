@@ -4,7 +4,7 @@
 //! JWK publishing and reading JWKs and JWK sets live in the submodules below and are
 //! re-exported here.
 
-mod algorithm;
+pub(crate) mod algorithm;
 mod backend;
 mod hmac;
 mod jwk;
@@ -13,7 +13,7 @@ mod jwks;
 mod key_set;
 mod soundness;
 
-pub use algorithm::Algorithm;
+pub use algorithm::{Algorithm, DPOP_ALGORITHMS};
 pub use backend::{crypto_backend, install_crypto_backend};
 pub use jwk_import::JwkError;
 pub use jwks::{JwksError, JwksKeys, SkippedJwk};
