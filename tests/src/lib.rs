@@ -19,6 +19,7 @@
 //! needs `TOKENGATE_TEST_POSTGRES_URL` and is skipped without it (required under `CI=true`).
 
 pub mod copy_me;
+pub mod dpop_client;
 pub mod harness;
 pub mod instances;
 pub mod outage;
@@ -80,6 +81,11 @@ macro_rules! scenario_suite {
             the_audit_log_records_security_events_without_secrets,
             metrics_count_decisions_logins_and_refreshes,
             metrics_are_off_unless_enabled,
+            dpop_login_binds_the_access_token_to_the_key,
+            dpop_attacks_are_refused,
+            dpop_needs_bound_tokens_and_bound_cookies_need_proofs,
+            dpop_refresh_needs_a_proof_by_the_logins_key,
+            dpop_authz_checks_the_original_request,
             refresh_refuses_an_unknown_token,
             logout_revokes_access_and_refresh_at_once,
             a_refused_token_never_reaches_the_handler,

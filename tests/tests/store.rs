@@ -514,13 +514,16 @@ async fn the_grace_ends_with_its_seconds_or_with_the_successor() {
         let session = tokengate::token::random_id();
         let hash = |n: u32| format!("{session}-token-{n}");
         store
-            .start_session(&RefreshToken {
-                hash: hash(0),
-                session_id: session.clone(),
-                user_id: "someone".into(),
-                issued_at: now,
-                expires_at: now + 3600,
-            })
+            .start_session(
+                &RefreshToken {
+                    hash: hash(0),
+                    session_id: session.clone(),
+                    user_id: "someone".into(),
+                    issued_at: now,
+                    expires_at: now + 3600,
+                },
+                None,
+            )
             .await
             .unwrap();
         let rotate = |old: u32, next: u32, at: u64| {

@@ -25,6 +25,10 @@ impl RequestView for View<'_> {
     fn client_ip(&self) -> Option<std::net::IpAddr> {
         self.0.peer_addr().map(|addr| addr.ip())
     }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.0.path())
+    }
 }
 
 /// A core [`HttpReply`] as an actix response: status, content type, headers and body, as given.

@@ -39,6 +39,13 @@ impl RequestView for View<'_> {
         self.0.as_str()
     }
 
+    /// The path as the client sent it: inside a nested router axum strips the prefix from
+    /// the URI and keeps the original aside.
+    fn path(&self) -> Option<&str> {
+        let original = self.3.get::<axum::extract::OriginalUri>();
+        Some(original.map_or(self.2.path(), |uri| uri.0.path()))
+    }
+
     /// The peer address, when the app is served with
     /// `into_make_service_with_connect_info::<SocketAddr>()`.
     fn client_ip(&self) -> Option<std::net::IpAddr> {

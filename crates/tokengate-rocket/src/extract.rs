@@ -225,6 +225,10 @@ impl RequestView for View<'_, '_> {
     fn client_ip(&self) -> Option<std::net::IpAddr> {
         self.0.remote().map(|addr| addr.ip())
     }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.0.uri().path().as_str())
+    }
 }
 
 /// A core [`HttpReply`] (status, content type, headers, body) as a Rocket responder: what

@@ -6,10 +6,11 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::Filter;
 
-/// What the guard filters see of a request: its method, headers and raw query string; and,
+/// What the guard filters see of a request: its method, path, headers and raw query string; and,
 /// for the service routes whose events the audit log records, the peer's address.
 pub(crate) struct View {
     pub method: warp::http::Method,
+    pub path: warp::path::FullPath,
     pub headers: HeaderMap,
     pub query: Option<String>,
     pub remote: Option<std::net::SocketAddr>,
@@ -36,6 +37,10 @@ impl RequestView for View {
     fn client_ip(&self) -> Option<std::net::IpAddr> {
         self.remote.map(|addr| addr.ip())
     }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.path.as_str())
+    }
 }
 
 /// Extracts the [`View`] of a request. Warp gives filters no borrowed access to the request,
@@ -47,10 +52,12 @@ pub(crate) fn view() -> impl Filter<Extract = (View,), Error = std::convert::Inf
         .or(warp::any().map(|| None))
         .unify();
     warp::method()
+        .and(warp::path::full())
         .and(warp::header::headers_cloned())
         .and(query)
-        .map(|method, headers, query| View {
+        .map(|method, path, headers, query| View {
             method,
+            path,
             headers,
             query,
             remote: None,

@@ -302,14 +302,22 @@ impl TokenService {
             Some(credentials) => credentials,
             None => body.parse::<Credentials>()?,
         };
-        self.inner.accounts.login(credentials).await
+        let key = self.proven_key(request)?;
+        self.inner.accounts.login_bound(credentials, key).await
+    }
+
+    /// The DPoP key a request for tokens proved it holds: `None` without a `DPoP` header, a
+    /// 401 `invalid_dpop_proof` for a header that is no valid proof for this request.
+    fn proven_key(&self, request: &impl RequestView) -> Result<Option<String>, ApiError> {
+        Ok(self.inner.gate.dpop().proven_key(request).transpose()?)
     }
 
     /// `POST /refresh`: a new pair for a live refresh token.
     pub async fn refresh(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
         let result = async {
             let refresh: RefreshRequest = body.with_type(request)?.parse()?;
-            self.inner.accounts.refresh(refresh).await
+            let key = self.proven_key(request)?;
+            self.inner.accounts.refresh_proven(refresh, key).await
         };
         match result.await {
             Ok(pair) => no_store(HttpReply::json(200, &pair)),
@@ -335,10 +343,14 @@ impl TokenService {
         let Some(refresh_token) = cookie_value(request, REFRESH_COOKIE) else {
             return self.error(ApiError::InvalidRefreshToken);
         };
-        let request = RefreshRequest {
+        let key = match self.proven_key(request) {
+            Ok(key) => key,
+            Err(error) => return self.error(error),
+        };
+        let refresh = RefreshRequest {
             refresh_token: refresh_token.to_owned(),
         };
-        match self.inner.accounts.refresh(request).await {
+        match self.inner.accounts.refresh_proven(refresh, key).await {
             Ok(pair) => self.session_reply(&pair),
             Err(error) => self.error(error),
         }

@@ -49,6 +49,7 @@ const REFUSAL_CODES: &[&str] = &[
     "token_expired",
     "insufficient_scope",
     "csrf_failed",
+    "invalid_dpop_proof",
     "unavailable",
     "invalid_request",
     "access_denied",

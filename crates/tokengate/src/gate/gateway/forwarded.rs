@@ -81,11 +81,26 @@ fn first_of<'r, const N: usize>(
 pub(super) struct AsOriginal<'a, V> {
     pub(super) view: &'a V,
     pub(super) method: &'a str,
+    /// The original path, without its query: what a DPoP proof names.
+    pub(super) path: &'a str,
 }
 
 impl<V: RequestView> RequestView for AsOriginal<'_, V> {
+    /// The asked request's headers, but `Host` is the original one (`X-Forwarded-Host`
+    /// first): the host a DPoP proof names when no public URL is set.
     fn header(&self, name: &str) -> HeaderValue<'_> {
+        if name == "host" {
+            if let found @ (HeaderValue::One(_) | HeaderValue::Many) =
+                self.view.header("x-forwarded-host")
+            {
+                return found;
+            }
+        }
         self.view.header(name)
+    }
+
+    fn path(&self) -> Option<&str> {
+        Some(self.path)
     }
 
     fn query(&self) -> Option<&str> {

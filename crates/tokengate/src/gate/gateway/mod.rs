@@ -159,6 +159,7 @@ impl Gateway {
         let request = AsOriginal {
             view: asked,
             method: original.method,
+            path: original.target.split(['?', '#']).next().unwrap_or("/"),
         };
         self.gate
             .decide_with::<NoExtra, T>(&request, move |gate, result| {

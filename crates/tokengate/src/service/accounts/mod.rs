@@ -45,6 +45,7 @@ use crate::service::audit::{AuditEvent, AuditKind, AuditLog};
 use crate::service::config::{Config, DEFAULT_REFRESH_GRACE};
 use crate::telemetry::{LoginResult, Metrics, RefreshResult};
 use crate::token::claims::Claims;
+use crate::token::confirmation::Confirmation;
 use crate::token::error::AuthError;
 use crate::token::issue::{random_id, Issuer};
 use crate::token::time::unix_now;
@@ -225,8 +226,19 @@ impl Accounts {
     }
 
     /// Checks credentials and starts a session.
-    #[tracing::instrument(name = "tokengate.login", skip_all)]
     pub async fn login(&self, credentials: Credentials) -> Result<TokenPair, ApiError> {
+        self.login_bound(credentials, None).await
+    }
+
+    /// Checks credentials and starts a session bound to the DPoP key of thumbprint `dpop_key`
+    /// (which the request proved it holds), if any: its access tokens carry `cnf.jkt` and its
+    /// refresh tokens are spent only with a proof by that key.
+    #[tracing::instrument(name = "tokengate.login", skip_all)]
+    pub async fn login_bound(
+        &self,
+        credentials: Credentials,
+        dpop_key: Option<String>,
+    ) -> Result<TokenPair, ApiError> {
         let key = email_key(credentials.email.trim());
         let now = unix_now();
         let locked = self
@@ -269,13 +281,16 @@ impl Accounts {
         let session_id = random_id();
         let refresh_token = new_refresh_token();
         self.tokens
-            .start_session(&RefreshToken {
-                hash: hash_refresh_token(&refresh_token),
-                session_id: session_id.clone(),
-                user_id: user.id.clone(),
-                issued_at: now,
-                expires_at: now.saturating_add(self.refresh_ttl),
-            })
+            .start_session(
+                &RefreshToken {
+                    hash: hash_refresh_token(&refresh_token),
+                    session_id: session_id.clone(),
+                    user_id: user.id.clone(),
+                    issued_at: now,
+                    expires_at: now.saturating_add(self.refresh_ttl),
+                },
+                dpop_key.as_deref(),
+            )
             .await
             .map_err(store_error)?;
         self.record(AuditEvent {
@@ -283,7 +298,7 @@ impl Accounts {
             login: Some(&session_id),
             ..AuditEvent::new(AuditKind::Login)
         });
-        self.pair(&user.id, &session_id, refresh_token)
+        self.pair(&user.id, &session_id, refresh_token, dpop_key.as_deref())
     }
 
     /// Replaces `user`'s hash, made with older Argon2 parameters, by one made with the
@@ -397,9 +412,11 @@ impl Accounts {
         user_id: &str,
         session_id: &str,
         refresh_token: String,
+        key: Option<&str>,
     ) -> Result<TokenPair, ApiError> {
         let claims = Claims {
             sid: Some(session_id.to_owned()),
+            cnf: key.map(Confirmation::key_thumbprint),
             ..Claims::for_subject(user_id)
         };
         let issued = self
@@ -409,7 +426,7 @@ impl Accounts {
         Ok(TokenPair {
             expires_in: issued.expires_in(),
             access_token: issued.token,
-            token_type: "Bearer".to_owned(),
+            token_type: if key.is_some() { "DPoP" } else { "Bearer" }.to_owned(),
             refresh_token,
         })
     }

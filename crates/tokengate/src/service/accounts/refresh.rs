@@ -19,6 +19,7 @@ use super::{hash_refresh_token, store_error, Accounts};
 use crate::service::api_error::ApiError;
 use crate::service::audit::{AuditEvent, AuditKind};
 use crate::telemetry::RefreshResult;
+use crate::token::error::AuthError;
 use crate::token::time::unix_now;
 
 impl Accounts {
@@ -26,9 +27,33 @@ impl Accounts {
     /// grace gets the same successor and a fresh access token; after the grace, or once the
     /// successor was spent, presenting it ends its whole login: its refresh tokens and its
     /// access tokens stop working.
-    #[tracing::instrument(name = "tokengate.refresh", skip_all)]
     pub async fn refresh(&self, request: RefreshRequest) -> Result<TokenPair, ApiError> {
+        self.refresh_proven(request, None).await
+    }
+
+    /// [`refresh`](Self::refresh) by a request that proved it holds the DPoP key of
+    /// thumbprint `proven`, if any. A login bound to a key is refreshed only with a proof by
+    /// it, and a refusal for the proof spends nothing; the new access token is bound to the
+    /// login's key, or to the proven one for a login that is not bound.
+    #[tracing::instrument(name = "tokengate.refresh", skip_all)]
+    pub async fn refresh_proven(
+        &self,
+        request: RefreshRequest,
+        proven: Option<String>,
+    ) -> Result<TokenPair, ApiError> {
         let old_hash = hash_refresh_token(&request.refresh_token);
+        let binding = self
+            .tokens
+            .binding_of_refresh(&old_hash)
+            .await
+            .map_err(store_error)?;
+        if binding.is_some() && proven != binding {
+            return Err(AuthError::InvalidDpopProof(
+                "the login is bound to a key: refresh with a DPoP proof by that key",
+            )
+            .into());
+        }
+        let key = binding.or(proven);
         let next = self.successor_of(&request.refresh_token).await?;
         let now = unix_now();
         let rotation = self
@@ -68,7 +93,7 @@ impl Accounts {
                     return Err(ApiError::InvalidRefreshToken);
                 }
                 self.count_refresh(spent);
-                self.pair(&user_id, &session_id, next)
+                self.pair(&user_id, &session_id, next, key.as_deref())
             }
             Rotation::Reused { session_id } => {
                 tracing::warn!("a spent refresh token was presented again; ending its session");

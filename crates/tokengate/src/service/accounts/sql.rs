@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../migrations/0004_sessions_and_feed.sql"),
     ),
+    (5, include_str!("../../../migrations/0005_dpop.sql")),
 ];
 
 /// The PostgreSQL channel on which instances announce revocations to each other.

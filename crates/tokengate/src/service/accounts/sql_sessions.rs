@@ -21,17 +21,40 @@ const SUCCESSOR_SECRET: &str = "refresh_successor";
 
 #[async_trait]
 impl TokenStore for SqlStore {
-    async fn start_session(&self, first: &RefreshToken) -> Result<(), StoreError> {
+    async fn start_session(
+        &self,
+        first: &RefreshToken,
+        key: Option<&str>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        sqlx::query("INSERT INTO tokengate_sessions (id, user_id, created_at) VALUES ($1, $2, $3)")
-            .bind(&first.session_id)
-            .bind(&first.user_id)
-            .bind(to_i64(first.issued_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(unavailable)?;
+        sqlx::query(
+            "INSERT INTO tokengate_sessions (id, user_id, created_at, dpop_jkt) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&first.session_id)
+        .bind(&first.user_id)
+        .bind(to_i64(first.issued_at))
+        .bind(key)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
         insert_refresh(&mut tx, first).await?;
         tx.commit().await.map_err(unavailable)
+    }
+
+    async fn binding_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.dpop_jkt FROM tokengate_refresh_tokens t \
+             JOIN tokengate_sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        match row {
+            Some(row) => row.try_get("dpop_jkt").map_err(unavailable),
+            None => Ok(None),
+        }
     }
 
     async fn rotate(

@@ -139,8 +139,16 @@ pub enum Rotation {
 /// Login sessions, their refresh tokens, and revoked ids.
 #[async_trait]
 pub trait TokenStore: Send + Sync + 'static {
-    /// Starts a session with its first refresh token.
-    async fn start_session(&self, first: &RefreshToken) -> Result<(), StoreError>;
+    /// Starts a session with its first refresh token; `key` is the RFC 7638 thumbprint of the
+    /// DPoP key the login is bound to, if it is.
+    async fn start_session(
+        &self,
+        first: &RefreshToken,
+        key: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The DPoP key the login of the refresh token hashed `token_hash` is bound to: `None`
+    /// for an unbound login or an unknown token.
+    async fn binding_of_refresh(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
     /// Atomically spends the token hashed `old_hash` and stores `next_hash` in its session,
     /// remembering `next_hash` as the spent token's successor. Of concurrent rotations of one
     /// token, one rotates; the others see [`Rotation::Replayed`] while the token was spent

@@ -132,7 +132,7 @@ impl From<&User> for PublicUser {
 pub struct TokenPair {
     /// The access token (a JWT).
     pub access_token: String,
-    /// Always `Bearer`.
+    /// `Bearer`, or `DPoP` when the access token is bound to a DPoP key (`cnf.jkt`).
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,

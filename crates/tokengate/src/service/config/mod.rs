@@ -152,6 +152,9 @@ pub struct Config {
     /// `TOKENGATE_METRICS`: whether `GET /metrics` serves the Prometheus metrics (off unless
     /// set to `1`).
     pub metrics: bool,
+    /// `TOKENGATE_PUBLIC_URL`: the scheme, host and port clients use, the base of the URI a
+    /// DPoP proof names; `None` takes `http://` and each request's `Host`.
+    pub public_url: Option<String>,
 }
 
 /// The default listen address.
@@ -192,6 +195,7 @@ impl Config {
             argon2_queue: None,
             audit_log: None,
             metrics: false,
+            public_url: None,
         })
     }
 
@@ -238,6 +242,9 @@ impl Config {
         config.argon2_queue = argon2::queue(&get)?;
         config.audit_log = get("TOKENGATE_AUDIT_LOG")
             .map(|path| parse::audit_log_path(&path))
+            .transpose()?;
+        config.public_url = get("TOKENGATE_PUBLIC_URL")
+            .map(|url| parse::public_url(&url))
             .transpose()?;
         config.metrics = parse::flag(
             "TOKENGATE_METRICS",
@@ -306,7 +313,10 @@ impl Config {
     /// With trusted issuers (feature `remote-keys`), the gate accepts their tokens too; its
     /// keys are fetched once `Gate::spawn_key_refreshers` runs.
     pub fn gate_builder(&self) -> GateBuilder {
-        let builder = Gate::builder(self.verifier()).cookie_sessions();
+        let mut builder = Gate::builder(self.verifier()).cookie_sessions();
+        if let Some(url) = &self.public_url {
+            builder = builder.public_url(url.as_str());
+        }
         #[cfg(feature = "remote-keys")]
         if let Some(issuers) = self.trusted_issuers() {
             return builder.trusted_issuers(issuers, self.trusted_rules());

@@ -186,3 +186,24 @@ pub(super) fn parse_origins(list: &str) -> Result<Vec<String>, ConfigError> {
         })
         .collect()
 }
+
+/// `TOKENGATE_PUBLIC_URL`: `http(s)://HOST[:PORT]`, without path, query or user; a trailing
+/// `/` is dropped.
+pub(super) fn public_url(value: &str) -> Result<String, ConfigError> {
+    let refused = || {
+        ConfigError::new(
+            "TOKENGATE_PUBLIC_URL",
+            "must be the scheme, host and port clients use, like https://api.example.com (no path)",
+        )
+    };
+    let url = value.trim().trim_end_matches('/');
+    let (scheme, authority) = url.split_once("://").ok_or_else(refused)?;
+    let scheme_ok = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    let authority_ok = !authority.is_empty()
+        && !authority.contains(['/', '?', '#', '@', ' '])
+        && authority.is_ascii();
+    match scheme_ok && authority_ok {
+        true => Ok(url.to_owned()),
+        false => Err(refused()),
+    }
+}

@@ -108,7 +108,7 @@ fn components() -> Value {
                 "required": ["access_token", "token_type", "expires_in", "refresh_token"],
                 "properties": {
                     "access_token": {"type": "string", "description": "A JWT."},
-                    "token_type": {"const": "Bearer"},
+                    "token_type": {"enum": ["Bearer", "DPoP"], "description": "`DPoP` when the access token is bound to the key of the request's DPoP proof."},
                     "expires_in": {"type": "integer", "minimum": 1, "description": "Seconds until the access token expires."},
                     "refresh_token": {"type": "string", "description": "Opaque; spent by its first use. Presented again within the refresh grace it gets the same successor; after the grace, or once the successor was spent, it ends the whole login."},
                 },

@@ -87,10 +87,11 @@ pub(super) fn service() -> Map<String, Value> {
             "tags": ["accounts"],
             "summary": "Exchange credentials for a token pair: HTTP Basic, or a body.",
             "security": [{}, {BASIC_SCHEME: []}],
+            "parameters": [dpop_header()],
             "requestBody": optional_body("Credentials"),
             "responses": {
-                "200": token_pair("A new login: an access token and its refresh token."),
-                "401": error("Unknown e-mail address or wrong password: one answer for both.", &["invalid_credentials"], None),
+                "200": token_pair("A new login: an access token and its refresh token (bound to the key of a DPoP proof, if one came: `token_type` `DPoP`)."),
+                "401": error("Unknown e-mail address or wrong password: one answer for both (`invalid_credentials`); a DPoP header that is no valid proof for this request (`invalid_dpop_proof`).", &["invalid_credentials", "invalid_dpop_proof"], None),
                 "413": too_large(),
                 "422": invalid_request(),
                 "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
@@ -104,10 +105,11 @@ pub(super) fn service() -> Map<String, Value> {
             "operationId": "refresh",
             "tags": ["accounts"],
             "summary": "Spend a refresh token for a new pair.",
+            "parameters": [dpop_header()],
             "requestBody": body("RefreshRequest"),
             "responses": {
                 "200": token_pair("The new pair; the presented refresh token is spent."),
-                "401": error("Unknown, expired, spent or revoked refresh token. A spent one ends its whole login.", &["invalid_token"], None),
+                "401": error("Unknown, expired, spent or revoked refresh token (`invalid_token`); a spent one ends its whole login. A login bound to a DPoP key without a valid proof by it, or a DPoP header that is no valid proof (`invalid_dpop_proof`): nothing is spent.", &["invalid_token", "invalid_dpop_proof"], None),
                 "413": too_large(),
                 "422": invalid_request(),
                 "503": unavailable(),
@@ -138,10 +140,11 @@ pub(super) fn service() -> Map<String, Value> {
                 "tags": ["sessions"],
                 "summary": "Open a browser session: credentials as for `/login`; the pair goes into HttpOnly cookies.",
                 "security": [{}, {BASIC_SCHEME: []}],
+                "parameters": [dpop_header()],
                 "requestBody": optional_body("Credentials"),
                 "responses": {
                     "204": session_cookies("The session cookies are set: `tokengate_access`, `tokengate_refresh` (both HttpOnly) and `tokengate_csrf` (readable by scripts)."),
-                    "401": error("Unknown e-mail address or wrong password: one answer for both.", &["invalid_credentials"], None),
+                    "401": error("Unknown e-mail address or wrong password: one answer for both (`invalid_credentials`); a DPoP header that is no valid proof for this request (`invalid_dpop_proof`).", &["invalid_credentials", "invalid_dpop_proof"], None),
                     "413": too_large(),
                     "422": invalid_request(),
                     "429": error("Ten failed logins for this address within ten minutes.", &["too_many_attempts"], Some("Retry-After")),
@@ -169,10 +172,10 @@ pub(super) fn service() -> Map<String, Value> {
             "operationId": "sessionRefresh",
             "tags": ["sessions"],
             "summary": "Rotate the session cookies with the `tokengate_refresh` cookie, as `/refresh` rotates a pair. Needs `X-CSRF-Token`; without it nothing is spent.",
-            "parameters": [csrf_header()],
+            "parameters": [csrf_header(), dpop_header()],
             "responses": {
                 "204": session_cookies("The rotated cookies."),
-                "401": error("No refresh cookie, or an unknown, expired, spent or revoked one. A spent one ends its whole login.", &["invalid_token"], None),
+                "401": error("No refresh cookie, or an unknown, expired, spent or revoked one (`invalid_token`); a spent one ends its whole login. A login bound to a DPoP key without a valid proof by it (`invalid_dpop_proof`): nothing is spent.", &["invalid_token", "invalid_dpop_proof"], None),
                 "403": csrf_failed(),
                 "503": unavailable(),
             },
@@ -377,10 +380,20 @@ pub(super) fn error(description: &str, codes: &[&str], header: Option<&str>) -> 
 
 pub(super) fn unauthorized() -> Value {
     error(
-        "No token (`missing_token`), an invalid one (`invalid_token`) or an expired one (`token_expired`).",
-        &["missing_token", "invalid_token", "token_expired"],
+        "No token (`missing_token`), an invalid one (`invalid_token`) or an expired one (`token_expired`); a DPoP-bound token without a valid proof by its key (`invalid_dpop_proof`).",
+        &["missing_token", "invalid_token", "token_expired", "invalid_dpop_proof"],
         Some("WWW-Authenticate"),
     )
+}
+
+/// The optional `DPoP` proof header of the token endpoints (RFC 9449): with one, the tokens
+/// issued are bound to its key.
+pub(super) fn dpop_header() -> Value {
+    json!({
+        "name": "DPoP", "in": "header", "required": false,
+        "description": "A DPoP proof (RFC 9449) for this request: a JWT of typ `dpop+jwt` signed with the client's key, whose public JWK is in its header. The tokens issued are bound to that key (`cnf.jkt`); a bound login is refreshed only with a proof by it.",
+        "schema": {"type": "string"},
+    })
 }
 
 pub(super) fn unavailable() -> Value {
