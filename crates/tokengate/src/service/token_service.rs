@@ -1,6 +1,7 @@
 //! The token service as framework-neutral request handlers: each takes what an adapter can
 //! read off a request and returns the [`HttpReply`] to send. Adapters only translate.
 
+mod cookie_routes;
 mod session_routes;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use crate::gate::decision::Gate;
 use crate::gate::gateway::{Gateway, Policy};
 use crate::gate::reply::HttpReply;
 use crate::gate::revocation::RevocationList;
-use crate::gate::session::{cookie_value, csrf_matches, SessionCookies, REFRESH_COOKIE};
+use crate::gate::session::SessionCookies;
 use crate::gate::source::RequestView;
 use crate::service::accounts::{
     Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair,
@@ -291,7 +292,7 @@ impl TokenService {
         }
     }
 
-    async fn login_pair(
+    pub(super) async fn login_pair(
         &self,
         request: &impl RequestView,
         body: ReadBody<'_>,
@@ -308,7 +309,10 @@ impl TokenService {
 
     /// The DPoP key a request for tokens proved it holds: `None` without a `DPoP` header, a
     /// 401 `invalid_dpop_proof` for a header that is no valid proof for this request.
-    fn proven_key(&self, request: &impl RequestView) -> Result<Option<String>, ApiError> {
+    pub(super) fn proven_key(
+        &self,
+        request: &impl RequestView,
+    ) -> Result<Option<String>, ApiError> {
         Ok(self.inner.gate.dpop().proven_key(request).transpose()?)
     }
 
@@ -323,68 +327,6 @@ impl TokenService {
             Ok(pair) => no_store(HttpReply::json(200, &pair)),
             Err(error) => self.error(error),
         }
-    }
-
-    /// `POST /session`: checks credentials as `/login` does, and answers 204 with the pair in
-    /// the session cookies (and a fresh CSRF cookie) instead of a body.
-    pub async fn session_login(&self, request: &impl RequestView, body: ReadBody<'_>) -> HttpReply {
-        match self.login_pair(request, body).await {
-            Ok(pair) => self.session_reply(&pair),
-            Err(error) => self.error(error),
-        }
-    }
-
-    /// `POST /session/refresh`: the CSRF header first (without it nothing is spent), then
-    /// the refresh cookie, rotated as `/refresh` rotates a pair, reuse detection included.
-    pub async fn session_refresh(&self, request: &impl RequestView) -> HttpReply {
-        if !csrf_matches(request) {
-            return self.error(AuthError::CsrfFailed);
-        }
-        let Some(refresh_token) = cookie_value(request, REFRESH_COOKIE) else {
-            return self.error(ApiError::InvalidRefreshToken);
-        };
-        let key = match self.proven_key(request) {
-            Ok(key) => key,
-            Err(error) => return self.error(error),
-        };
-        let refresh = RefreshRequest {
-            refresh_token: refresh_token.to_owned(),
-        };
-        match self.inner.accounts.refresh_proven(refresh, key).await {
-            Ok(pair) => self.session_reply(&pair),
-            Err(error) => self.error(error),
-        }
-    }
-
-    /// `DELETE /session` with verified claims (the guard checked the CSRF header of a
-    /// cookie-authenticated request): ends the login as `/logout` does and clears the cookies.
-    pub async fn session_logout(&self, claims: &Claims) -> HttpReply {
-        if let Some(refused) = self.own_tokens_only(claims) {
-            return refused;
-        }
-        match self.inner.accounts.logout(claims).await {
-            Ok(()) => {
-                let mut reply = HttpReply::empty(204);
-                for cookie in self.inner.cookies.clear() {
-                    reply.headers.push(("set-cookie", cookie));
-                }
-                reply
-            }
-            Err(error) => self.error(error),
-        }
-    }
-
-    /// 204 with the session cookies of `pair`; never cached.
-    fn session_reply(&self, pair: &TokenPair) -> HttpReply {
-        let mut reply = HttpReply::empty(204);
-        let cookies =
-            self.inner
-                .cookies
-                .set(&pair.access_token, pair.expires_in, &pair.refresh_token);
-        for cookie in cookies {
-            reply.headers.push(("set-cookie", cookie));
-        }
-        no_store(reply)
     }
 
     /// `POST /logout` with verified claims: 204.

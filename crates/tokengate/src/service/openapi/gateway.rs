@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::paths::{csrf_header, error, keys_unavailable, unauthorized};
+use super::headers::csrf_header;
+use super::paths::{error, keys_unavailable, unauthorized};
 use super::{ACCESS_TOKEN_HEADER_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME};
 
 /// `/authz`, one operation per method of [`AUTHZ_METHODS`](crate::gate::gateway::AUTHZ_METHODS): the

@@ -17,6 +17,7 @@
 //! ```
 
 mod gateway;
+mod headers;
 mod paths;
 mod sessions;
 

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::headers::{csrf_header, dpop_header};
 use super::{ACCESS_TOKEN_HEADER_SCHEME, BASIC_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME};
 
 /// The routes of the adapters' `routes()`.
@@ -296,14 +297,6 @@ pub(super) fn bearer() -> Value {
     json!([{BEARER_SCHEME: []}, {ACCESS_TOKEN_HEADER_SCHEME: []}, {SESSION_COOKIE_SCHEME: []}])
 }
 
-pub(super) fn csrf_header() -> Value {
-    json!({
-        "name": "X-CSRF-Token", "in": "header", "required": false,
-        "description": "The value of the `tokengate_csrf` cookie; required when the request is authenticated by cookie.",
-        "schema": {"type": "string"},
-    })
-}
-
 pub(super) fn csrf_failed() -> Value {
     error(
         "Authenticated by cookie without `X-CSRF-Token` equal to the `tokengate_csrf` cookie.",
@@ -384,16 +377,6 @@ pub(super) fn unauthorized() -> Value {
         &["missing_token", "invalid_token", "token_expired", "invalid_dpop_proof"],
         Some("WWW-Authenticate"),
     )
-}
-
-/// The optional `DPoP` proof header of the token endpoints (RFC 9449): with one, the tokens
-/// issued are bound to its key.
-pub(super) fn dpop_header() -> Value {
-    json!({
-        "name": "DPoP", "in": "header", "required": false,
-        "description": "A DPoP proof (RFC 9449) for this request: a JWT of typ `dpop+jwt` signed with the client's key, whose public JWK is in its header. The tokens issued are bound to that key (`cnf.jkt`); a bound login is refreshed only with a proof by it.",
-        "schema": {"type": "string"},
-    })
 }
 
 pub(super) fn unavailable() -> Value {

@@ -3,8 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
+use super::headers::csrf_header;
 use super::paths::{
-    bearer, bearer_unavailable, body, csrf_failed, csrf_header, error, invalid_request, json_body,
+    bearer, bearer_unavailable, body, csrf_failed, error, invalid_request, json_body,
     password_unavailable, too_large, unauthorized, unavailable,
 };
 
