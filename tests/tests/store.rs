@@ -634,3 +634,85 @@ async fn live_sessions_refresh_lookup_and_the_feed_on_every_store() {
         assert!(after.iter().all(|e| e.recorded_at_ms > cursor), "{name}");
     }
 }
+
+/// A login bound to a DPoP key keeps its key on every store: each access token names it, a
+/// refresh without the key's proof is refused and spends nothing, and the successor of a
+/// bound refresh token is bound too. An unbound login refreshed with a proof gets a bound
+/// access token.
+#[tokio::test]
+async fn a_bound_login_keeps_its_key_on_every_store() {
+    for (name, store, _dir) in stores().await {
+        let s = service(store.clone());
+        let email = unique_email("dpop");
+        s.accounts
+            .signup(signup(&email, "password1"))
+            .await
+            .unwrap();
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".to_owned();
+        let first = s
+            .accounts
+            .login_bound(creds(&email, "password1"), Some(jkt.clone()))
+            .await
+            .unwrap();
+        assert_eq!(first.token_type, "DPoP", "{name}");
+        let bound = |token: &str| {
+            let claims = s.gate.verify::<NoExtra>(token);
+            // The gate's own `verify` does not look at the binding; the claims carry it.
+            claims.unwrap().cnf.and_then(|cnf| cnf.jkt)
+        };
+        assert_eq!(
+            bound(&first.access_token).as_deref(),
+            Some(jkt.as_str()),
+            "{name}"
+        );
+        let hash = stored_hash(&first.refresh_token);
+        assert_eq!(
+            store.binding_of_refresh(&hash).await.unwrap(),
+            Some(jkt.clone())
+        );
+        let refresh = || RefreshRequest {
+            refresh_token: first.refresh_token.clone(),
+        };
+        for proven in [None, Some("another-key".to_owned())] {
+            let refused = s
+                .accounts
+                .refresh_proven(refresh(), proven)
+                .await
+                .unwrap_err();
+            assert_eq!(refused.to_problem("r").code, "invalid_dpop_proof", "{name}");
+        }
+        let second = s
+            .accounts
+            .refresh_proven(refresh(), Some(jkt.clone()))
+            .await
+            .expect("nothing was spent by the refusals");
+        assert_eq!(bound(&second.access_token).as_deref(), Some(jkt.as_str()));
+        let next = stored_hash(&second.refresh_token);
+        assert_eq!(
+            store.binding_of_refresh(&next).await.unwrap(),
+            Some(jkt.clone())
+        );
+
+        let plain = s.accounts.login(creds(&email, "password1")).await.unwrap();
+        assert_eq!(plain.token_type, "Bearer");
+        assert_eq!(bound(&plain.access_token), None);
+        let request = RefreshRequest {
+            refresh_token: plain.refresh_token.clone(),
+        };
+        let proven = s
+            .accounts
+            .refresh_proven(request, Some("a-client-key".into()))
+            .await
+            .unwrap();
+        assert_eq!(bound(&proven.access_token).as_deref(), Some("a-client-key"));
+    }
+}
+
+/// How the store keys a refresh token: the SHA-256 of the token, hex (`RefreshToken::hash`).
+fn stored_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
