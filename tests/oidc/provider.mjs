@@ -1,6 +1,7 @@
 // A real OpenID Connect provider (panva's oidc-provider) on loopback, for tokengate's
 // remote-key tests. It issues JWT access tokens (RFC 9068, `typ: at+jwt`) by the client
-// credentials grant for one resource (the audience).
+// credentials grant for one resource (the audience); with a `DPoP` proof header on the token
+// request, the token is bound to the proof's key (`cnf.jkt`, token_type DPoP).
 //
 //   node provider.mjs [PORT]        PORT (or the PORT variable) 0 picks a free port
 //
@@ -68,6 +69,8 @@ function build() {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // A token request with a DPoP proof gets a token bound to its key (cnf.jkt, RFC 9449).
+      dPoP: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
