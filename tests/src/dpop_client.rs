@@ -39,6 +39,12 @@ impl DpopKey {
         DpopKey::new(key, Algorithm::RS256)
     }
 
+    /// The RSA key of the fixtures, proving with PS256 (its JWK names no algorithm).
+    pub fn ps256() -> DpopKey {
+        let key = EncodingKey::from_rsa_pem(&fixture("rsa_private.pem")).unwrap();
+        DpopKey::new(key, Algorithm::PS256)
+    }
+
     /// The Ed25519 key of the fixtures.
     pub fn eddsa() -> DpopKey {
         let key = EncodingKey::from_ed_pem(&fixture("ed_private.pem")).unwrap();

@@ -52,13 +52,13 @@ async fn expect_bad_proof(response: Response, what: &str) {
 
 /// `/login` with a proof issues a pair of `token_type` `DPoP` whose access token names the
 /// key's thumbprint in `cnf.jkt`; the token works with the DPoP scheme and a fresh proof
-/// (also for a second key type), and in no other way.
+/// (ECDSA, EdDSA and RSA-PSS keys alike), and in no other way.
 pub async fn dpop_login_binds_the_access_token_to_the_key(target: &Target) {
     if skip_if_external("needs the HTTP URI the proofs name") {
         return;
     }
     let app = target.start();
-    for key in [DpopKey::es256(), DpopKey::eddsa()] {
+    for key in [DpopKey::es256(), DpopKey::eddsa(), DpopKey::ps256()] {
         let pair = bound_login(&app, &key).await;
         assert_eq!(pair["token_type"], "DPoP");
         let token = access(&pair);

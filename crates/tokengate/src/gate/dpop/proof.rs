@@ -98,7 +98,13 @@ pub(crate) fn check(proof: &str, target: &ProofTarget<'_>, now: u64) -> Result<C
     {
         return Err(invalid("its jwk holds a private key"));
     }
-    let key = Key::from_jwk(&jwk)
+    // The header's alg picks the algorithm (an RSA JWK without `alg` would otherwise be read
+    // as RS256 only); a JWK naming another one is refused by the check below.
+    let mut bound = jwk.clone();
+    if bound.get("alg").is_none() {
+        bound["alg"] = serde_json::Value::from(alg.as_str());
+    }
+    let key = Key::from_jwk(&bound)
         .ok()
         .filter(|key| key.algorithm() == alg)
         .ok_or(invalid("its jwk is not a public key for its alg"))?;

@@ -88,6 +88,23 @@ fn a_good_proof_gives_its_keys_thumbprint_once() {
 }
 
 #[test]
+fn an_rsa_key_proves_with_the_algorithm_its_header_names() {
+    let pem = include_bytes!("../../../tests/fixtures/rsa_private.pem");
+    for alg in [Algorithm::RS256, Algorithm::PS256, Algorithm::PS384] {
+        let key = Key::from_private_pem(alg, pem).unwrap();
+        let proof = proof(&key, "GET", URI, Some("tok"));
+        let thumbprint = Dpop::new(None).check_proof(&proof, &target(Some("tok")));
+        assert_eq!(thumbprint.unwrap(), key.thumbprint().unwrap(), "{alg:?}");
+    }
+    // A JWK that names one algorithm does not prove with another.
+    let key = Key::from_private_pem(Algorithm::PS256, pem).unwrap();
+    let mut header = header_of(&key);
+    header["jwk"]["alg"] = json!("RS256");
+    let proof = signed(&key, header, claims("GET", URI, Some("tok")));
+    refusal(Dpop::new(None).check_proof(&proof, &target(Some("tok"))));
+}
+
+#[test]
 fn each_rule_of_a_proof_refuses_on_its_own() {
     let dpop = Dpop::new(None);
     let key = ec_key();
