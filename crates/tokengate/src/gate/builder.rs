@@ -16,7 +16,7 @@ use crate::token::verify::Verifier;
 /// The realm of the `WWW-Authenticate` challenge unless configured otherwise.
 pub const DEFAULT_REALM: &str = "tokengate";
 
-/// Builds a [`Gate`]: the gate's settings, each with its default until changed.
+/// Builds a [`Gate`](crate::gate::Gate): the gate's settings, each with its default until changed.
 pub struct GateBuilder {
     pub(in crate::gate) settings: Settings,
 }
@@ -95,7 +95,7 @@ impl GateBuilder {
     /// and must meet `rules`: one audience (`"https://api.example.com"`), or
     /// [`TrustedRules`](crate::token::remote::TrustedRules) for several audiences and a required
     /// `typ`. Other tokens are verified as before. Start the key fetching with
-    /// [`Gate::spawn_key_refreshers`]. An empty `issuers` changes nothing.
+    /// [`Gate::spawn_key_refreshers`](crate::gate::Gate::spawn_key_refreshers). An empty `issuers` changes nothing.
     #[cfg(feature = "remote-keys")]
     pub fn trusted_issuers(
         mut self,
