@@ -86,6 +86,7 @@ macro_rules! scenario_suite {
             dpop_needs_bound_tokens_and_bound_cookies_need_proofs,
             dpop_refresh_needs_a_proof_by_the_logins_key,
             dpop_authz_checks_the_original_request,
+            dpop_nonces_are_required_when_configured,
             refresh_refuses_an_unknown_token,
             logout_revokes_access_and_refresh_at_once,
             a_refused_token_never_reaches_the_handler,

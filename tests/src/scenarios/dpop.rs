@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::helpers::{access, expect_error, json_of, now_nanos, signup, skip_if_external};
 use crate::dpop_client::{ath, b64, DpopKey};
-use crate::harness::{now, payload_of, App, Target};
+use crate::harness::{now, payload_of, App, Launch, Target};
 
 /// Signs up and logs in with a proof by `key`: the bound pair.
 async fn bound_login(app: &App, key: &DpopKey) -> Value {
@@ -264,4 +264,81 @@ pub async fn dpop_authz_checks_the_original_request(target: &Target) {
         .await
         .unwrap();
     expect_bad_proof(own_uri, "a proof for /authz itself").await;
+}
+
+/// With `TOKENGATE_DPOP_NONCE=1`, every proof must carry the server's nonce: a token request
+/// without it is 400 `use_dpop_nonce`, a protected request 401 `use_dpop_nonce`, both with the
+/// nonce to use in `DPoP-Nonce`; the same request with that nonce passes.
+pub async fn dpop_nonces_are_required_when_configured(target: &Target) {
+    if skip_if_external("starts the app with nonces on") {
+        return;
+    }
+    let app = target.launch(Launch {
+        env: vec![("TOKENGATE_DPOP_NONCE".into(), "1".into())],
+        ..Launch::default()
+    });
+    let key = DpopKey::es256();
+    let with_nonce = |method: &str, url: &str, token: Option<&str>, nonce: &str| {
+        let mut claims = DpopKey::claims(method, url, token);
+        claims["nonce"] = json!(nonce);
+        key.sign(&key.header(), &claims)
+    };
+    let email = format!("dpop-nonce{}@example.com", now_nanos());
+    signup(&app, &email, "dpop-password-1").await;
+    let login_url = app.url("/login");
+    let login = |proof: String| {
+        app.http
+            .post(&login_url)
+            .header("dpop", proof)
+            .json(&json!({"email": email, "password": "dpop-password-1"}))
+            .send()
+    };
+    let asked = login(key.proof("POST", &login_url, None)).await.unwrap();
+    let nonce = asked.headers()["dpop-nonce"].to_str().unwrap().to_owned();
+    expect_error(asked, 400, "use_dpop_nonce").await;
+    let (status, _, pair) = json_of(
+        login(with_nonce("POST", &login_url, None, &nonce))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, pair["token_type"].as_str()),
+        (200, Some("DPoP")),
+        "{pair}"
+    );
+    let token = access(&pair);
+    let url = app.url("/protected");
+    let refused = dpop_get(
+        &app,
+        "/protected",
+        &token,
+        Some(key.proof("GET", &url, Some(&token))),
+    )
+    .await;
+    let fresh = refused.headers()["dpop-nonce"].to_str().unwrap().to_owned();
+    let challenge = refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        challenge.starts_with("DPoP error=\"use_dpop_nonce\""),
+        "{challenge}"
+    );
+    expect_error(refused, 401, "use_dpop_nonce").await;
+    let made_up = with_nonce("GET", &url, Some(&token), "a-nonce-of-my-own");
+    expect_error(
+        dpop_get(&app, "/protected", &token, Some(made_up)).await,
+        401,
+        "use_dpop_nonce",
+    )
+    .await;
+    let proof = with_nonce("GET", &url, Some(&token), &fresh);
+    assert_eq!(
+        dpop_get(&app, "/protected", &token, Some(proof))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
 }

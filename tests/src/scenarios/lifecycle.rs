@@ -255,6 +255,23 @@ pub async fn bad_configuration_stops_start_up(target: &Target) {
             ],
         ),
         (
+            "TOKENGATE_DPOP_NONCE",
+            vec![
+                secret.clone(),
+                ("TOKENGATE_DPOP_NONCE".into(), "sometimes".into()),
+            ],
+        ),
+        (
+            "TOKENGATE_PUBLIC_URL",
+            vec![
+                secret.clone(),
+                (
+                    "TOKENGATE_PUBLIC_URL".into(),
+                    "https://api.example.com/app".into(),
+                ),
+            ],
+        ),
+        (
             "TOKENGATE_METRICS",
             vec![secret.clone(), ("TOKENGATE_METRICS".into(), "yes".into())],
         ),

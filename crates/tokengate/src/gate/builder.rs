@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::gate::dpop::Dpop;
+use crate::gate::dpop::{Dpop, DpopNonces};
 use crate::gate::problem::{ErrorFormat, JsonErrors, SharedErrorFormat};
 use crate::gate::revocation::RevocationList;
 use crate::gate::session::ACCESS_COOKIE;
@@ -110,7 +110,15 @@ impl GateBuilder {
     /// (`https://api.example.com`, `TOKENGATE_PUBLIC_URL`). Without it, `http://` and the
     /// request's `Host`. See [`dpop`](crate::gate::dpop).
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
-        self.settings.dpop = Dpop::new(Some(url.into()));
+        self.settings.dpop = self.settings.dpop.with_public_url(url.into());
+        self
+    }
+
+    /// Requires DPoP proofs to carry one of `nonces` (RFC 9449 section 9): a proof without a
+    /// current nonce is refused with `use_dpop_nonce` and a `DPoP-Nonce` header. Give every
+    /// instance the same [`DpopNonces::new`] secret.
+    pub fn dpop_nonces(mut self, nonces: DpopNonces) -> Self {
+        self.settings.dpop = self.settings.dpop.with_nonces(nonces);
         self
     }
 

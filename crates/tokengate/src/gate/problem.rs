@@ -78,6 +78,12 @@ impl AuthError {
             AuthError::KeysUnavailable { retry_after } => {
                 return problem.with_header("retry-after", retry_after.to_string());
             }
+            AuthError::UseDpopNonce { nonce } => {
+                let challenge = self.www_authenticate(realm);
+                return problem
+                    .with_header("www-authenticate", challenge)
+                    .with_header("dpop-nonce", nonce.clone());
+            }
             _ => {}
         }
         problem.with_header("www-authenticate", self.www_authenticate(realm))

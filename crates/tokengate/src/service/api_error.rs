@@ -61,6 +61,13 @@ pub enum ApiError {
         /// Seconds until the workers are expected to have caught up.
         retry_after: u64,
     },
+    /// A token endpoint's DPoP proof lacks the server's current nonce (RFC 9449 section 8):
+    /// 400 `use_dpop_nonce`, with the nonce in a `DPoP-Nonce` header.
+    #[error("the DPoP proof must carry the nonce of the DPoP-Nonce header")]
+    UseDpopNonce {
+        /// The nonce the client should put in its next proof.
+        nonce: String,
+    },
     /// A feature is not configured (e.g. `/cs-token` without CKEditor keys).
     #[error("{0}")]
     NotConfigured(Cow<'static, str>),
@@ -82,6 +89,7 @@ impl ApiError {
             ApiError::InvalidRefreshToken => (401, "invalid_token"),
             ApiError::Unavailable | ApiError::Busy { .. } => (503, "unavailable"),
             ApiError::NotConfigured(_) => (503, "not_configured"),
+            ApiError::UseDpopNonce { .. } => (400, "use_dpop_nonce"),
         };
         let problem = Problem::new(status, code, self.to_string());
         match self {
@@ -89,6 +97,7 @@ impl ApiError {
                 problem.with_header("retry-after", retry_after.to_string())
             }
             ApiError::Unavailable => problem.with_header("retry-after", "5"),
+            ApiError::UseDpopNonce { nonce } => problem.with_header("dpop-nonce", nonce.clone()),
             // The rest of the body is never read, so the connection cannot carry another
             // request: say so, or a client reusing it has its next request cut off.
             ApiError::PayloadTooLarge { .. } | ApiError::UnreadableBody => {

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use crate::ckeditor::{CkeditorTokens, CsPrincipal};
 use crate::gate::decision::Gate;
+use crate::gate::dpop::DpopNonces;
 use crate::gate::gateway::{Gateway, Policy};
 use crate::gate::reply::HttpReply;
 use crate::gate::revocation::RevocationList;
 use crate::gate::session::SessionCookies;
 use crate::gate::source::RequestView;
 use crate::service::accounts::{
-    Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair,
+    Accounts, Credentials, LoginThrottle, RefreshRequest, Signup, SqlStore, TokenPair, TokenStore,
 };
 use crate::service::api_error::ApiError;
 use crate::service::audit::AuditLog;
@@ -87,6 +88,14 @@ impl TokenService {
         let mut gate = config.gate_builder().revocations(revocations.clone());
         if let Some(metrics) = &metrics {
             gate = gate.metrics(metrics.clone());
+        }
+        if config.dpop_nonce {
+            // The store's secret: every instance on it hands out and accepts the same nonces.
+            let secret = store.successor_secret().await.map_err(|e| ConfigError {
+                variable: "TOKENGATE_DATABASE_URL",
+                reason: format!("cannot read the store's secret: {}", store_reason(&e)),
+            })?;
+            gate = gate.dpop_nonces(DpopNonces::new(&secret));
         }
         let gate = gate.build();
         // The providers' keys load in the background: start-up never waits for them.
@@ -313,7 +322,11 @@ impl TokenService {
         &self,
         request: &impl RequestView,
     ) -> Result<Option<String>, ApiError> {
-        Ok(self.inner.gate.dpop().proven_key(request).transpose()?)
+        match self.inner.gate.dpop().proven_key(request).transpose() {
+            // At a token endpoint the missing nonce is a 400 (RFC 9449 section 8).
+            Err(AuthError::UseDpopNonce { nonce }) => Err(ApiError::UseDpopNonce { nonce }),
+            other => Ok(other?),
+        }
     }
 
     /// `POST /refresh`: a new pair for a live refresh token.

@@ -50,6 +50,7 @@ const REFUSAL_CODES: &[&str] = &[
     "insufficient_scope",
     "csrf_failed",
     "invalid_dpop_proof",
+    "use_dpop_nonce",
     "unavailable",
     "invalid_request",
     "access_denied",

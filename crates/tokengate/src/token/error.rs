@@ -66,6 +66,14 @@ pub enum AuthError {
     /// `DPoP` challenge naming the algorithms accepted.
     #[error("the DPoP proof is not valid: {0}")]
     InvalidDpopProof(&'static str),
+    /// The server requires DPoP nonces and the proof carries none, or an old one: 401
+    /// `use_dpop_nonce` (400 at the token endpoints), with the nonce to use in a
+    /// `DPoP-Nonce` header (RFC 9449 sections 8 and 9).
+    #[error("the DPoP proof must carry the nonce of the DPoP-Nonce header")]
+    UseDpopNonce {
+        /// The nonce the client should put in its next proof.
+        nonce: String,
+    },
     /// The token is bound to a key (`cnf.jkt`) but did not come as `Authorization: DPoP`,
     /// or came so without being bound: 401 `invalid_token`.
     #[error("{0}")]
@@ -138,13 +146,16 @@ impl AuthError {
             AuthError::InsufficientScope { .. }
             | AuthError::MissingScope { .. }
             | AuthError::CsrfFailed => Challenge::InsufficientScope,
-            AuthError::InvalidDpopProof(_) => Challenge::InvalidDpopProof,
+            AuthError::InvalidDpopProof(_) | AuthError::UseDpopNonce { .. } => {
+                Challenge::InvalidDpopProof
+            }
             _ => Challenge::InvalidToken,
         }
     }
 
     /// The `error` code of the JSON body: `missing_token`, `invalid_token`, `token_expired`,
-    /// `insufficient_scope`, `csrf_failed`, `invalid_dpop_proof` or `unavailable`.
+    /// `insufficient_scope`, `csrf_failed`, `invalid_dpop_proof`, `use_dpop_nonce` or
+    /// `unavailable`.
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::KeysUnavailable { .. } => "unavailable",
@@ -155,6 +166,7 @@ impl AuthError {
             }
             AuthError::CsrfFailed => "csrf_failed",
             AuthError::InvalidDpopProof(_) => "invalid_dpop_proof",
+            AuthError::UseDpopNonce { .. } => "use_dpop_nonce",
             _ => "invalid_token",
         }
     }
@@ -193,7 +205,8 @@ impl AuthError {
                 "Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{self}\""
             ),
             Challenge::InvalidDpopProof => format!(
-                "DPoP error=\"invalid_dpop_proof\", algs=\"{}\", error_description=\"{self}\"",
+                "DPoP error=\"{}\", algs=\"{}\", error_description=\"{self}\"",
+                self.code(),
                 crate::token::keys::algorithm::dpop_algorithm_names()
             ),
         }
@@ -228,6 +241,19 @@ mod tests {
             scope.www_authenticate(realm),
             "Bearer realm=\"tokengate\", error=\"insufficient_scope\""
         );
+
+        let proof = AuthError::InvalidDpopProof("its htm is not this request's method");
+        assert_eq!((proof.status(), proof.code()), (401, "invalid_dpop_proof"));
+        assert!(proof
+            .www_authenticate(realm)
+            .starts_with("DPoP error=\"invalid_dpop_proof\", algs=\"ES256 ES384 RS256"));
+        let nonce = AuthError::UseDpopNonce { nonce: "n".into() };
+        assert_eq!((nonce.status(), nonce.code()), (401, "use_dpop_nonce"));
+        assert!(nonce
+            .www_authenticate(realm)
+            .starts_with("DPoP error=\"use_dpop_nonce\", algs=\""));
+        let binding = AuthError::DpopBinding("the token is bound to a key");
+        assert_eq!((binding.status(), binding.code()), (401, "invalid_token"));
 
         for invalid in [
             AuthError::Malformed("x"),

@@ -21,9 +21,11 @@
 //! ```
 
 mod htu;
+mod nonce;
 mod proof;
 mod replay;
 
+pub use nonce::{DpopNonces, NONCE_WINDOW_SECS};
 pub use proof::ProofTarget;
 pub use replay::REPLAY_CAPACITY;
 
@@ -38,12 +40,15 @@ use replay::{Refused, ReplayCache};
 
 /// The request header that carries the proof.
 pub const DPOP_HEADER: &str = "dpop";
+/// The response header that hands out a server nonce.
+pub const DPOP_NONCE_HEADER: &str = "dpop-nonce";
 
 /// The gate's DPoP settings and the proofs it has seen; cloning shares them.
 #[derive(Debug, Clone, Default)]
 pub struct Dpop {
     public_url: Option<Arc<str>>,
     seen: Arc<ReplayCache>,
+    nonces: Option<DpopNonces>,
 }
 
 /// What a request that sent its token with the `DPoP` scheme holds for the check, taken
@@ -62,7 +67,21 @@ impl Dpop {
         Dpop {
             public_url: public_url.map(|url| Arc::from(url.trim_end_matches('/'))),
             seen: Arc::default(),
+            nonces: None,
         }
+    }
+
+    /// The same, with `public_url` as the base of every request's URI.
+    pub fn with_public_url(mut self, public_url: String) -> Dpop {
+        self.public_url = Some(Arc::from(public_url.trim_end_matches('/')));
+        self
+    }
+
+    /// Requires every proof to carry one of `nonces`: a proof without a current one is
+    /// refused with `use_dpop_nonce` and the nonce to use in a `DPoP-Nonce` header.
+    pub fn with_nonces(mut self, nonces: DpopNonces) -> Dpop {
+        self.nonces = Some(nonces);
+        self
     }
 
     /// The absolute URI of `request` as its proof must name it; `None` when its path or, with
@@ -85,6 +104,17 @@ impl Dpop {
     pub fn check_proof(&self, proof: &str, target: &ProofTarget<'_>) -> Result<String, AuthError> {
         let now = unix_now();
         let checked = proof::check(proof, target, now)?;
+        if let Some(nonces) = &self.nonces {
+            let fresh = checked
+                .nonce
+                .as_deref()
+                .is_some_and(|nonce| nonces.accepts(nonce, now));
+            if !fresh {
+                return Err(AuthError::UseDpopNonce {
+                    nonce: nonces.current(now),
+                });
+            }
+        }
         let until = checked.iat.saturating_add(PROOF_WINDOW_SECS);
         match self.seen.first_use(&checked.jkt, &checked.jti, until, now) {
             Ok(()) => Ok(checked.jkt),

@@ -45,6 +45,8 @@ pub(crate) struct Checked {
     pub jkt: String,
     pub jti: String,
     pub iat: u64,
+    /// The server nonce the proof carries, if any.
+    pub nonce: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +66,8 @@ struct ProofClaims {
     jti: String,
     #[serde(default)]
     ath: Option<String>,
+    #[serde(default)]
+    nonce: Option<String>,
 }
 
 fn invalid(why: &'static str) -> AuthError {
@@ -137,6 +141,7 @@ pub(crate) fn check(proof: &str, target: &ProofTarget<'_>, now: u64) -> Result<C
         jkt,
         jti: claims.jti,
         iat: claims.iat,
+        nonce: claims.nonce,
     })
 }
 

@@ -155,6 +155,9 @@ pub struct Config {
     /// `TOKENGATE_PUBLIC_URL`: the scheme, host and port clients use, the base of the URI a
     /// DPoP proof names; `None` takes `http://` and each request's `Host`.
     pub public_url: Option<String>,
+    /// `TOKENGATE_DPOP_NONCE`: whether DPoP proofs must carry a server nonce (off unless set
+    /// to `1`).
+    pub dpop_nonce: bool,
 }
 
 /// The default listen address.
@@ -196,6 +199,7 @@ impl Config {
             audit_log: None,
             metrics: false,
             public_url: None,
+            dpop_nonce: false,
         })
     }
 
@@ -246,6 +250,11 @@ impl Config {
         config.public_url = get("TOKENGATE_PUBLIC_URL")
             .map(|url| parse::public_url(&url))
             .transpose()?;
+        config.dpop_nonce = parse::flag(
+            "TOKENGATE_DPOP_NONCE",
+            get("TOKENGATE_DPOP_NONCE").as_deref(),
+            false,
+        )?;
         config.metrics = parse::flag(
             "TOKENGATE_METRICS",
             get("TOKENGATE_METRICS").as_deref(),

@@ -21,3 +21,13 @@ pub(super) fn dpop_header() -> Value {
         "schema": {"type": "string"},
     })
 }
+
+/// The 400 of a token endpoint whose DPoP proof lacks the server's nonce
+/// (`TOKENGATE_DPOP_NONCE=1`).
+pub(super) fn use_dpop_nonce() -> Value {
+    super::paths::error(
+        "Nonces are required (`TOKENGATE_DPOP_NONCE=1`) and the DPoP proof has no current one: retry with the nonce of `DPoP-Nonce`.",
+        &["use_dpop_nonce"],
+        Some("DPoP-Nonce"),
+    )
+}

@@ -136,6 +136,11 @@ fn components() -> Value {
                 "required": true,
                 "schema": {"type": "string"},
             },
+            "DPoP-Nonce": {
+                "description": "The server nonce the next DPoP proof must carry (RFC 9449 section 8).",
+                "required": true,
+                "schema": {"type": "string"},
+            },
             "Retry-After": {
                 "description": "Seconds to wait before trying again.",
                 "required": true,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::headers::{csrf_header, dpop_header};
+use super::headers::{csrf_header, dpop_header, use_dpop_nonce};
 use super::{ACCESS_TOKEN_HEADER_SCHEME, BASIC_SCHEME, BEARER_SCHEME, SESSION_COOKIE_SCHEME};
 
 /// The routes of the adapters' `routes()`.
@@ -92,6 +92,7 @@ pub(super) fn service() -> Map<String, Value> {
             "requestBody": optional_body("Credentials"),
             "responses": {
                 "200": token_pair("A new login: an access token and its refresh token (bound to the key of a DPoP proof, if one came: `token_type` `DPoP`)."),
+                "400": use_dpop_nonce(),
                 "401": error("Unknown e-mail address or wrong password: one answer for both (`invalid_credentials`); a DPoP header that is no valid proof for this request (`invalid_dpop_proof`).", &["invalid_credentials", "invalid_dpop_proof"], None),
                 "413": too_large(),
                 "422": invalid_request(),
@@ -110,6 +111,7 @@ pub(super) fn service() -> Map<String, Value> {
             "requestBody": body("RefreshRequest"),
             "responses": {
                 "200": token_pair("The new pair; the presented refresh token is spent."),
+                "400": use_dpop_nonce(),
                 "401": error("Unknown, expired, spent or revoked refresh token (`invalid_token`); a spent one ends its whole login. A login bound to a DPoP key without a valid proof by it, or a DPoP header that is no valid proof (`invalid_dpop_proof`): nothing is spent.", &["invalid_token", "invalid_dpop_proof"], None),
                 "413": too_large(),
                 "422": invalid_request(),
@@ -145,6 +147,7 @@ pub(super) fn service() -> Map<String, Value> {
                 "requestBody": optional_body("Credentials"),
                 "responses": {
                     "204": session_cookies("The session cookies are set: `tokengate_access`, `tokengate_refresh` (both HttpOnly) and `tokengate_csrf` (readable by scripts)."),
+                    "400": use_dpop_nonce(),
                     "401": error("Unknown e-mail address or wrong password: one answer for both (`invalid_credentials`); a DPoP header that is no valid proof for this request (`invalid_dpop_proof`).", &["invalid_credentials", "invalid_dpop_proof"], None),
                     "413": too_large(),
                     "422": invalid_request(),
@@ -176,6 +179,7 @@ pub(super) fn service() -> Map<String, Value> {
             "parameters": [csrf_header(), dpop_header()],
             "responses": {
                 "204": session_cookies("The rotated cookies."),
+                "400": use_dpop_nonce(),
                 "401": error("No refresh cookie, or an unknown, expired, spent or revoked one (`invalid_token`); a spent one ends its whole login. A login bound to a DPoP key without a valid proof by it (`invalid_dpop_proof`): nothing is spent.", &["invalid_token", "invalid_dpop_proof"], None),
                 "403": csrf_failed(),
                 "503": unavailable(),
@@ -374,7 +378,7 @@ pub(super) fn error(description: &str, codes: &[&str], header: Option<&str>) -> 
 pub(super) fn unauthorized() -> Value {
     error(
         "No token (`missing_token`), an invalid one (`invalid_token`) or an expired one (`token_expired`); a DPoP-bound token without a valid proof by its key (`invalid_dpop_proof`).",
-        &["missing_token", "invalid_token", "token_expired", "invalid_dpop_proof"],
+        &["missing_token", "invalid_token", "token_expired", "invalid_dpop_proof", "use_dpop_nonce"],
         Some("WWW-Authenticate"),
     )
 }
