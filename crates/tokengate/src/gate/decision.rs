@@ -171,7 +171,9 @@ impl Gate {
     /// trusted issuer's token is checked with the keys in memory only: an unknown `kid` is
     /// [`UnknownKey`](AuthError::UnknownKey), keys never loaded are
     /// [`KeysUnavailable`](AuthError::KeysUnavailable). (A request's token follows key
-    /// rotation: see [`decide`](Self::decide).)
+    /// rotation: see [`decide`](Self::decide).) A token bound to a DPoP key (`cnf.jkt`) is
+    /// verified like any other: its proof belongs to a request, which only `decide` sees; an
+    /// app that acts on a bound token outside a request checks `claims.cnf` itself.
     pub fn verify<E: DeserializeOwned + Clone + 'static>(
         &self,
         token: &str,
