@@ -52,6 +52,7 @@ impl DpopKey {
     }
 
     fn new(key: EncodingKey, alg: Algorithm) -> DpopKey {
+        crate::harness::third_party_crypto();
         let jwk = Jwk::from_encoding_key(&key, alg).unwrap();
         let thumbprint = jwk.thumbprint(ThumbprintHash::SHA256).unwrap();
         let mut jwk = serde_json::to_value(&jwk).unwrap();

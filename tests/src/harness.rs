@@ -518,3 +518,13 @@ pub fn python_with(modules: &str) -> Option<String> {
     eprintln!("{python} cannot import {modules}: the test is skipped");
     None
 }
+
+/// Picks jsonwebtoken's crypto backend for the tests' own use of it (third parties checking
+/// the apps' tokens, the DPoP client). With `--all-features` both of its backends are
+/// compiled in (tokengate's `aws-lc-rs` feature adds one) and it cannot choose alone: it
+/// panics, and the panic leaves it unusable for every other test of the process.
+pub fn third_party_crypto() {
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+    );
+}

@@ -109,11 +109,7 @@ fn key_fixture(name: &str) -> std::path::PathBuf {
 /// 2.1) and a token signed with another key are both `invalid_token`.
 pub async fn private_key_signs_and_jwks_publishes_it(target: &Target) {
     use jsonwebtoken::{jwk::JwkSet, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-    // With --all-features both of jsonwebtoken's backends are compiled in (tokengate's
-    // aws-lc-rs feature adds one), and it cannot choose alone: this third party picks one.
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
-    );
+    crate::harness::third_party_crypto();
     if skip_if_external("needs an app started with a private key") {
         return;
     }
