@@ -49,6 +49,7 @@ struct Token {
     scope: Claim,
     auth: Claim,
     user: Claim,
+    cnf: Claim,
     extra: Vec<(String, String)>,
     /// Appended to the payload JSON as raw text, to reach the duplicate-member scan.
     raw_tail: Option<String>,
@@ -104,6 +105,7 @@ fuzz_target!(|t: Token| {
             value(&t.auth, json!({"collaboration": {"*": {"role": "writer"}}})),
         ),
         ("user", value(&t.user, json!({"name": "N"}))),
+        ("cnf", value(&t.cnf, json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}))),
     ]);
     for (k, v) in &t.extra {
         payload.entry(k.clone()).or_insert(json!(v));
@@ -158,6 +160,7 @@ fn without_extra(claims: Claims<IgnoresAll>) -> Claims {
         scope: claims.scope,
         name: claims.name,
         email: claims.email,
+        cnf: claims.cnf,
         extra: tokengate::NoExtra {},
     }
 }
