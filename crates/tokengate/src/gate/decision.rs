@@ -147,8 +147,10 @@ impl Gate {
         let presented =
             matches!(source, TokenSource::Dpop).then(|| self.inner.dpop.presented(request));
         match self.timed_verify_step::<E>(&token) {
-            Step::Done(result) => {
-                let result = self.inner.dpop.bound(result, presented.as_ref(), &token);
+            Step::Done(mut result) => {
+                self.inner
+                    .dpop
+                    .bound(&mut result, presented.as_ref(), &token);
                 Verdict::ready(finish(self, csrf_checked(result, csrf_failed)))
             }
             #[cfg(feature = "remote-keys")]
@@ -156,11 +158,13 @@ impl Gate {
                 let gate = self.clone();
                 let token = token.into_owned();
                 Verdict::pending(async move {
-                    let result = refresh
+                    let mut result = refresh
                         .run()
                         .await
                         .and_then(|claims| gate.not_revoked(claims));
-                    let result = gate.inner.dpop.bound(result, presented.as_ref(), &token);
+                    gate.inner
+                        .dpop
+                        .bound(&mut result, presented.as_ref(), &token);
                     finish(&gate, csrf_checked(result, csrf_failed))
                 })
             }

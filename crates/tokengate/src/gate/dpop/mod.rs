@@ -158,44 +158,58 @@ impl Dpop {
 
     /// The binding rule on a verified token: a bound token (`cnf.jkt`) needs the `DPoP`
     /// scheme and a valid proof by its key; a token sent with the `DPoP` scheme must be bound.
-    /// `presented` is `Some` exactly when the token came with the `DPoP` scheme.
+    /// `presented` is `Some` exactly when the token came with the `DPoP` scheme. The claims
+    /// are only looked at, never moved: this runs on every request.
     pub(crate) fn bound<E>(
         &self,
-        result: Result<Claims<E>, AuthError>,
+        result: &mut Result<Claims<E>, AuthError>,
         presented: Option<&Presented>,
         token: &str,
-    ) -> Result<Claims<E>, AuthError> {
-        let claims = result?;
+    ) {
+        let Ok(claims) = &*result else { return };
         let jkt = claims.cnf.as_ref().and_then(|cnf| cnf.jkt.as_deref());
-        match (jkt, presented) {
-            (None, None) => Ok(claims),
-            (Some(_), None) => Err(AuthError::DpopBinding(
+        if jkt.is_none() && presented.is_none() {
+            return;
+        }
+        if let Err(refusal) = self.binding(jkt, presented, token) {
+            *result = Err(refusal);
+        }
+    }
+
+    /// [`bound`](Self::bound)'s rule once a key or the DPoP scheme is involved.
+    fn binding(
+        &self,
+        jkt: Option<&str>,
+        presented: Option<&Presented>,
+        token: &str,
+    ) -> Result<(), AuthError> {
+        let Some(presented) = presented else {
+            return Err(AuthError::DpopBinding(
                 "the token is bound to a key: send it as Authorization: DPoP with a proof",
-            )),
-            (None, Some(_)) => Err(AuthError::DpopBinding(
+            ));
+        };
+        let Some(jkt) = jkt else {
+            return Err(AuthError::DpopBinding(
                 "the token is not bound to a key: send it as Authorization: Bearer",
+            ));
+        };
+        let proof = presented
+            .proof
+            .as_deref()
+            .map_err(|why| AuthError::InvalidDpopProof(why))?;
+        let uri = presented.uri.as_deref().ok_or(AuthError::InvalidDpopProof(
+            "the request's URI is not known",
+        ))?;
+        let target = ProofTarget {
+            method: &presented.method,
+            uri,
+            access_token: Some(token),
+        };
+        match self.check_proof(proof, &target)? == jkt {
+            true => Ok(()),
+            false => Err(AuthError::InvalidDpopProof(
+                "its key is not the one the token is bound to",
             )),
-            (Some(jkt), Some(presented)) => {
-                let proof = presented
-                    .proof
-                    .as_deref()
-                    .map_err(|why| AuthError::InvalidDpopProof(why))?;
-                let uri = presented.uri.as_deref().ok_or(AuthError::InvalidDpopProof(
-                    "the request's URI is not known",
-                ))?;
-                let target = ProofTarget {
-                    method: &presented.method,
-                    uri,
-                    access_token: Some(token),
-                };
-                let proven = self.check_proof(proof, &target)?;
-                if proven != jkt {
-                    return Err(AuthError::InvalidDpopProof(
-                        "its key is not the one the token is bound to",
-                    ));
-                }
-                Ok(claims)
-            }
         }
     }
 

@@ -187,23 +187,26 @@ fn a_bound_token_needs_the_dpop_scheme_and_a_proof_by_its_key() {
     let dpop = Dpop::new(None);
     let key = ec_key();
     let jkt = key.thumbprint();
+    let bound = |claims: Claims, presented: Option<&Presented>| {
+        let mut result = Ok(claims);
+        dpop.bound(&mut result, presented, "tok");
+        result
+    };
     let binding = |result: Result<Claims, AuthError>| match result {
         Err(AuthError::DpopBinding(_)) => {}
         other => panic!("expected a binding refusal, got {other:?}"),
     };
-    binding(dpop.bound(Ok(bound_claims(jkt.clone())), None, "tok"));
+    binding(bound(bound_claims(jkt.clone()), None));
     let unbound_proof = presented(Ok(proof(&key, "GET", URI, Some("tok"))));
-    binding(dpop.bound(Ok(bound_claims(None)), Some(&unbound_proof), "tok"));
-    assert!(dpop.bound(Ok(bound_claims(None)), None, "tok").is_ok());
+    binding(bound(bound_claims(None), Some(&unbound_proof)));
+    assert!(bound(bound_claims(None), None).is_ok());
 
     let good = presented(Ok(proof(&key, "GET", URI, Some("tok"))));
-    assert!(dpop
-        .bound(Ok(bound_claims(jkt.clone())), Some(&good), "tok")
-        .is_ok());
+    assert!(bound(bound_claims(jkt.clone()), Some(&good)).is_ok());
     let theirs = presented(Ok(proof(&other_ec_key(), "GET", URI, Some("tok"))));
-    let refused = dpop.bound(Ok(bound_claims(jkt.clone())), Some(&theirs), "tok");
+    let refused = bound(bound_claims(jkt.clone()), Some(&theirs));
     assert_eq!(refused.unwrap_err().code(), "invalid_dpop_proof");
     let missing = presented(Err("no DPoP header was sent with the token"));
-    let refused = dpop.bound(Ok(bound_claims(jkt)), Some(&missing), "tok");
+    let refused = bound(bound_claims(jkt), Some(&missing));
     assert_eq!(refused.unwrap_err().code(), "invalid_dpop_proof");
 }
