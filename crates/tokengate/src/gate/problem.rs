@@ -82,7 +82,7 @@ impl AuthError {
                 let challenge = self.www_authenticate(realm);
                 return problem
                     .with_header("www-authenticate", challenge)
-                    .with_header("dpop-nonce", nonce.clone());
+                    .with_header(crate::gate::dpop::DPOP_NONCE_HEADER, nonce.clone());
             }
             _ => {}
         }

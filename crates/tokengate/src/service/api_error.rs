@@ -97,7 +97,9 @@ impl ApiError {
                 problem.with_header("retry-after", retry_after.to_string())
             }
             ApiError::Unavailable => problem.with_header("retry-after", "5"),
-            ApiError::UseDpopNonce { nonce } => problem.with_header("dpop-nonce", nonce.clone()),
+            ApiError::UseDpopNonce { nonce } => {
+                problem.with_header(crate::gate::dpop::DPOP_NONCE_HEADER, nonce.clone())
+            }
             // The rest of the body is never read, so the connection cannot carry another
             // request: say so, or a client reusing it has its next request cut off.
             ApiError::PayloadTooLarge { .. } | ApiError::UnreadableBody => {
